@@ -1,0 +1,27 @@
+package io.aurum.canonical;
+
+/**
+ * Where a change sits in its source's history, used to keep only the newest version of a row whatever order
+ * changes arrive in (redelivery after a Debezium restart, replays, or a snapshot racing the stream).
+ *
+ * <p>Within streaming, a row's changes are ordered by their WAL position: Postgres' row locks mean a later change
+ * to the same row always has a higher LSN. A snapshot read carries the snapshot's LSN, which can be higher than a
+ * streamed change of a transaction that was still open when the snapshot began, so a streamed change always wins
+ * over a snapshot read, and snapshot reads only replace each other. Sources without an LSN fall back to the
+ * commit timestamp.
+ */
+public record Position(long lsn, boolean snapshot, long tsMs) {
+
+    public boolean isNewerThan(Position other) {
+        if (other == null) {
+            return true;
+        }
+        if (snapshot != other.snapshot) {
+            return !snapshot;
+        }
+        if (lsn >= 0 && other.lsn >= 0) {
+            return lsn > other.lsn;
+        }
+        return tsMs > other.tsMs;
+    }
+}

@@ -1,0 +1,84 @@
+package io.aurum.canonical;
+
+import io.aurum.config.PipelineConfig;
+import io.aurum.config.PipelineConfig.SourceDef;
+import io.aurum.canonical.SourceRecord.ChildRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Builds the current {@link SourceRecord} of each parent record from its row changes and its children's
+ * changes, and forwards it only when it actually changed: a redelivered or stale event produces no output, so
+ * nothing downstream does work for it. A deleted parent is forwarded as a tombstone.
+ */
+public final class RecordAssembler extends ContextualProcessor<String, RecordEvent, String, SourceRecord> {
+    public static final String STORE = "record-state";
+
+    private final PipelineConfig config;
+    private KeyValueStore<String, RecordState> states;
+
+    public RecordAssembler(PipelineConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SourceRecord> context) {
+        super.init(context);
+        states = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, RecordEvent> record) {
+        RecordState previous = states.get(record.key());
+        RecordState state = previous == null ? RecordState.empty() : previous;
+        RecordEvent event = record.value();
+        RecordState next;
+        if (event.parent() != null) {
+            StoredRow row = StoredRow.apply(state.parent(), event.parent());
+            if (row == state.parent()) {
+                return;
+            }
+            next = state.withParent(row);
+        } else {
+            next = state.withChild(event.child());
+        }
+        if (next.isEmpty()) {
+            states.delete(record.key());
+        } else {
+            states.put(record.key(), next);
+        }
+        SourceRecord before = view(record.key(), state);
+        SourceRecord after = view(record.key(), next);
+        if (!Objects.equals(before, after)) {
+            context().forward(record.withValue(after));
+        }
+    }
+
+    /** The record as the rest of the pipeline sees it, or null while the parent row is absent or deleted. */
+    SourceRecord view(String recordId, RecordState state) {
+        StoredRow parent = state.parent();
+        if (parent == null || parent.deleted()) {
+            return null;
+        }
+        String source = RecordIds.source(recordId);
+        SourceDef def = config.sources().get(source);
+        Map<String, List<ChildRecord>> children = new LinkedHashMap<>();
+        state.children().forEach((childSource, rows) -> children.put(childSource, new ArrayList<>(rows.values())));
+        long sourceTs = parent.position().tsMs();
+        for (List<ChildRecord> rows : children.values()) {
+            for (ChildRecord c : rows) {
+                sourceTs = Math.max(sourceTs, c.sourceTs());
+            }
+        }
+        return new SourceRecord(source, RecordIds.key(recordId), def.system(), parent.attributes(),
+                parent.attributeTs(), Identifiers.of(config, def, parent.attributes(), parent.links().values()),
+                parent.createdAt() == null ? Long.MAX_VALUE : parent.createdAt(), sourceTs, children);
+    }
+}

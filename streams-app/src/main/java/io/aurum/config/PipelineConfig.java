@@ -1,0 +1,320 @@
+package io.aurum.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What Aurum does with the sources: systems and their priority, match keys, source mappings and golden fields.
+ * Everything about a particular set of tables lives here and in the YAML, never in Java.
+ */
+public record PipelineConfig(
+        Map<String, SystemDef> systems,
+        Map<String, MatchKeyDef> matchKeys,
+        Map<String, SourceDef> sources,
+        Map<String, GoldenFieldDef> goldenFields,
+        Map<String, RollupDef> rollups) {
+
+    static final Set<String> KEYS = Set.of("systems", "match_keys", "sources", "golden");
+
+    public record SystemDef(String name, int priority) { }
+
+    public enum MatchKeyType { EMAIL, PHONE, TEXT }
+
+    public record MatchKeyDef(String name, MatchKeyType type, String defaultRegion) { }
+
+    /** How a canonical attribute is computed from a row: one column, or several joined by a separator. */
+    public record AttributeDef(String name, List<String> columns, String separator) {
+        public boolean isConcat() { return columns.size() > 1 || separator != null; }
+    }
+
+    /** A match key fed from an attribute; phones may take their default region from another attribute. */
+    public record MatchDef(String matchKey, String attribute, String regionAttribute) { }
+
+    /** A column holding another source's primary key: an explicit edge in the identity graph. */
+    public record LinkDef(String column, String target) { }
+
+    /** Child tables are not customers: their rows attach to a parent source record through a foreign key. */
+    public record ParentDef(String source, String column) { }
+
+    public record SourceDef(
+            String name,
+            String topic,
+            String system,
+            List<String> keyColumns,
+            String createdAtColumn,
+            Map<String, AttributeDef> attributes,
+            List<MatchDef> matches,
+            List<LinkDef> links,
+            ParentDef parent) {
+
+        public String database() { return name.substring(0, name.indexOf('.')); }
+
+        public String table() { return name.substring(name.indexOf('.') + 1); }
+
+        public boolean isChild() { return parent != null; }
+    }
+
+    /** A golden field: the attribute it is built from and which system owns it, with fallbacks in order. */
+    public record GoldenFieldDef(String name, String attribute, String owner, List<String> fallback) {
+        /** Owner first, then the fallbacks: the order in which systems are asked for a usable value. */
+        public List<String> systemOrder() {
+            List<String> order = new ArrayList<>();
+            order.add(owner);
+            order.addAll(fallback);
+            return order;
+        }
+    }
+
+    public enum RollupFunction { COUNT, SUM, MAX, MIN, LATEST }
+
+    /** A golden field computed from the children of a cluster's members, e.g. open tickets or MRR. */
+    public record RollupDef(String name, String child, RollupFunction function, String attribute,
+                            String orderBy, Map<String, List<String>> where) { }
+
+    public SourceDef sourceByTopic(String topic) {
+        for (SourceDef s : sources.values()) {
+            if (s.topic().equals(topic)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    public List<SourceDef> parentSources() {
+        return sources.values().stream().filter(s -> !s.isChild()).toList();
+    }
+
+    public List<SourceDef> childSources() {
+        return sources.values().stream().filter(SourceDef::isChild).toList();
+    }
+
+    public int priorityOf(String system) {
+        SystemDef def = systems.get(system);
+        return def == null ? Integer.MAX_VALUE : def.priority();
+    }
+
+    static PipelineConfig bind(ConfigNode root) {
+        Map<String, SystemDef> systems = new LinkedHashMap<>();
+        ConfigNode systemsNode = root.get("systems");
+        if (systemsNode.isMissing()) {
+            throw systemsNode.error("at least one system is required");
+        }
+        systemsNode.entries().forEach((name, node) -> {
+            node.requireKeys(Set.of("priority"));
+            systems.put(name, new SystemDef(name, node.intValue("priority", 100)));
+        });
+
+        Map<String, MatchKeyDef> matchKeys = new LinkedHashMap<>();
+        root.get("match_keys").entries().forEach((name, node) -> {
+            node.requireKeys(Set.of("type", "default_region"));
+            MatchKeyType type = enumValue(node.get("type"), MatchKeyType.class);
+            String region = node.string("default_region", "US").toUpperCase();
+            matchKeys.put(name, new MatchKeyDef(name, type, region));
+        });
+
+        Map<String, SourceDef> sources = new LinkedHashMap<>();
+        ConfigNode sourcesNode = root.get("sources");
+        if (sourcesNode.entries().isEmpty()) {
+            throw sourcesNode.error("at least one source is required");
+        }
+        sourcesNode.entries().forEach((name, node) -> sources.put(name, bindSource(name, node, systems, matchKeys)));
+        sourcesNode.entries().forEach((name, node) -> checkReferences(sources.get(name), node, sources));
+
+        ConfigNode golden = root.get("golden").requireKeys(Set.of("fields", "rollups"));
+        Map<String, GoldenFieldDef> fields = new LinkedHashMap<>();
+        golden.get("fields").entries().forEach((name, node) -> fields.put(name, bindField(name, node, systems, sources)));
+        Map<String, RollupDef> rollups = new LinkedHashMap<>();
+        golden.get("rollups").entries().forEach((name, node) -> {
+            if (fields.containsKey(name)) {
+                throw node.error("a golden field of this name is already declared under golden.fields");
+            }
+            rollups.put(name, bindRollup(name, node, sources));
+        });
+        return new PipelineConfig(Collections.unmodifiableMap(systems), Collections.unmodifiableMap(matchKeys),
+                Collections.unmodifiableMap(sources), Collections.unmodifiableMap(fields),
+                Collections.unmodifiableMap(rollups));
+    }
+
+    private static SourceDef bindSource(String name, ConfigNode node, Map<String, SystemDef> systems,
+                                        Map<String, MatchKeyDef> matchKeys) {
+        node.requireKeys(Set.of("topic", "system", "key", "created_at", "attributes", "match", "links", "parent"));
+        int dot = name.indexOf('.');
+        if (dot <= 0 || dot == name.length() - 1 || name.indexOf('.', dot + 1) >= 0) {
+            throw node.error("a source is named <database>.<table>, e.g. crm.contacts");
+        }
+        ParentDef parent = node.has("parent") ? bindParent(node.get("parent")) : null;
+        String system = node.optString("system").orElse(parent == null ? null : "");
+        if (parent == null) {
+            if (system == null) {
+                throw node.get("system").error("a parent source needs its system");
+            }
+            if (!systems.containsKey(system)) {
+                throw node.get("system").error("unknown system '" + system + "'; declared: " + systems.keySet());
+            }
+        } else if (!system.isEmpty() && !systems.containsKey(system)) {
+            throw node.get("system").error("unknown system '" + system + "'; declared: " + systems.keySet());
+        }
+        String topic = node.string("topic", name.substring(0, dot) + ".public." + name.substring(dot + 1));
+        List<String> key = node.stringList("key");
+        if (key.isEmpty()) {
+            key = List.of("id");
+        }
+        Map<String, AttributeDef> attributes = new LinkedHashMap<>();
+        node.get("attributes").entries().forEach((attr, a) -> attributes.put(attr, bindAttribute(attr, a)));
+
+        List<MatchDef> matches = new ArrayList<>();
+        node.get("match").entries().forEach((matchKey, m) -> {
+            if (parent != null) {
+                throw m.error("child sources do not take part in matching; match on the parent source");
+            }
+            if (!matchKeys.containsKey(matchKey)) {
+                throw m.error("unknown match key '" + matchKey + "'; declared under match_keys: " + matchKeys.keySet());
+            }
+            String attribute;
+            String region = null;
+            if (m.isScalar()) {
+                attribute = m.asString();
+            } else {
+                m.requireKeys(Set.of("attribute", "region_from"));
+                attribute = m.string("attribute");
+                region = m.optString("region_from").orElse(null);
+                if (region != null && !attributes.containsKey(region)) {
+                    throw m.get("region_from").error("unknown attribute '" + region + "' of source " + name);
+                }
+            }
+            if (!attributes.containsKey(attribute)) {
+                throw m.error("unknown attribute '" + attribute + "' of source " + name + "; declared: " + attributes.keySet());
+            }
+            matches.add(new MatchDef(matchKey, attribute, region));
+        });
+
+        List<LinkDef> links = new ArrayList<>();
+        for (ConfigNode l : node.get("links").elements()) {
+            l.requireKeys(Set.of("column", "target"));
+            links.add(new LinkDef(l.string("column"), l.string("target")));
+        }
+        return new SourceDef(name, topic, system == null || system.isEmpty() ? null : system, List.copyOf(key),
+                node.optString("created_at").orElse(null), Collections.unmodifiableMap(attributes),
+                List.copyOf(matches), List.copyOf(links), parent);
+    }
+
+    private static ParentDef bindParent(ConfigNode p) {
+        p.requireKeys(Set.of("source", "column"));
+        return new ParentDef(p.string("source"), p.string("column"));
+    }
+
+    private static void checkReferences(SourceDef source, ConfigNode node, Map<String, SourceDef> sources) {
+        if (source.parent() != null) {
+            SourceDef parent = sources.get(source.parent().source());
+            if (parent == null) {
+                throw node.get("parent").get("source").error("unknown source '" + source.parent().source() + "'");
+            }
+            if (parent.isChild()) {
+                throw node.get("parent").get("source").error("the parent must itself be a parent source, not a child");
+            }
+        }
+        List<ConfigNode> linkNodes = node.get("links").elements();
+        for (int i = 0; i < source.links().size(); i++) {
+            LinkDef link = source.links().get(i);
+            SourceDef target = sources.get(link.target());
+            if (target == null || target.isChild()) {
+                throw linkNodes.get(i).get("target").error("unknown parent source '" + link.target() + "'");
+            }
+            if (target.keyColumns().size() != 1) {
+                throw linkNodes.get(i).get("target").error("a link needs a target with a single-column key");
+            }
+        }
+    }
+
+    private static AttributeDef bindAttribute(String name, ConfigNode node) {
+        if (node.isScalar()) {
+            return new AttributeDef(name, List.of(node.asString()), null);
+        }
+        node.requireKeys(Set.of("column", "concat", "separator"));
+        if (node.has("column") == node.has("concat")) {
+            throw node.error("give either column or concat");
+        }
+        if (node.has("column")) {
+            return new AttributeDef(name, List.of(node.string("column")), null);
+        }
+        List<String> columns = node.stringList("concat");
+        if (columns.isEmpty()) {
+            throw node.get("concat").error("concat needs at least one column");
+        }
+        return new AttributeDef(name, List.copyOf(columns), node.string("separator", " "));
+    }
+
+    private static GoldenFieldDef bindField(String name, ConfigNode node, Map<String, SystemDef> systems,
+                                            Map<String, SourceDef> sources) {
+        node.requireKeys(Set.of("attribute", "owner", "fallback"));
+        String attribute = node.string("attribute", name);
+        boolean known = sources.values().stream().anyMatch(s -> !s.isChild() && s.attributes().containsKey(attribute));
+        if (!known) {
+            throw (node.has("attribute") ? node.get("attribute") : node)
+                    .error("no parent source maps an attribute named '" + attribute + "'");
+        }
+        String owner = node.string("owner");
+        if (!systems.containsKey(owner)) {
+            throw node.get("owner").error("unknown system '" + owner + "'; declared: " + systems.keySet());
+        }
+        List<String> fallback = node.stringList("fallback");
+        List<ConfigNode> fallbackNodes = node.get("fallback").isArray() ? node.get("fallback").elements() : List.of();
+        for (int i = 0; i < fallback.size(); i++) {
+            if (!systems.containsKey(fallback.get(i))) {
+                ConfigNode at = i < fallbackNodes.size() ? fallbackNodes.get(i) : node.get("fallback");
+                throw at.error("unknown system '" + fallback.get(i) + "'; declared: " + systems.keySet());
+            }
+        }
+        return new GoldenFieldDef(name, attribute, owner, List.copyOf(fallback));
+    }
+
+    private static RollupDef bindRollup(String name, ConfigNode node, Map<String, SourceDef> sources) {
+        node.requireKeys(Set.of("child", "function", "attribute", "order_by", "where"));
+        String child = node.string("child");
+        SourceDef childDef = sources.get(child);
+        if (childDef == null || !childDef.isChild()) {
+            throw node.get("child").error("unknown child source '" + child + "'");
+        }
+        RollupFunction function = enumValue(node.get("function"), RollupFunction.class);
+        String attribute = node.optString("attribute").orElse(null);
+        if (function != RollupFunction.COUNT && attribute == null) {
+            throw node.error("function " + function.name().toLowerCase() + " needs an attribute");
+        }
+        if (attribute != null && !childDef.attributes().containsKey(attribute)) {
+            throw node.get("attribute").error("unknown attribute '" + attribute + "' of source " + child);
+        }
+        String orderBy = node.optString("order_by").orElse(null);
+        if (function == RollupFunction.LATEST && orderBy == null) {
+            throw node.error("function latest needs order_by, the attribute that orders the children");
+        }
+        if (orderBy != null && !childDef.attributes().containsKey(orderBy)) {
+            throw node.get("order_by").error("unknown attribute '" + orderBy + "' of source " + child);
+        }
+        Map<String, List<String>> where = new LinkedHashMap<>();
+        node.get("where").entries().forEach((attr, values) -> {
+            if (!childDef.attributes().containsKey(attr)) {
+                throw values.error("unknown attribute '" + attr + "' of source " + child);
+            }
+            where.put(attr, values.stringList());
+        });
+        return new RollupDef(name, child, function, attribute, orderBy, Collections.unmodifiableMap(where));
+    }
+
+    static <E extends Enum<E>> E enumValue(ConfigNode node, Class<E> type) {
+        String text = node.asString().trim();
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(text)) {
+                return e;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            names.add(e.name().toLowerCase());
+        }
+        throw node.error("unknown value '" + text + "'; expected one of " + names);
+    }
+}

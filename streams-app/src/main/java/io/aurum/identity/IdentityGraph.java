@@ -1,0 +1,106 @@
+package io.aurum.identity;
+
+import io.aurum.canonical.Identifiers;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+/**
+ * The identity graph as connected components: records are nodes, and two records are adjacent when they share
+ * an identifier or one links to the other. Backed by whatever holds the nodes and the identifier index (state
+ * stores in the stream, maps in the reference model), so both compute clusters, anchors and reasons with the
+ * same code.
+ */
+public abstract class IdentityGraph {
+
+    /** The node of a record, or null when the record does not exist (deleted, or never seen). */
+    protected abstract IdNode node(String recordId);
+
+    /** The records that hold an identifier. */
+    protected abstract Collection<String> holders(String identifier);
+
+    /** Every record reachable from {@code seed}, including itself, in sorted order. */
+    public Set<String> component(String seed) {
+        Set<String> seen = new TreeSet<>();
+        Deque<String> queue = new ArrayDeque<>();
+        seen.add(seed);
+        queue.add(seed);
+        while (!queue.isEmpty()) {
+            String current = queue.poll();
+            for (String next : neighbours(current)) {
+                if (seen.add(next)) {
+                    queue.add(next);
+                }
+            }
+        }
+        return seen;
+    }
+
+    private Set<String> neighbours(String recordId) {
+        Set<String> out = new TreeSet<>();
+        IdNode node = node(recordId);
+        if (node != null) {
+            for (String identifier : node.identifiers()) {
+                out.addAll(holders(identifier));
+                if (Identifiers.isLink(identifier)) {
+                    String target = Identifiers.linkTarget(identifier);
+                    if (node(target) != null) {
+                        out.add(target);
+                    }
+                }
+            }
+        }
+        out.addAll(holders(Identifiers.LINK_PREFIX + recordId));
+        out.remove(recordId);
+        return out;
+    }
+
+    /**
+     * The membership every record of one component should have: the golden id of its anchor, and for each
+     * member the first of its identifiers (in sorted order) that another member shares.
+     */
+    public Map<String, Membership> assign(Set<String> component, UnaryOperator<String> mask) {
+        Anchor anchor = null;
+        for (String recordId : component) {
+            Anchor a = node(recordId).anchor();
+            if (anchor == null || a.compareTo(anchor) < 0) {
+                anchor = a;
+            }
+        }
+        String goldenId = GoldenIds.of(anchor.recordId());
+        Map<String, Membership> out = new LinkedHashMap<>();
+        for (String recordId : component) {
+            out.put(recordId, new Membership(goldenId, component.size() == 1 ? null : reason(recordId, component, mask)));
+        }
+        return out;
+    }
+
+    private String reason(String recordId, Set<String> component, UnaryOperator<String> mask) {
+        List<String> identifiers = node(recordId).identifiers();
+        for (String identifier : identifiers) {
+            if (Identifiers.isLink(identifier)) {
+                if (component.contains(Identifiers.linkTarget(identifier))) {
+                    return mask.apply(identifier);
+                }
+            } else {
+                for (String holder : holders(identifier)) {
+                    if (!holder.equals(recordId) && component.contains(holder)) {
+                        return mask.apply(identifier);
+                    }
+                }
+            }
+        }
+        for (String holder : holders(Identifiers.LINK_PREFIX + recordId)) {
+            if (component.contains(holder)) {
+                return "linked from " + holder;
+            }
+        }
+        return null;
+    }
+}

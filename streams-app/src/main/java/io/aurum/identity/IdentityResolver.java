@@ -1,0 +1,139 @@
+package io.aurum.identity;
+
+import io.aurum.canonical.Identifiers;
+import io.aurum.canonical.SourceRecord;
+import io.aurum.config.PipelineConfig;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * First identity stage: incremental connected components over the whole identity graph, held in two state
+ * stores (records and an identifier index). When a record's identifiers change, every component it touched
+ * before or touches now is recomputed, and only memberships that changed are forwarded.
+ *
+ * <p>It sees every record, so the topology feeds it through a single-partition topic. That is correct and
+ * order independent, but it is the one place that does not scale out; the partitioned resolver replaces it
+ * behind the same contract (record changes in, memberships keyed by record id out).
+ */
+public final class IdentityResolver extends ContextualProcessor<String, SourceRecord, String, Membership> {
+    public static final String NODES = "identity-nodes";
+    public static final String INDEX = "identity-index";
+
+    private final PipelineConfig config;
+    private KeyValueStore<String, IdNode> nodes;
+    private KeyValueStore<String, List<String>> index;
+    private IdentityGraph graph;
+
+    public IdentityResolver(PipelineConfig config) {
+        this.config = config;
+    }
+
+    static IdNode nodeOf(PipelineConfig config, SourceRecord r) {
+        Anchor anchor = new Anchor(r.createdAt(), config.priorityOf(r.system()), r.source(), r.key());
+        return new IdNode(r.identifiers(), anchor, null, null);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Membership> context) {
+        super.init(context);
+        nodes = context.getStateStore(NODES);
+        index = context.getStateStore(INDEX);
+        graph = new IdentityGraph() {
+            @Override
+            protected IdNode node(String recordId) {
+                return nodes.get(recordId);
+            }
+
+            @Override
+            protected Collection<String> holders(String identifier) {
+                List<String> holders = index.get(identifier);
+                return holders == null ? List.of() : holders;
+            }
+        };
+    }
+
+    @Override
+    public void process(Record<String, SourceRecord> record) {
+        String recordId = record.key();
+        IdNode old = nodes.get(recordId);
+        SourceRecord source = record.value();
+        IdNode fresh = source == null ? null : nodeOf(config, source);
+        if (old == null && fresh == null) {
+            return;
+        }
+        if (old != null && fresh != null && old.identifiers().equals(fresh.identifiers())
+                && old.anchor().equals(fresh.anchor())) {
+            return;
+        }
+        List<String> oldIds = old == null ? List.of() : old.identifiers();
+        List<String> newIds = fresh == null ? List.of() : fresh.identifiers();
+
+        // Everyone the record was connected to before: after a removal they may form separate clusters.
+        Set<String> seeds = new TreeSet<>();
+        if (old != null) {
+            seeds.addAll(graph.component(recordId));
+            seeds.remove(recordId);
+        }
+        Set<String> removed = new HashSet<>(oldIds);
+        newIds.forEach(removed::remove);
+        for (String identifier : removed) {
+            updateIndex(identifier, recordId, false);
+        }
+        for (String identifier : newIds) {
+            if (!oldIds.contains(identifier)) {
+                updateIndex(identifier, recordId, true);
+            }
+        }
+        if (fresh == null) {
+            nodes.delete(recordId);
+            context().forward(record.withValue(null));
+        } else {
+            nodes.put(recordId, old == null ? fresh : fresh.withMembership(old.goldenId(), old.reason()));
+            seeds.add(recordId);
+        }
+
+        Set<String> done = new HashSet<>();
+        for (String seed : seeds) {
+            if (done.contains(seed)) {
+                continue;
+            }
+            Set<String> component = graph.component(seed);
+            done.addAll(component);
+            for (Map.Entry<String, Membership> e : graph.assign(component, id -> Identifiers.masked(config, id)).entrySet()) {
+                IdNode node = nodes.get(e.getKey());
+                Membership m = e.getValue();
+                if (!Objects.equals(node.goldenId(), m.goldenId()) || !Objects.equals(node.reason(), m.reason())) {
+                    nodes.put(e.getKey(), node.withMembership(m.goldenId(), m.reason()));
+                    context().forward(record.withKey(e.getKey()).withValue(m));
+                }
+            }
+        }
+    }
+
+    private void updateIndex(String identifier, String recordId, boolean add) {
+        List<String> holders = index.get(identifier);
+        List<String> next = holders == null ? new ArrayList<>() : new ArrayList<>(holders);
+        if (add) {
+            if (!next.contains(recordId)) {
+                next.add(recordId);
+            }
+        } else {
+            next.remove(recordId);
+        }
+        if (next.isEmpty()) {
+            index.delete(identifier);
+        } else {
+            index.put(identifier, next);
+        }
+    }
+}
