@@ -56,8 +56,8 @@ final class Rollups {
         boolean fractional = false;
         for (ChildRecord c : rows) {
             Object v = c.attributes().get(attribute);
-            if (v instanceof Long l) {
-                longSum += l;
+            if (v instanceof Long || v instanceof Integer || v instanceof Short) {
+                longSum += ((Number) v).longValue();
             } else if (v instanceof Number n) {
                 fractional = true;
                 doubleSum += n.doubleValue();
@@ -70,7 +70,11 @@ final class Rollups {
                 }
             }
         }
-        return fractional ? doubleSum + longSum : longSum;
+        // Not a conditional expression: numeric promotion would turn every sum into a double.
+        if (fractional) {
+            return doubleSum + longSum;
+        }
+        return longSum;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -78,8 +82,8 @@ final class Rollups {
         Comparable best = null;
         for (ChildRecord c : rows) {
             Object v = c.attributes().get(attribute);
-            if (v instanceof Comparable cmp && (best == null
-                    || (max ? cmp.compareTo(best) > 0 : cmp.compareTo(best) < 0))) {
+            if (v instanceof Comparable cmp && (best == null || (best.getClass() == cmp.getClass()
+                    && (max ? cmp.compareTo(best) > 0 : cmp.compareTo(best) < 0)))) {
                 best = cmp;
             }
         }

@@ -1,0 +1,125 @@
+package io.aurum.testing;
+
+import io.aurum.app.StreamsProperties;
+import io.aurum.config.AurumConfig;
+import io.aurum.schemas.GoldenCustomer;
+import io.aurum.schemas.XrefEntry;
+import io.aurum.topology.AurumTopology;
+import io.aurum.topology.Topics;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** The real topology in a TopologyTestDriver, with the demo config unless told otherwise. */
+public final class TopologyHarness implements AutoCloseable {
+    public final AurumConfig config;
+    public final TopologyTestDriver driver;
+    private final Map<String, TestInputTopic<byte[], byte[]>> inputs = new HashMap<>();
+    private final TestOutputTopic<String, GoldenCustomer> goldenOut;
+    private final TestOutputTopic<String, XrefEntry> xrefOut;
+    private final TestOutputTopic<byte[], byte[]> dlqOut;
+    private final Map<String, GoldenCustomer> golden = new LinkedHashMap<>();
+    private final Map<String, XrefEntry> xref = new LinkedHashMap<>();
+    private final List<TestRecord<String, GoldenCustomer>> goldenLog = new ArrayList<>();
+
+    public TopologyHarness() {
+        this(AurumConfig.fromClasspath("config/demo.yaml"), 4);
+    }
+
+    public TopologyHarness(AurumConfig config, int partitions) {
+        this.config = config;
+        Topics topics = new Topics(new TestAvroSerde<>(GoldenCustomer.class), new TestAvroSerde<>(XrefEntry.class));
+        Properties props;
+        try {
+            props = StreamsProperties.build(config, "unused:9092", Files.createTempDirectory("aurum-ttd").toString());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        driver = new TopologyTestDriver(AurumTopology.build(config.pipeline(), topics, partitions), props);
+        config.pipeline().sources().values().forEach(s -> inputs.put(s.topic(),
+                driver.createInputTopic(s.topic(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())));
+        goldenOut = driver.createOutputTopic(Topics.GOLDEN, Serdes.String().deserializer(),
+                topics.golden().valueSerde().deserializer());
+        xrefOut = driver.createOutputTopic(Topics.XREF, Serdes.String().deserializer(),
+                topics.xref().valueSerde().deserializer());
+        dlqOut = driver.createOutputTopic(Topics.DLQ, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+    }
+
+    public TopologyHarness pipe(Cdc.Event... events) {
+        for (Cdc.Event e : events) {
+            TestInputTopic<byte[], byte[]> in = inputs.get(e.topic());
+            if (in == null) {
+                in = driver.createInputTopic(e.topic(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+                inputs.put(e.topic(), in);
+            }
+            in.pipeInput(e.key(), e.value());
+        }
+        drain();
+        return this;
+    }
+
+    private void drain() {
+        for (TestRecord<String, GoldenCustomer> r : goldenOut.readRecordsToList()) {
+            goldenLog.add(r);
+            if (r.value() == null) {
+                golden.remove(r.key());
+            } else {
+                golden.put(r.key(), r.value());
+            }
+        }
+        for (TestRecord<String, XrefEntry> r : xrefOut.readRecordsToList()) {
+            if (r.value() == null) {
+                xref.remove(r.key());
+            } else {
+                xref.put(r.key(), r.value());
+            }
+        }
+    }
+
+    /** The compacted view of customers.golden: latest value per key, tombstoned keys removed. */
+    public Map<String, GoldenCustomer> golden() {
+        drain();
+        return golden;
+    }
+
+    public Map<String, XrefEntry> xref() {
+        drain();
+        return xref;
+    }
+
+    public List<TestRecord<String, GoldenCustomer>> goldenLog() {
+        drain();
+        return goldenLog;
+    }
+
+    public List<TestRecord<byte[], byte[]>> deadLetters() {
+        return dlqOut.readRecordsToList();
+    }
+
+    public GoldenCustomer goldenOf(String recordId) {
+        XrefEntry x = xref().get(recordId);
+        return x == null ? null : golden().get(x.getGoldenId());
+    }
+
+    public Object field(String recordId, String field) {
+        GoldenCustomer g = goldenOf(recordId);
+        if (g == null || g.getFields().get(field) == null) {
+            return null;
+        }
+        return g.getFields().get(field).getValue();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
