@@ -1,0 +1,152 @@
+package io.aurum.app;
+
+import io.aurum.config.AurumConfig;
+import io.aurum.local.EmbeddedKafkaBroker;
+import io.aurum.schemas.GoldenCustomer;
+import io.aurum.schemas.XrefEntry;
+import io.aurum.serde.AurumSerdes;
+import io.aurum.topology.AurumTopology;
+import io.aurum.topology.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Aurum Kafka Streams job: provisions its public topics, builds the topology with the configured serdes,
+ * and runs it. The same class runs in local mode and in production; only the config differs.
+ */
+public final class AurumStreams implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AurumStreams.class);
+
+    private final AurumConfig config;
+    private final String bootstrapServers;
+    private final Map<String, Object> serdeConfig;
+    private final Serde<GoldenCustomer> goldenSerde;
+    private final Serde<XrefEntry> xrefSerde;
+    private final Properties properties;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private KafkaStreams streams;
+
+    public AurumStreams(AurumConfig config, String bootstrapServers, String registryUrl, String defaultStateDir) {
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+        this.serdeConfig = serdeConfig(config, registryUrl);
+        this.goldenSerde = AurumSerdes.valueSerde(GoldenCustomer.class, serdeConfig);
+        this.xrefSerde = AurumSerdes.valueSerde(XrefEntry.class, serdeConfig);
+        this.properties = StreamsProperties.build(config, bootstrapServers, defaultStateDir);
+    }
+
+    /** What the Avro serdes are configured with: the registry URL and any {@code registry.properties}. */
+    public static Map<String, Object> serdeConfig(AurumConfig config, String registryUrl) {
+        Map<String, Object> m = new HashMap<>(config.registry().properties());
+        m.put("schema.registry.url", registryUrl);
+        return m;
+    }
+
+    public Serde<GoldenCustomer> goldenSerde() {
+        return goldenSerde;
+    }
+
+    public synchronized AurumStreams start() {
+        provisionTopics();
+        Topics topics = new Topics(goldenSerde, xrefSerde);
+        streams = new KafkaStreams(AurumTopology.build(config.pipeline(), topics, config.streams().partitions()),
+                properties);
+        streams.setUncaughtExceptionHandler(e -> {
+            // A failure that is not bad input (bad input goes to the DLQ) must not be skipped: stop, and let the
+            // supervisor restart the job from its last committed state.
+            failure.compareAndSet(null, e);
+            LOG.error("Streams job failed; shutting down so it can restart from its last commit", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> LOG.info("Streams {} -> {}", before, now));
+        streams.start();
+        return this;
+    }
+
+    /** Creates customers.golden, customers.xref and aurum.dlq if missing; Streams creates its internal topics. */
+    private void provisionTopics() {
+        int partitions = config.streams().partitions();
+        short rf = config.streams().replicationFactor();
+        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        List<NewTopic> topics = new ArrayList<>();
+        topics.add(new NewTopic(Topics.GOLDEN, partitions, rf).configs(compacted));
+        topics.add(new NewTopic(Topics.XREF, partitions, rf).configs(compacted));
+        // Dead letters are kept a month: long enough for an operator to inspect and replay them.
+        topics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
+                Long.toString(Duration.ofDays(30).toMillis()))));
+        try (Admin admin = admin()) {
+            EmbeddedKafkaBroker.createTopics(admin, topics, Duration.ofSeconds(60));
+        }
+    }
+
+    public Admin admin() {
+        Properties p = new Properties();
+        p.putAll(config.kafka().properties());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return Admin.create(p);
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    public boolean isRunning() {
+        return streams != null && streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** Golden customers held by this instance's tasks (exact for a single instance). */
+    public long goldenCount() {
+        ReadOnlyKeyValueStore<String, GoldenCustomer> store = goldenStore();
+        return store == null ? 0 : store.approximateNumEntries();
+    }
+
+    public ReadOnlyKeyValueStore<String, GoldenCustomer> goldenStore() {
+        return store(AurumTopology.GOLDEN_STORE);
+    }
+
+    public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
+        if (!isRunning()) {
+            return null;
+        }
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(name,
+                    QueryableStoreTypes.<String, V>keyValueStore()));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    public IdleProbe idleProbe(Admin admin) {
+        List<String> inputs = config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().toList();
+        return new IdleProbe(admin, config.streams().applicationId(), inputs);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+            streams = null;
+        }
+    }
+}
