@@ -13,6 +13,14 @@ public class AvroWireSerde<T extends SpecificRecord> implements Serde<T> {
   private SchemaRegistryClient client;
   private boolean ownsClient;
 
+  /**
+   * For Kafka Streams' {@code default.value.serde} / {@code default.key.serde}, which instantiate by class name:
+   * records are read into the generated class named like the writer schema.
+   */
+  public AvroWireSerde() {
+    this(null, null);
+  }
+
   /** Builds its registry client from {@code schema.registry.url} in {@link #configure}. */
   public AvroWireSerde(Class<T> type) {
     this(type, null);

@@ -48,7 +48,7 @@ public class AvroWireSerializer<T extends SpecificRecord> implements Serializer<
     this.client = client;
   }
 
-  /** A serializer ready to use without {@link #configure}: value side, auto-registering. */
+  /** A serializer already {@link #configure configured} from {@code config}, using {@code client}. */
   public AvroWireSerializer(SchemaRegistryClient client, Map<String, ?> config, boolean isKey) {
     this.client = client;
     configure(config, isKey);
