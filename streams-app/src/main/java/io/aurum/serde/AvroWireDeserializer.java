@@ -25,7 +25,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * Confluent's {@code specific.avro.reader=true}.
  *
  * <p>No {@code org.apache.avro.SERIALIZABLE_PACKAGES} system property is needed: constructing the deserializer
- * trusts {@code io.aurum.schemas} and the given class's package (see {@link AvroTrust}).
+ * trusts {@code io.aurum.schemas} and the packages of the given class and of the types it nests (see
+ * {@link AvroTrust}).
  */
 public class AvroWireDeserializer<T extends SpecificRecord> implements Deserializer<T> {
   private final Class<T> type;
@@ -46,7 +47,7 @@ public class AvroWireDeserializer<T extends SpecificRecord> implements Deseriali
   public AvroWireDeserializer(Class<T> type, SchemaRegistryClient client) {
     AvroTrust.ensureInstalled();
     if (type != null) {
-      AvroTrust.trustPackageOf(type);
+      AvroTrust.trustClass(type);
     }
     this.type = type;
     this.client = client;
@@ -109,7 +110,11 @@ public class AvroWireDeserializer<T extends SpecificRecord> implements Deseriali
       throw new SerializationException("Could not fetch schema id " + id + " for a record of topic " + topic
           + ": " + e.getMessage(), e);
     }
-    Class<?> readerClass = type != null ? type : classFor(writer, id);
+    Class<?> readerClass = type;
+    if (readerClass == null) {
+      readerClass = classFor(writer, id);
+      AvroTrust.trustClass(readerClass);
+    }
     SpecificData model = SpecificData.getForClass(readerClass);
     Schema readerSchema = model.getSchema(readerClass);
     SchemaCompatibility.SchemaPairCompatibility compat =

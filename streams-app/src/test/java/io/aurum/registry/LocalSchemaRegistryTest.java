@@ -196,6 +196,31 @@ class LocalSchemaRegistryTest {
   }
 
   @Test
+  void aFailingStoreIsA500WithConfluentsBackendErrorCode() throws Exception {
+    registry.close();
+    InMemorySchemaStore delegate = new InMemorySchemaStore();
+    SchemaStore broken = (SchemaStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {SchemaStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("put")) {
+            throw new SchemaStoreException("broker unreachable");
+          }
+          try {
+            return method.invoke(delegate, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    registry = new LocalSchemaRegistry(0, broken).start();
+
+    Reply r = postSchema("/subjects/g-value/versions", V1);
+
+    assertThat(r.status()).isEqualTo(500);
+    assertThat(r.errorCode()).isEqualTo(50001);
+    assertThat(r.body().get("message").asText()).contains("broker unreachable");
+    assertThat(get("/subjects").body()).isEmpty();
+  }
+
+  @Test
   void requestsAreCounted() throws Exception {
     long before = registry.requestCount();
     get("/subjects");
