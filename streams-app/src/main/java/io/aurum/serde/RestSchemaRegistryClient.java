@@ -72,8 +72,13 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
       throw new IllegalArgumentException(
           "No schema registry URL: set " + AvroWireSerdeConfig.SCHEMA_REGISTRY_URL + " (comma-separated list)");
     }
-    this.urls = urls.stream().map(String::trim).filter(u -> !u.isEmpty()).map(RestSchemaRegistryClient::stripSlash)
-        .toList();
+    List<URI> parsed = urls.stream().map(String::trim).filter(u -> !u.isEmpty())
+        .map(u -> URI.create(stripSlash(u))).toList();
+    if (userInfo == null) {
+      // Confluent's basic.auth.credentials.source=URL: credentials in http://user:pw@host.
+      userInfo = parsed.stream().map(URI::getUserInfo).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+    this.urls = parsed.stream().map(RestSchemaRegistryClient::withoutUserInfo).toList();
     this.authorization = userInfo == null
         ? null
         : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
@@ -261,6 +266,13 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
   /** Subjects may hold any character; '+' must not survive as form encoding would have it. */
   private static String encode(String segment) {
     return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static String withoutUserInfo(URI u) {
+    if (u.getRawUserInfo() == null) {
+      return u.toString();
+    }
+    return u.toString().replace(u.getRawUserInfo() + "@", "");
   }
 
   private static String stripSlash(String url) {

@@ -187,6 +187,22 @@ class RestSchemaRegistryClientTest {
   }
 
   @Test
+  void credentialsInTheUrlAreSentAsBasicAuthAndNotInTheUrl() throws IOException {
+    Map<String, String> seen = new ConcurrentHashMap<>();
+    fake = fakeRegistry((path, headers) -> {
+      seen.putAll(headers);
+      return new Answer(200, "{\"schema\":\"\\\"string\\\"\"}");
+    });
+    RestSchemaRegistryClient client =
+        new RestSchemaRegistryClient("http://ann:pw@127.0.0.1:" + fake.getAddress().getPort());
+
+    assertThat(client.getSchemaById(3)).isEqualTo(Schema.create(Schema.Type.STRING));
+    assertThat(client.urls()).containsExactly("http://127.0.0.1:" + fake.getAddress().getPort());
+    assertThat(seen.get("authorization"))
+        .isEqualTo("Basic " + Base64.getEncoder().encodeToString("ann:pw".getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Test
   void noUrlIsAClearError() {
     assertThatThrownBy(() -> new RestSchemaRegistryClient(Map.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema.registry.url");
