@@ -1,0 +1,41 @@
+package io.aurum.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.util.ClassSecurityValidator;
+import org.junit.jupiter.api.Test;
+
+class AvroTrustTest {
+
+  @Test
+  void trustsOurGeneratedPackageButNothingElse() {
+    AvroTrust.ensureInstalled();
+    assertThat(ClassSecurityValidator.getGlobal().isTrusted(io.aurum.schemas.GoldenCustomer.class)).isTrue();
+    // A class Avro must keep refusing: nothing we do may widen trust beyond the generated packages.
+    assertThat(ClassSecurityValidator.getGlobal().isTrusted(java.io.File.class)).isFalse();
+  }
+
+  /**
+   * The build passes {@code -Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aurum} to tests, which would hide a broken
+   * trust setup, so the real check runs in a JVM without it.
+   */
+  @Test
+  void deserializerWorksInAJvmWithoutTheSystemProperty() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        TrustProbe.class.getName())
+        .redirectErrorStream(true)
+        .start();
+    boolean done = p.waitFor(60, TimeUnit.SECONDS);
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!done) {
+      p.destroyForcibly();
+    }
+    assertThat(done).as("probe finished").isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+    assertThat(output).contains("plain Avro refused").contains("OK");
+  }
+}
