@@ -148,7 +148,7 @@ class CaptureServiceTest {
 
     @Test
     void throughput() throws Exception {
-        int rows = 20_000;
+        int rows = Integer.parseInt(System.getenv().getOrDefault("AURUM_TEST_ROWS", "20000"));
         pg.createDatabaseIfMissing("perf");
         pg.executeSql("perf", "CREATE TABLE items (id int PRIMARY KEY, name text, qty int);"
                 + "INSERT INTO items SELECT g, 'item ' || g, g % 100 FROM generate_series(1, " + rows + ") g;");
@@ -181,7 +181,7 @@ class CaptureServiceTest {
         assertThatThrownBy(() -> capture.awaitCaughtUp("other", Duration.ofSeconds(1)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(source.slotName()).isEqualTo("aurum_postgres");
-        assertThat(source.toString()).doesNotContain(pg.password());
+        assertThat(CaptureSource.of("crm", "h", 5432, "crm", "u", "s3cret").toString()).doesNotContain("s3cret");
     }
 
     private static String round(double seconds) {
