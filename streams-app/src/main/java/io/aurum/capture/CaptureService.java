@@ -413,7 +413,7 @@ public final class CaptureService implements AutoCloseable {
                 }
                 if (isSnapshotRead(record)) {
                     snapshotEvents++;
-                    if (stats.markSnapshotStarted()) {
+                    if (!stats.snapshotCompleted() && stats.markSnapshotStarted()) {
                         LOG.info("Snapshot of {} started", source.name());
                         lastProgressLogNanos = System.nanoTime();
                     }
@@ -439,10 +439,6 @@ public final class CaptureService implements AutoCloseable {
             }
             committer.markBatchFinished();
 
-            if ("STARTED".equals(snapshotNotification) && stats.markSnapshotStarted()) {
-                LOG.info("Snapshot of {} started", source.name());
-                lastProgressLogNanos = System.nanoTime();
-            }
             boolean completedNow = "COMPLETED".equals(snapshotNotification) || "ABORTED".equals(snapshotNotification);
             boolean skipped = "SKIPPED".equals(snapshotNotification);
             // Streamed events and watermarks only ever follow the snapshot, so they prove it finished.
@@ -539,13 +535,13 @@ public final class CaptureService implements AutoCloseable {
             if (!"Initial Snapshot".equals(aggregate) || type == null) {
                 return previous;
             }
-            // A batch may carry STARTED and COMPLETED; the final state wins, but a start is never lost.
+            // The start is marked at once so that rows later in the same batch count towards the snapshot.
             if ("STARTED".equals(type)) {
                 if (stats.markSnapshotStarted()) {
                     LOG.info("Snapshot of {} started", source.name());
                     lastProgressLogNanos = System.nanoTime();
                 }
-                return previous == null ? type : previous;
+                return previous;
             }
             return switch (type) {
                 case "COMPLETED", "ABORTED", "SKIPPED" -> type;
@@ -556,38 +552,63 @@ public final class CaptureService implements AutoCloseable {
         void awaitWatermark(long deadlineNanos) throws InterruptedException, TimeoutException {
             // A message written before the slot exists would never be decoded; the slot is created when the
             // connector task starts.
-            await(taskStarted, deadlineNanos, "the capture task of " + source.name() + " to start");
-            awaitSlot(deadlineNanos);
+            awaitAny(deadlineNanos, "the capture task of " + source.name() + " to start", taskStarted);
+            if (!awaitSlot(deadlineNanos)) {
+                throw new TimeoutException("Replication slot " + source.slotName() + " of " + source.name()
+                        + " did not appear (" + stats + ")");
+            }
             String id = UUID.randomUUID().toString();
             CompletableFuture<Void> waiter = new CompletableFuture<>();
             watermarks.put(id, waiter);
             try {
                 emitWatermark(id);
-                await(waiter, deadlineNanos, "watermark " + id + " of " + source.name());
+                awaitAny(deadlineNanos, "watermark " + id + " of " + source.name(), waiter);
             } finally {
                 watermarks.remove(id);
             }
         }
 
         void awaitSnapshotComplete(long deadlineNanos) throws InterruptedException, TimeoutException {
+            String what = "the snapshot of " + source.name();
             if (snapshotDone.isDone()) {
                 return;
             }
+            awaitAny(deadlineNanos, what, taskStarted, snapshotDone);
             // With nothing to snapshot and no changes, no event would ever reveal that streaming began; a
-            // watermark does, and it is harmless while a snapshot is still running.
-            await(taskStarted, deadlineNanos, "the capture task of " + source.name() + " to start");
-            if (snapshotDone.isDone()) {
+            // watermark does, and it is harmless while a snapshot is still running. Without a slot (e.g.
+            // snapshot.mode=initial_only) only the completion notification can tell.
+            long slotDeadline = Math.min(deadlineNanos, System.nanoTime() + Duration.ofSeconds(5).toNanos());
+            if (snapshotDone.isDone() || !awaitSlot(slotDeadline)) {
+                awaitAny(deadlineNanos, what, snapshotDone);
                 return;
             }
-            awaitWatermark(deadlineNanos);
-            await(snapshotDone, deadlineNanos, "the snapshot of " + source.name());
+            String id = UUID.randomUUID().toString();
+            CompletableFuture<Void> waiter = new CompletableFuture<>();
+            watermarks.put(id, waiter);
+            try {
+                emitWatermark(id);
+                awaitAny(deadlineNanos, what, snapshotDone, waiter);
+            } finally {
+                watermarks.remove(id);
+            }
         }
 
-        private void await(CompletableFuture<Void> target, long deadlineNanos, String what)
+        /** Returns once any target completes; fails fast if the engine stops first. */
+        @SafeVarargs
+        private void awaitAny(long deadlineNanos, String what, CompletableFuture<Void>... targets)
                 throws InterruptedException, TimeoutException {
+            CompletableFuture<?>[] all = new CompletableFuture<?>[targets.length + 1];
+            System.arraycopy(targets, 0, all, 0, targets.length);
+            all[targets.length] = stopped;
             try {
-                CompletableFuture.anyOf(target, stopped).get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
+                CompletableFuture.anyOf(all).get(remainingMillis(deadlineNanos), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
+                // The engine may stop on its own right after reaching what was awaited (e.g. initial_only).
+                for (CompletableFuture<Void> target : targets) {
+                    if (target.isDone() && !target.isCompletedExceptionally()) {
+                        return;
+                    }
+                }
                 throw new CaptureException("Gave up waiting for " + what, e.getCause());
             } catch (TimeoutException e) {
                 TimeoutException timeout = new TimeoutException("Timed out waiting for " + what + " (" + stats + ")");
@@ -596,7 +617,8 @@ public final class CaptureService implements AutoCloseable {
             }
         }
 
-        private void awaitSlot(long deadlineNanos) throws InterruptedException, TimeoutException {
+        /** @return false if the slot did not appear before the deadline */
+        private boolean awaitSlot(long deadlineNanos) throws InterruptedException {
             long backoff = 10;
             try (Connection connection = connect();
                  PreparedStatement query = connection.prepareStatement(
@@ -606,14 +628,15 @@ public final class CaptureService implements AutoCloseable {
                 while (true) {
                     try (ResultSet rs = query.executeQuery()) {
                         if (rs.next()) {
-                            return;
+                            return true;
                         }
                     }
-                    if (System.nanoTime() >= deadlineNanos) {
-                        throw new TimeoutException("Replication slot " + source.slotName() + " did not appear");
+                    if (stopped.isCompletedExceptionally()) {
+                        throw new CaptureException("Capture engine for " + source.name() + " stopped",
+                                stats.failure().orElse(null));
                     }
-                    if (stopped.isDone()) {
-                        await(stopped, deadlineNanos, "replication slot " + source.slotName());
+                    if (System.nanoTime() >= deadlineNanos) {
+                        return false;
                     }
                     Thread.sleep(backoff); // Postgres cannot notify slot creation
                     backoff = Math.min(backoff * 2, 200);

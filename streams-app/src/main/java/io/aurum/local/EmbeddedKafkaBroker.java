@@ -97,6 +97,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Properties props = serverProperties();
         KafkaConfig config = KafkaConfig.fromProps(props, false);
         boolean formatted = formatIfNeeded(config);
+        long formattedNanos = System.nanoTime();
         KafkaRaftServer raftServer = new KafkaRaftServer(config, Time.SYSTEM);
         try {
             raftServer.startup();
@@ -105,9 +106,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("Kafka broker failed to start in " + logDir, e);
         }
         server = raftServer;
-        LOG.info("Kafka broker started on {} in {} ms ({} log dir {})", bootstrapServers(),
+        LOG.info("Kafka broker started on {} in {} ms ({} log dir {} in {} ms)", bootstrapServers(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), formatted ? "formatted new" : "reused",
-                logDir);
+                logDir, TimeUnit.NANOSECONDS.toMillis(formattedNanos - startNanos));
         return this;
     }
 

@@ -148,7 +148,7 @@ class CaptureServiceTest {
 
     @Test
     void throughput() throws Exception {
-        int rows = Integer.parseInt(System.getenv().getOrDefault("AURUM_TEST_ROWS", "20000"));
+        int rows = Integer.parseInt(System.getenv().getOrDefault("AURUM_TEST_ROWS", "10000"));
         pg.createDatabaseIfMissing("perf");
         pg.executeSql("perf", "CREATE TABLE items (id int PRIMARY KEY, name text, qty int);"
                 + "INSERT INTO items SELECT g, 'item ' || g, g % 100 FROM generate_series(1, " + rows + ") g;");
