@@ -39,6 +39,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -97,7 +98,7 @@ public final class CaptureService implements AutoCloseable {
     public CaptureService(String bootstrapServers, List<CaptureSource> sources, CaptureSettings settings,
                           Map<String, Object> producerOverrides) {
         this.bootstrapServers = requireText(bootstrapServers, "bootstrapServers");
-        this.settings = java.util.Objects.requireNonNull(settings, "settings");
+        this.settings = Objects.requireNonNull(settings, "settings");
         this.producerOverrides = Map.copyOf(producerOverrides);
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("at least one capture source is required");
@@ -120,6 +121,20 @@ public final class CaptureService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not create offsets directory " + settings.offsetsDir(), e);
         }
+        try {
+            startClientsAndEngines();
+        } catch (RuntimeException e) {
+            try {
+                close();
+            } catch (RuntimeException closeFailure) {
+                e.addSuppressed(closeFailure);
+            }
+            throw e;
+        }
+        return this;
+    }
+
+    private void startClientsAndEngines() {
         Map<String, Object> producerConfig = new HashMap<>();
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -143,7 +158,6 @@ public final class CaptureService implements AutoCloseable {
         for (SourceEngine engine : engines.values()) {
             engine.start();
         }
-        return this;
     }
 
     public Set<String> databases() {
@@ -207,24 +221,32 @@ public final class CaptureService implements AutoCloseable {
                 LOG.warn("Error stopping capture engine for {}", engine.source.name(), e);
             }
         }
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(ENGINE_STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("Capture engines did not stop within {}; interrupting them", ENGINE_STOP_TIMEOUT);
+        if (executor != null) { // null if start() failed early
+            executor.shutdown();
+            try {
+                if (!executor.awaitTermination(ENGINE_STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("Capture engines did not stop within {}; interrupting them", ENGINE_STOP_TIMEOUT);
+                    executor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 executor.shutdownNow();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            executor.shutdownNow();
         }
         for (SourceEngine engine : engines.values()) {
             engine.failPendingWaits(new CaptureException("capture service closed"));
         }
         try {
-            producer.flush();
+            if (producer != null) {
+                producer.flush();
+            }
         } finally {
-            producer.close(Duration.ofSeconds(30));
-            admin.close(Duration.ofSeconds(10));
+            if (producer != null) {
+                producer.close(Duration.ofSeconds(30));
+            }
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(10));
+            }
         }
         LOG.info("Capture service stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         if (!problems.isEmpty()) {
@@ -487,8 +509,8 @@ public final class CaptureService implements AutoCloseable {
                         header.value()));
             }
             byte[] key = keyConverter.fromConnectData(topic, headers, record.keySchema(), record.key());
-            byte[] value = record.value() == null ? null
-                    : valueConverter.fromConnectData(topic, headers, record.valueSchema(), record.value());
+            // JsonConverter maps a tombstone (no schema, no value) to null bytes, as on Connect.
+            byte[] value = valueConverter.fromConnectData(topic, headers, record.valueSchema(), record.value());
             Long timestamp = record.timestamp() != null && record.timestamp() >= 0 ? record.timestamp() : null;
             return producer.send(new ProducerRecord<>(topic, record.kafkaPartition(), timestamp, key, value, headers));
         }
