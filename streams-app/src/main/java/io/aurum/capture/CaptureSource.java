@@ -1,0 +1,76 @@
+package io.aurum.capture;
+
+import io.aurum.local.EmbeddedPostgresServer;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One Postgres database to capture.
+ *
+ * @param name             logical name, used as Debezium's {@code topic.prefix} (topics are {@code <name>.<schema>.<table>})
+ * @param tableIncludeList Debezium {@code table.include.list} entries ({@code schema.table} regexes); empty captures
+ *                         every table
+ * @param slotName         logical replication slot; defaults to {@code aurum_<database>}
+ * @param publicationName  pgoutput publication; defaults to {@code aurum_<database>}
+ */
+public record CaptureSource(String name, String host, int port, String database, String user, String password,
+                            List<String> tableIncludeList, String slotName, String publicationName) {
+
+    public CaptureSource {
+        requireText(name, "name");
+        requireText(host, "host");
+        requireText(database, "database");
+        requireText(user, "user");
+        if (port <= 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        password = password == null ? "" : password;
+        tableIncludeList = tableIncludeList == null ? List.of() : List.copyOf(tableIncludeList);
+        slotName = slotName == null || slotName.isBlank() ? defaultIdentifier(database) : slotName;
+        publicationName = publicationName == null || publicationName.isBlank() ? defaultIdentifier(database)
+                : publicationName;
+    }
+
+    public static CaptureSource of(String name, String host, int port, String database, String user, String password) {
+        return new CaptureSource(name, host, port, database, user, password, List.of(), null, null);
+    }
+
+    /** A database of the local embedded server, captured under its own name. */
+    public static CaptureSource local(EmbeddedPostgresServer server, String database) {
+        return of(database, server.host(), server.port(), database, server.user(), server.password());
+    }
+
+    public CaptureSource withTables(List<String> tables) {
+        return new CaptureSource(name, host, port, database, user, password, tables, slotName, publicationName);
+    }
+
+    public CaptureSource withSlotName(String slot) {
+        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slot, publicationName);
+    }
+
+    public CaptureSource withPublicationName(String publication) {
+        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slotName, publication);
+    }
+
+    /** Replication slot names only allow lower-case letters, digits and underscores. */
+    private static String defaultIdentifier(String database) {
+        String cleaned = database.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        String name = "aurum_" + cleaned;
+        return name.length() > 63 ? name.substring(0, 63) : name;
+    }
+
+    private static void requireText(String value, String what) {
+        if (Objects.requireNonNull(value, what).isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+    }
+
+    @Override
+    public String toString() {
+        // Never print the password.
+        return "CaptureSource[name=" + name + ", " + host + ":" + port + "/" + database + ", tables="
+                + tableIncludeList + ", slot=" + slotName + ", publication=" + publicationName + "]";
+    }
+}

@@ -1,0 +1,384 @@
+package io.aurum.local;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+
+/**
+ * A single-node KRaft Kafka (combined broker and controller) running inside this JVM, for local mode and tests.
+ *
+ * <p>The log directory is persistent: it is formatted with Kafka's own {@link Formatter} only when it holds no
+ * {@code meta.properties} yet, so a restart on the same directory keeps topics, data and committed offsets.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final int NODE_ID = 1;
+    private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final Duration DEFAULT_TOPIC_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path logDir;
+    private final int requestedBrokerPort;
+    private final int requestedControllerPort;
+    private final Map<String, String> extraProperties;
+
+    private KafkaRaftServer server;
+    private int brokerPort;
+    private int controllerPort;
+
+    public EmbeddedKafkaBroker(Path logDir, int brokerPort, int controllerPort, Map<String, String> extraProperties) {
+        this.logDir = Objects.requireNonNull(logDir, "logDir").toAbsolutePath();
+        if (brokerPort < 0 || controllerPort < 0) {
+            throw new IllegalArgumentException("ports must be >= 0 (0 picks a free port)");
+        }
+        this.requestedBrokerPort = brokerPort;
+        this.requestedControllerPort = controllerPort;
+        this.extraProperties = Map.copyOf(extraProperties == null ? Map.of() : extraProperties);
+    }
+
+    public EmbeddedKafkaBroker(Path logDir) {
+        this(logDir, 0, 0, Map.of());
+    }
+
+    public static Builder builder(Path logDir) {
+        return new Builder(logDir);
+    }
+
+    /** Formats the log directory if it is new, then starts the server and blocks until the broker is unfenced. */
+    public synchronized EmbeddedKafkaBroker start() {
+        if (server != null) {
+            throw new IllegalStateException("broker already started on " + bootstrapServers());
+        }
+        long startNanos = System.nanoTime();
+        // Picking the ports up front (instead of binding port 0) is what lets the static controller quorum and the
+        // advertised listener name a real port; the window in which another process could take them is tiny.
+        brokerPort = requestedBrokerPort == 0 ? freePort() : requestedBrokerPort;
+        controllerPort = requestedControllerPort == 0 ? freePort(brokerPort) : requestedControllerPort;
+        Properties props = serverProperties();
+        KafkaConfig config = KafkaConfig.fromProps(props, false);
+        boolean formatted = formatIfNeeded(config);
+        long formattedNanos = System.nanoTime();
+        KafkaRaftServer raftServer = new KafkaRaftServer(config, Time.SYSTEM);
+        try {
+            raftServer.startup();
+        } catch (RuntimeException e) {
+            shutdownQuietly(raftServer);
+            throw new IllegalStateException("Kafka broker failed to start in " + logDir, e);
+        }
+        server = raftServer;
+        LOG.info("Kafka broker started on {} in {} ms ({} log dir {} in {} ms)", bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), formatted ? "formatted new" : "reused",
+                logDir, TimeUnit.NANOSECONDS.toMillis(formattedNanos - startNanos));
+        return this;
+    }
+
+    public synchronized String bootstrapServers() {
+        if (server == null) {
+            throw new IllegalStateException("broker not started");
+        }
+        return "localhost:" + brokerPort;
+    }
+
+    public Path logDir() {
+        return logDir;
+    }
+
+    /** Creates the topics that do not exist yet and waits until every partition of every topic can take writes. */
+    public void createTopics(Collection<NewTopic> topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            createTopics(admin, topics, DEFAULT_TOPIC_TIMEOUT);
+        }
+    }
+
+    /**
+     * Creates the topics that do not exist yet on any cluster, then waits until every partition has a leader that
+     * serves requests. Producing to a partition before that (notably with an idempotent producer) can fail with
+     * NOT_LEADER_OR_FOLLOWER and then wedge on OUT_OF_ORDER_SEQUENCE_NUMBER.
+     */
+    public static void createTopics(Admin admin, Collection<NewTopic> topics, Duration timeout) {
+        if (topics.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, KafkaFuture<Void>> created = admin.createTopics(topics).values();
+        for (Map.Entry<String, KafkaFuture<Void>> entry : created.entrySet()) {
+            try {
+                entry.getValue().get(remainingMillis(deadline, entry.getKey()), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("Could not create topic " + entry.getKey(), e.getCause());
+                }
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Timed out creating topic " + entry.getKey(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while creating topic " + entry.getKey(), e);
+            }
+        }
+        awaitLeaders(admin, topics.stream().map(NewTopic::name).collect(Collectors.toSet()), deadline);
+    }
+
+    private static void awaitLeaders(Admin admin, Set<String> topics, long deadlineNanos) {
+        Throwable lastProblem = null;
+        long backoffMillis = 10;
+        while (true) {
+            try {
+                Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
+                        .get(remainingMillis(deadlineNanos, topics.toString()), TimeUnit.MILLISECONDS);
+                List<TopicPartition> partitions = new ArrayList<>();
+                List<String> leaderless = new ArrayList<>();
+                for (TopicDescription description : descriptions.values()) {
+                    for (TopicPartitionInfo info : description.partitions()) {
+                        TopicPartition tp = new TopicPartition(description.name(), info.partition());
+                        partitions.add(tp);
+                        if (info.leader() == null || info.leader().isEmpty()) {
+                            leaderless.add(tp.toString());
+                        }
+                    }
+                }
+                if (leaderless.isEmpty()) {
+                    // The metadata cache can name a leader slightly before the leader's replica manager serves the
+                    // partition; ListOffsets is answered by the replica manager, so success proves it is writable.
+                    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                    partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
+                    admin.listOffsets(request).all()
+                            .get(remainingMillis(deadlineNanos, topics.toString()), TimeUnit.MILLISECONDS);
+                    return;
+                }
+                lastProblem = new IllegalStateException("no leader yet for " + leaderless);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw new IllegalStateException("Could not describe topics " + topics, e.getCause());
+                }
+                lastProblem = e.getCause();
+            } catch (TimeoutException e) {
+                throw new IllegalStateException("Timed out waiting for partition leaders of " + topics, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for partition leaders of " + topics, e);
+            }
+            if (System.nanoTime() >= deadlineNanos) {
+                throw new IllegalStateException("Timed out waiting for partition leaders of " + topics, lastProblem);
+            }
+            try {
+                Thread.sleep(backoffMillis); // no admin API to subscribe to leadership; poll with a short backoff
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for partition leaders of " + topics, e);
+            }
+            backoffMillis = Math.min(backoffMillis * 2, 200);
+        }
+    }
+
+    private static long remainingMillis(long deadlineNanos, String what) throws TimeoutException {
+        long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        if (remaining <= 0) {
+            throw new TimeoutException("deadline passed for " + what);
+        }
+        return remaining;
+    }
+
+    @Override
+    public synchronized void close() {
+        KafkaRaftServer raftServer = server;
+        if (raftServer == null) {
+            return;
+        }
+        server = null;
+        long startNanos = System.nanoTime();
+        raftServer.shutdown();
+        raftServer.awaitShutdown();
+        LOG.info("Kafka broker on localhost:{} stopped in {} ms", brokerPort,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    }
+
+    private Properties serverProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
+        p.put("listeners", BROKER_LISTENER + "://localhost:" + brokerPort + "," + CONTROLLER_LISTENER + "://localhost:"
+                + controllerPort);
+        p.put("advertised.listeners", BROKER_LISTENER + "://localhost:" + brokerPort);
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("inter.broker.listener.name", BROKER_LISTENER);
+        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("metadata.log.dir", logDir.toString());
+
+        // A single node can only ever hold one replica of the internal topics.
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        // 50 partitions per internal topic only cost start-up time and file handles on a laptop.
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("transaction.state.log.num.partitions", "5");
+        p.put("share.coordinator.state.topic.num.partitions", "5");
+
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Topics are created explicitly (with their partition count and cleanup policy); a typo must not create one.
+        p.put("auto.create.topics.enable", "false");
+        p.put("num.partitions", "1");
+
+        // Compacted changelogs and golden-record topics rely on the cleaner; keep it on, with a modest buffer.
+        p.put("log.cleaner.enable", "true");
+        p.put("log.cleaner.threads", "1");
+        p.put("log.cleaner.dedupe.buffer.size", Long.toString(32L * 1024 * 1024));
+        // Small segments let compaction and retention act on a dev box's modest volumes; a week or 1 GiB per
+        // partition, whichever comes first, bounds the disk used.
+        p.put("log.segment.bytes", Integer.toString(16 * 1024 * 1024));
+        p.put("offsets.topic.segment.bytes", Integer.toString(16 * 1024 * 1024));
+        p.put("transaction.state.log.segment.bytes", Integer.toString(16 * 1024 * 1024));
+        p.put("log.retention.hours", "168");
+        p.put("log.retention.bytes", Long.toString(1024L * 1024 * 1024));
+
+        // Two shared cores: the defaults (3 network, 8 I/O threads) only add contention.
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "2");
+        p.put("num.recovery.threads.per.data.dir", "1");
+
+        p.putAll(extraProperties);
+        Properties props = new Properties();
+        props.putAll(p);
+        return props;
+    }
+
+    private boolean formatIfNeeded(KafkaConfig config) {
+        if (Files.exists(logDir.resolve("meta.properties"))) {
+            return false;
+        }
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not create Kafka log directory " + logDir, e);
+        }
+        ByteArrayOutputStream formatterOutput = new ByteArrayOutputStream();
+        Formatter formatter = new Formatter()
+                .setPrintStream(new PrintStream(formatterOutput, true, StandardCharsets.UTF_8))
+                .setNodeId(NODE_ID)
+                .setClusterId(Uuid.randomUuid().toString())
+                .setDirectories(List.of(logDir.toString()))
+                .setMetadataLogDirectory(config.metadataLogDir())
+                .setControllerListenerName(CONTROLLER_LISTENER)
+                .setReleaseVersion(MetadataVersion.latestProduction())
+                .setIgnoreFormatted(true);
+        try {
+            formatter.run();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not format Kafka log directory " + logDir + ": "
+                    + formatterOutput.toString(StandardCharsets.UTF_8).trim(), e);
+        }
+        LOG.debug("Formatted {}: {}", logDir, formatterOutput.toString(StandardCharsets.UTF_8).trim());
+        return true;
+    }
+
+    private static int freePort(int... avoid) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                socket.setReuseAddress(true);
+                int port = socket.getLocalPort();
+                boolean clash = false;
+                for (int a : avoid) {
+                    clash |= a == port;
+                }
+                if (!clash) {
+                    return port;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not find a free local port", e);
+            }
+        }
+        throw new IllegalStateException("Could not find a free local port");
+    }
+
+    private static void shutdownQuietly(KafkaRaftServer raftServer) {
+        try {
+            raftServer.shutdown();
+            raftServer.awaitShutdown();
+        } catch (RuntimeException e) {
+            LOG.warn("Error while shutting down a Kafka broker that failed to start", e);
+        }
+    }
+
+    public static final class Builder {
+        private final Path logDir;
+        private int brokerPort;
+        private int controllerPort;
+        private final Map<String, String> properties = new LinkedHashMap<>();
+
+        private Builder(Path logDir) {
+            this.logDir = logDir;
+        }
+
+        /** 0 (the default) picks a free port. */
+        public Builder brokerPort(int port) {
+            this.brokerPort = port;
+            return this;
+        }
+
+        /** 0 (the default) picks a free port. */
+        public Builder controllerPort(int port) {
+            this.controllerPort = port;
+            return this;
+        }
+
+        /** Overrides or adds a broker property; applied after Aurum's defaults. */
+        public Builder property(String key, String value) {
+            properties.put(key, value);
+            return this;
+        }
+
+        public Builder properties(Map<String, String> extra) {
+            properties.putAll(extra);
+            return this;
+        }
+
+        public EmbeddedKafkaBroker build() {
+            return new EmbeddedKafkaBroker(logDir, brokerPort, controllerPort, properties);
+        }
+    }
+}

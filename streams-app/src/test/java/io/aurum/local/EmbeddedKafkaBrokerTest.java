@@ -1,0 +1,104 @@
+package io.aurum.local;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EmbeddedKafkaBrokerTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void transactionalRecordSurvivesRestartOnTheSameDirectory() throws Exception {
+        Path logDir = dir.resolve("kafka");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(logDir).build().start()) {
+            broker.createTopics(List.of(new NewTopic("t1", 3, (short) 1)));
+            // Creating an existing topic again is a no-op.
+            broker.createTopics(List.of(new NewTopic("t1", 3, (short) 1)));
+
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-test"), new StringSerializer(), new StringSerializer())) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>("t1", "k", "committed"));
+                producer.commitTransaction();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>("t1", "k", "aborted"));
+                producer.abortTransaction();
+            }
+            assertThat(readCommitted(broker.bootstrapServers(), "t1", 1)).containsExactly("committed");
+        }
+
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(logDir).build().start()) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    broker.bootstrapServers()))) {
+                assertThat(admin.listTopics().names().get()).contains("t1");
+            }
+            assertThat(readCommitted(broker.bootstrapServers(), "t1", 1)).containsExactly("committed");
+        }
+    }
+
+    @Test
+    void staticCreateTopicsWorksAgainstAnyAdmin() throws Exception {
+        try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir.resolve("k2")).start();
+             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                     broker.bootstrapServers()))) {
+            EmbeddedKafkaBroker.createTopics(admin, List.of(new NewTopic("a", 2, (short) 1),
+                    new NewTopic("b", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))), Duration.ofSeconds(30));
+            assertThat(admin.listTopics().names().get()).contains("a", "b");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("a", "k", "v")).get();
+            }
+        }
+    }
+
+    private static List<String> readCommitted(String bootstrap, String topic, int expected) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<String> values = new ArrayList<>();
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(record.value());
+                }
+                // Reading to the end of every partition proves nothing else (e.g. the aborted record) is visible.
+                boolean atEnd = consumer.endOffsets(partitions).entrySet().stream()
+                        .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+                if (values.size() >= expected && atEnd) {
+                    break;
+                }
+            }
+            return values;
+        }
+    }
+}
