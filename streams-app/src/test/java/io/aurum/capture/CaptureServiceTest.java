@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,6 +132,28 @@ class CaptureServiceTest {
             assertThat(afterRestart).extracting(CaptureServiceTest::op).doesNotContain("r").contains("c", "u");
             assertThat(afterRestart).extracting(r -> JSON.readTree(r.value()).at("/payload/after/id").asInt())
                     .contains(5, 1);
+        }
+    }
+
+    @Test
+    void partitionsByKeyLikeKafkaConnect() throws Exception {
+        pg.createDatabaseIfMissing("parts");
+        pg.executeSql("parts", "CREATE TABLE accounts (id int PRIMARY KEY, name text);"
+                + "INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 30) g;");
+        CaptureSettings settings = CaptureSettings.builder(dir.resolve("offsets-parts")).topicPartitions(3).build();
+        try (CaptureService capture = new CaptureService(broker.bootstrapServers(),
+                List.of(CaptureSource.local(pg, "parts")), settings).start()) {
+            capture.awaitSnapshotComplete(WAIT);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            readToEnd("parts.public.accounts", Map.of(), records);
+            assertThat(records).hasSize(30);
+            assertThat(records.stream().map(ConsumerRecord::partition).distinct()).hasSize(3);
+            // The producer's default partitioner over the serialized key, as a Connect worker would partition.
+            assertThat(records).allSatisfy(r -> assertThat(r.partition())
+                    .isEqualTo(Utils.toPositive(Utils.murmur2(r.key())) % 3));
+            // Debezium's context headers are carried over like Connect's header converter would.
+            assertThat(records.get(0).headers().lastHeader("__debezium.context.connectorLogicalName"))
+                    .isNotNull();
         }
     }
 
