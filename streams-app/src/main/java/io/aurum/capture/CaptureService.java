@@ -417,6 +417,7 @@ public final class CaptureService implements AutoCloseable {
                                 DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
                 throws InterruptedException {
             List<Future<RecordMetadata>> sends = new ArrayList<>(events.size());
+            List<String> sendTopics = new ArrayList<>(events.size());
             List<String> batchWatermarks = new ArrayList<>();
             long snapshotEvents = 0;
             long streamingEvents = 0;
@@ -444,15 +445,17 @@ public final class CaptureService implements AutoCloseable {
                     sawStreaming = true;
                 }
                 sends.add(send(record));
+                sendTopics.add(record.topic());
             }
             producer.flush();
-            for (Future<RecordMetadata> send : sends) {
+            for (int i = 0; i < sends.size(); i++) {
                 try {
-                    send.get();
+                    sends.get(i).get();
                 } catch (ExecutionException e) {
                     // Throwing stops the engine before these offsets are committed: the batch is redelivered on
                     // restart rather than lost.
-                    throw new CaptureException("Kafka rejected a change event of " + source.name(), e.getCause());
+                    throw new CaptureException("Kafka rejected a change event of " + source.name() + " for topic "
+                            + sendTopics.get(i) + ": " + e.getCause().getMessage(), e.getCause());
                 }
             }
             stats.recordAcknowledged(snapshotEvents, streamingEvents);

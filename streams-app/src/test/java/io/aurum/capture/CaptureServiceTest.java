@@ -189,10 +189,29 @@ class CaptureServiceTest {
             capture.awaitCaughtUp("perf", WAIT);
             double streamingSeconds = (System.nanoTime() - start) / 1e9;
             assertThat(capture.stats("perf").streamingEvents()).isEqualTo(rows);
+
+            start = System.nanoTime();
+            pg.executeSql("perf", "UPDATE items SET qty = 0 WHERE id = 1");
+            capture.awaitCaughtUp("perf", WAIT);
+            LOG.info("One change caught up in {} ms", Math.round((System.nanoTime() - start) / 1e6));
             LOG.info("Throughput: snapshot {} rows in {} s = {} events/s (engine-measured {} events/s); "
                             + "streaming {} rows in {} s = {} events/s", rows, round(snapshotSeconds),
                     Math.round(rows / snapshotSeconds), Math.round(capture.stats("perf").snapshotEventsPerSecond()),
                     rows, round(streamingSeconds), Math.round(rows / streamingSeconds));
+        }
+    }
+
+    @Test
+    void kafkaRejectionStopsTheEngineAndIsSurfaced() throws Exception {
+        pg.createDatabaseIfMissing("rejected");
+        pg.executeSql("rejected", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'x');");
+        // Every record is larger than the producer may send: Kafka never acknowledges anything.
+        try (CaptureService capture = new CaptureService(broker.bootstrapServers(),
+                List.of(CaptureSource.local(pg, "rejected")), CaptureSettings.defaults(dir.resolve("offsets-rej")),
+                Map.of("max.request.size", 200)).start()) {
+            assertThatThrownBy(() -> capture.awaitSnapshotComplete(WAIT)).isInstanceOf(CaptureException.class);
+            assertThat(capture.failure()).get().asString().contains("rejected");
+            assertThat(capture.stats("rejected").snapshotEvents()).isZero();
         }
     }
 
