@@ -88,7 +88,7 @@ public final class CaptureService implements AutoCloseable {
     private KafkaProducer<byte[], byte[]> producer;
     private Admin admin;
     private volatile boolean closing;
-    private boolean started;
+    private volatile boolean started;
 
     public CaptureService(String bootstrapServers, List<CaptureSource> sources, CaptureSettings settings) {
         this(bootstrapServers, sources, settings, Map.of());
@@ -188,17 +188,20 @@ public final class CaptureService implements AutoCloseable {
      * uuid)}). pgoutput delivers it (Debezium asks for {@code messages} on Postgres 14+) in commit order, after every
      * earlier commit and after the snapshot, and Debezium surfaces it as an event on {@code <prefix>.message}. The
      * handler does not forward it to Kafka; it releases this wait once the batch holding it has been flushed, which
-     * covers all earlier events.
+     * covers all earlier events. (A pass-through {@code message.prefix.exclude.list} must not exclude the
+     * {@code aurum.watermark} prefix.)
      */
     public void awaitCaughtUp(String database, Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         SourceEngine engine = engine(database);
+        requireStarted();
         engine.awaitWatermark(deadline);
     }
 
     /** Blocks until every source has finished (or skipped) its initial snapshot and Kafka acknowledged it. */
     public void awaitSnapshotComplete(Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        requireStarted();
         for (SourceEngine engine : engines.values()) {
             engine.awaitSnapshotComplete(deadline);
         }
@@ -253,6 +256,12 @@ public final class CaptureService implements AutoCloseable {
             CaptureException failure = new CaptureException("capture engines did not stop cleanly", problems.get(0));
             problems.stream().skip(1).forEach(failure::addSuppressed);
             throw failure;
+        }
+    }
+
+    private void requireStarted() {
+        if (!started) {
+            throw new IllegalStateException("capture service not started");
         }
     }
 
@@ -376,12 +385,13 @@ public final class CaptureService implements AutoCloseable {
             // Snapshot notifications travel through the event queue, in order with the rows, which makes "snapshot
             // completed" exact; they are consumed here and never written to Kafka.
             p.put("notification.enabled.channels", "sink");
-            p.put("notification.sink.topic.name", notificationTopic);
             p.putAll(settings.debeziumProperties());
+            // Pass-through properties may add channels but not take away the one snapshot tracking depends on.
             String channels = p.get("notification.enabled.channels");
             if (!List.of(channels.split("\\s*,\\s*")).contains("sink")) {
                 p.put("notification.enabled.channels", channels + ",sink");
             }
+            p.put("notification.sink.topic.name", notificationTopic);
             Properties props = new Properties();
             props.putAll(p);
             return props;
@@ -417,6 +427,7 @@ public final class CaptureService implements AutoCloseable {
                                 DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
                 throws InterruptedException {
             List<Future<RecordMetadata>> sends = new ArrayList<>(events.size());
+            List<String> sendTopics = new ArrayList<>(events.size());
             List<String> batchWatermarks = new ArrayList<>();
             long snapshotEvents = 0;
             long streamingEvents = 0;
@@ -444,15 +455,17 @@ public final class CaptureService implements AutoCloseable {
                     sawStreaming = true;
                 }
                 sends.add(send(record));
+                sendTopics.add(record.topic());
             }
             producer.flush();
-            for (Future<RecordMetadata> send : sends) {
+            for (int i = 0; i < sends.size(); i++) {
                 try {
-                    send.get();
+                    sends.get(i).get();
                 } catch (ExecutionException e) {
                     // Throwing stops the engine before these offsets are committed: the batch is redelivered on
                     // restart rather than lost.
-                    throw new CaptureException("Kafka rejected a change event of " + source.name(), e.getCause());
+                    throw new CaptureException("Kafka rejected a change event of " + source.name() + " for topic "
+                            + sendTopics.get(i) + ": " + e.getCause().getMessage(), e.getCause());
                 }
             }
             stats.recordAcknowledged(snapshotEvents, streamingEvents);

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,6 +136,28 @@ class CaptureServiceTest {
     }
 
     @Test
+    void partitionsByKeyLikeKafkaConnect() throws Exception {
+        pg.createDatabaseIfMissing("parts");
+        pg.executeSql("parts", "CREATE TABLE accounts (id int PRIMARY KEY, name text);"
+                + "INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 30) g;");
+        CaptureSettings settings = CaptureSettings.builder(dir.resolve("offsets-parts")).topicPartitions(3).build();
+        try (CaptureService capture = new CaptureService(broker.bootstrapServers(),
+                List.of(CaptureSource.local(pg, "parts")), settings).start()) {
+            capture.awaitSnapshotComplete(WAIT);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            readToEnd("parts.public.accounts", Map.of(), records);
+            assertThat(records).hasSize(30);
+            assertThat(records.stream().map(ConsumerRecord::partition).distinct()).hasSize(3);
+            // The producer's default partitioner over the serialized key, as a Connect worker would partition.
+            assertThat(records).allSatisfy(r -> assertThat(r.partition())
+                    .isEqualTo(Utils.toPositive(Utils.murmur2(r.key())) % 3));
+            // Debezium's context headers are carried over like Connect's header converter would.
+            assertThat(records.get(0).headers().lastHeader("__debezium.context.connectorLogicalName"))
+                    .isNotNull();
+        }
+    }
+
+    @Test
     void engineFailureIsSurfaced() throws Exception {
         CaptureSource missing = CaptureSource.of("nowhere", pg.host(), pg.port(), "no_such_db", pg.user(),
                 pg.password());
@@ -166,10 +189,29 @@ class CaptureServiceTest {
             capture.awaitCaughtUp("perf", WAIT);
             double streamingSeconds = (System.nanoTime() - start) / 1e9;
             assertThat(capture.stats("perf").streamingEvents()).isEqualTo(rows);
+
+            start = System.nanoTime();
+            pg.executeSql("perf", "UPDATE items SET qty = 0 WHERE id = 1");
+            capture.awaitCaughtUp("perf", WAIT);
+            LOG.info("One change caught up in {} ms", Math.round((System.nanoTime() - start) / 1e6));
             LOG.info("Throughput: snapshot {} rows in {} s = {} events/s (engine-measured {} events/s); "
                             + "streaming {} rows in {} s = {} events/s", rows, round(snapshotSeconds),
                     Math.round(rows / snapshotSeconds), Math.round(capture.stats("perf").snapshotEventsPerSecond()),
                     rows, round(streamingSeconds), Math.round(rows / streamingSeconds));
+        }
+    }
+
+    @Test
+    void kafkaRejectionStopsTheEngineAndIsSurfaced() throws Exception {
+        pg.createDatabaseIfMissing("rejected");
+        pg.executeSql("rejected", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'x');");
+        // Every record is larger than the producer may send: Kafka never acknowledges anything.
+        try (CaptureService capture = new CaptureService(broker.bootstrapServers(),
+                List.of(CaptureSource.local(pg, "rejected")), CaptureSettings.defaults(dir.resolve("offsets-rej")),
+                Map.of("max.request.size", 200)).start()) {
+            assertThatThrownBy(() -> capture.awaitSnapshotComplete(WAIT)).isInstanceOf(CaptureException.class);
+            assertThat(capture.failure()).get().asString().contains("rejected");
+            assertThat(capture.stats("rejected").snapshotEvents()).isZero();
         }
     }
 

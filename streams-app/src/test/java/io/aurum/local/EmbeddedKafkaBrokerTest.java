@@ -76,6 +76,35 @@ class EmbeddedKafkaBrokerTest {
         }
     }
 
+    @Test
+    void logCleanerCompactsTopics() throws Exception {
+        // Only the cleaner's idle backoff is shortened here, to keep the test quick; compaction itself runs with
+        // the broker's defaults.
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dir.resolve("k3"))
+                .property("log.cleaner.backoff.ms", "100").build().start()) {
+            broker.createTopics(List.of(new NewTopic("compacted", 1, (short) 1).configs(Map.of(
+                    "cleanup.policy", "compact", "segment.ms", "100", "min.cleanable.dirty.ratio", "0.01",
+                    "delete.retention.ms", "100"))));
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new StringSerializer(),
+                    new StringSerializer())) {
+                for (int i = 1; i <= 50; i++) {
+                    producer.send(new ProducerRecord<>("compacted", "k", "v" + i)).get();
+                }
+                long deadline = System.currentTimeMillis() + 30_000;
+                List<String> values = readCommitted(broker.bootstrapServers(), "compacted", 1);
+                while (values.stream().filter(v -> v.startsWith("v")).count() > 1
+                        && System.currentTimeMillis() < deadline) {
+                    // A segment only rolls (and becomes cleanable) when a record arrives after segment.ms.
+                    Thread.sleep(200);
+                    producer.send(new ProducerRecord<>("compacted", "other", "x")).get();
+                    values = readCommitted(broker.bootstrapServers(), "compacted", 1);
+                }
+                assertThat(values.stream().filter(v -> v.startsWith("v")).toList()).containsExactly("v50");
+            }
+        }
+    }
+
     private static List<String> readCommitted(String bootstrap, String topic, int expected) {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
