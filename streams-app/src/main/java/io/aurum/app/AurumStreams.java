@@ -80,7 +80,11 @@ public final class AurumStreams implements AutoCloseable {
         return this;
     }
 
-    /** Creates customers.golden, customers.xref and aurum.dlq if missing; Streams creates its internal topics. */
+    /**
+     * Creates customers.golden, customers.xref and aurum.dlq if missing, and the CDC topics of every configured
+     * source: Debezium creates a table's topic only with its first event, and Streams refuses to run while a source
+     * topic is missing. Streams creates its internal topics itself.
+     */
     private void provisionTopics() {
         int partitions = config.streams().partitions();
         short rf = config.streams().replicationFactor();
@@ -91,6 +95,8 @@ public final class AurumStreams implements AutoCloseable {
         // Dead letters are kept a month: long enough for an operator to inspect and replay them.
         topics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(Duration.ofDays(30).toMillis()))));
+        config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().forEach(topic ->
+                topics.add(new NewTopic(topic, config.capture().topicPartitions(), rf)));
         try (Admin admin = admin()) {
             EmbeddedKafkaBroker.createTopics(admin, topics, Duration.ofSeconds(60));
         }
