@@ -234,6 +234,10 @@ public final class LocalPipeline implements AutoCloseable {
         return broker;
     }
 
+    public Path dataDir() {
+        return dataDir;
+    }
+
     public String registryUrl() {
         return registry.url();
     }
