@@ -102,6 +102,10 @@ public final class IdentityResolver extends ContextualProcessor<String, SourceRe
             seeds.add(recordId);
         }
 
+        // Memberships of other records change because of this one; stamping them with the task's stream time keeps
+        // every key's timestamps increasing, as the downstream KTable expects.
+        Record<String, SourceRecord> trigger = record.withTimestamp(
+                Math.max(record.timestamp(), context().currentStreamTimeMs()));
         Set<String> done = new HashSet<>();
         for (String seed : seeds) {
             if (done.contains(seed)) {
@@ -114,7 +118,7 @@ public final class IdentityResolver extends ContextualProcessor<String, SourceRe
                 Membership m = e.getValue();
                 if (!Objects.equals(node.goldenId(), m.goldenId()) || !Objects.equals(node.reason(), m.reason())) {
                     nodes.put(e.getKey(), node.withMembership(m.goldenId(), m.reason()));
-                    context().forward(record.withKey(e.getKey()).withValue(m));
+                    context().forward(trigger.withKey(e.getKey()).withValue(m));
                 }
             }
         }

@@ -124,4 +124,14 @@ class AurumConfigTest {
         assertThat(db.database()).isEqualTo("crm_prod");
         assertThat(db.user()).isEqualTo("aurum");
     }
+
+    @Test
+    void theDockerConfigRunsTheDemoPipelineAgainstExternalSystems() {
+        java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("user.dir")).getParent().resolve("docker/aurum.yaml");
+        AurumConfig docker = AurumConfig.from(YamlDocument.load(file, Map.of()));
+        assertThat(docker.capture().enabled()).isFalse();
+        assertThat(docker.kafka().bootstrapServers()).contains("kafka:9092");
+        assertThat(docker.registry().url()).contains("http://registry:8080/apis/ccompat/v7");
+        assertThat(docker.pipeline()).isEqualTo(AurumConfig.fromClasspath("config/demo.yaml").pipeline());
+    }
 }
