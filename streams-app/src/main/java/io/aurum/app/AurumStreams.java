@@ -3,7 +3,6 @@ package io.aurum.app;
 import io.aurum.config.AurumConfig;
 import io.aurum.local.EmbeddedKafkaBroker;
 import io.aurum.schemas.GoldenCustomer;
-import io.aurum.schemas.XrefEntry;
 import io.aurum.serde.AurumSerdes;
 import io.aurum.topology.AurumTopology;
 import io.aurum.topology.Topics;
@@ -37,8 +36,7 @@ public final class AurumStreams implements AutoCloseable {
     private final AurumConfig config;
     private final String bootstrapServers;
     private final Map<String, Object> serdeConfig;
-    private final Serde<GoldenCustomer> goldenSerde;
-    private final Serde<XrefEntry> xrefSerde;
+    private final Topics topics;
     private final Properties properties;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private KafkaStreams streams;
@@ -47,8 +45,12 @@ public final class AurumStreams implements AutoCloseable {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.serdeConfig = serdeConfig(config, registryUrl);
-        this.goldenSerde = AurumSerdes.valueSerde(GoldenCustomer.class, serdeConfig);
-        this.xrefSerde = AurumSerdes.valueSerde(XrefEntry.class, serdeConfig);
+        this.topics = new Topics(new Topics.AvroSerdes() {
+            @Override
+            public <T extends org.apache.avro.specific.SpecificRecord> Serde<T> serde(Class<T> type) {
+                return AurumSerdes.valueSerde(type, serdeConfig);
+            }
+        });
         this.properties = StreamsProperties.build(config, bootstrapServers, defaultStateDir);
     }
 
@@ -60,12 +62,11 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     public Serde<GoldenCustomer> goldenSerde() {
-        return goldenSerde;
+        return topics.golden().valueSerde();
     }
 
     public synchronized AurumStreams start() {
         provisionTopics();
-        Topics topics = new Topics(goldenSerde, xrefSerde);
         streams = new KafkaStreams(AurumTopology.build(config.pipeline(), topics, config.streams().partitions()),
                 properties);
         streams.setUncaughtExceptionHandler(e -> {
@@ -81,7 +82,7 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     /**
-     * Creates customers.golden, customers.xref and aurum.dlq if missing, and the CDC topics of every configured
+     * Creates customers.golden, customers.xref, customers.quality and aurum.dlq if missing, and the CDC topics of every configured
      * source: Debezium creates a table's topic only with its first event, and Streams refuses to run while a source
      * topic is missing. Streams creates its internal topics itself.
      */
@@ -89,16 +90,17 @@ public final class AurumStreams implements AutoCloseable {
         int partitions = config.streams().partitions();
         short rf = config.streams().replicationFactor();
         Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-        List<NewTopic> topics = new ArrayList<>();
-        topics.add(new NewTopic(Topics.GOLDEN, partitions, rf).configs(compacted));
-        topics.add(new NewTopic(Topics.XREF, partitions, rf).configs(compacted));
+        List<NewTopic> newTopics = new ArrayList<>();
+        newTopics.add(new NewTopic(Topics.GOLDEN, partitions, rf).configs(compacted));
+        newTopics.add(new NewTopic(Topics.XREF, partitions, rf).configs(compacted));
+        newTopics.add(new NewTopic(Topics.QUALITY, partitions, rf).configs(compacted));
         // Dead letters are kept a month: long enough for an operator to inspect and replay them.
-        topics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
+        newTopics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(Duration.ofDays(30).toMillis()))));
         config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().forEach(topic ->
-                topics.add(new NewTopic(topic, config.capture().topicPartitions(), rf)));
+                newTopics.add(new NewTopic(topic, config.capture().topicPartitions(), rf)));
         try (Admin admin = admin()) {
-            EmbeddedKafkaBroker.createTopics(admin, topics, Duration.ofSeconds(60));
+            EmbeddedKafkaBroker.createTopics(admin, newTopics, Duration.ofSeconds(60));
         }
     }
 

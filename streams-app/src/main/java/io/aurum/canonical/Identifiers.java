@@ -43,10 +43,51 @@ public final class Identifiers {
                 out.add(key.name() + "=" + normal);
             }
         }
+        for (PipelineConfig.MatchRuleDef rule : config.matchRules().values()) {
+            if (!source.attributes().keySet().containsAll(rule.attributes())) {
+                continue;
+            }
+            Object raw = attributes.get(rule.blockAttribute());
+            String block = raw == null ? null : blockKey(rule, raw.toString());
+            if (block != null) {
+                out.add(rule.name() + "=" + block);
+            }
+        }
         for (String target : linkTargets) {
             out.add(LINK_PREFIX + target);
         }
         return new ArrayList<>(out);
+    }
+
+    /** The block a value falls in for a compound rule, or null when it blocks nowhere (absent or excluded). */
+    static String blockKey(PipelineConfig.MatchRuleDef rule, String raw) {
+        String key = switch (rule.blockTransform()) {
+            case EMAIL_DOMAIN -> {
+                String email = Normalizers.email(raw);
+                yield email == null ? null : email.substring(email.indexOf('@') + 1);
+            }
+            case TEXT -> Normalizers.text(raw);
+        };
+        return key == null || rule.exclude().contains(key) ? null : key;
+    }
+
+    /** Steward must-link assertions become identifiers that exactly the asserted records hold. */
+    public static final String ASSERTION_PREFIX = "!";
+
+    public static boolean isAssertion(String identifier) {
+        return identifier.startsWith(ASSERTION_PREFIX);
+    }
+
+    /** The match key or rule an identifier belongs to, or null for links and assertions. */
+    public static String keyName(String identifier) {
+        if (isLink(identifier) || isAssertion(identifier)) {
+            return null;
+        }
+        return identifier.substring(0, identifier.indexOf('='));
+    }
+
+    public static String value(String identifier) {
+        return identifier.substring(identifier.indexOf('=') + 1);
     }
 
     public static boolean isLink(String identifier) {
@@ -65,9 +106,16 @@ public final class Identifiers {
         if (isLink(identifier)) {
             return "link " + linkTarget(identifier);
         }
+        if (isAssertion(identifier)) {
+            return "assertion " + identifier.substring(ASSERTION_PREFIX.length());
+        }
         int eq = identifier.indexOf('=');
         String name = identifier.substring(0, eq);
         String value = identifier.substring(eq + 1);
+        if (config.matchRules().containsKey(name)) {
+            // A block key (a company domain, a postal code) identifies no one by itself.
+            return "rule " + name + "=" + value;
+        }
         MatchKeyDef key = config.matchKeys().get(name);
         PipelineConfig.MatchKeyType type = key == null ? PipelineConfig.MatchKeyType.TEXT : key.type();
         String masked = switch (type) {

@@ -14,17 +14,47 @@ import java.util.Set;
 public record PipelineConfig(
         Map<String, SystemDef> systems,
         Map<String, MatchKeyDef> matchKeys,
+        Map<String, MatchRuleDef> matchRules,
         Map<String, SourceDef> sources,
         Map<String, GoldenFieldDef> goldenFields,
         Map<String, RollupDef> rollups) {
 
-    static final Set<String> KEYS = Set.of("systems", "match_keys", "sources", "golden");
+    static final Set<String> KEYS = Set.of("systems", "match_keys", "match_rules", "sources", "golden");
+
+    /** Past this many records per value, a match key or rule block stops linking (over-merge protection). */
+    public static final int DEFAULT_MAX_RECORDS = 50;
 
     public record SystemDef(String name, int priority) { }
 
     public enum MatchKeyType { EMAIL, PHONE, TEXT }
 
-    public record MatchKeyDef(String name, MatchKeyType type, String defaultRegion) { }
+    /**
+     * @param maxRecords a value held by more records than this stops linking them and is reported as a hub
+     * @param blocklist  glob patterns ({@code *} = any text) on the normal form; matching values never link
+     */
+    public record MatchKeyDef(String name, MatchKeyType type, String defaultRegion, int maxRecords,
+                              List<String> blocklist) { }
+
+    public enum BlockTransform { EMAIL_DOMAIN, TEXT }
+
+    public enum CompareMethod { JARO_WINKLER, EXACT }
+
+    /** One comparison of a compound rule: the similarity of an attribute must reach the threshold. */
+    public record ComparisonDef(String attribute, CompareMethod method, double threshold) { }
+
+    /**
+     * A compound (fuzzy) rule: records are blocked on a key derived from one attribute, and inside a block only the
+     * pairs that pass every comparison link. It applies to every parent source that maps all its attributes.
+     */
+    public record MatchRuleDef(String name, String blockAttribute, BlockTransform blockTransform,
+                               Set<String> exclude, List<ComparisonDef> comparisons, int maxRecords) {
+        public List<String> attributes() {
+            List<String> all = new ArrayList<>();
+            all.add(blockAttribute);
+            comparisons.forEach(c -> all.add(c.attribute()));
+            return all;
+        }
+    }
 
     /** How a canonical attribute is computed from a row: one column, or several joined by a separator. */
     public record AttributeDef(String name, List<String> columns, String separator) {
@@ -110,10 +140,20 @@ public record PipelineConfig(
 
         Map<String, MatchKeyDef> matchKeys = new LinkedHashMap<>();
         root.get("match_keys").entries().forEach((name, node) -> {
-            node.requireKeys(Set.of("type", "default_region"));
+            node.requireKeys(Set.of("type", "default_region", "max_records", "blocklist"));
+            checkIdentifierName(name, node);
             MatchKeyType type = enumValue(node.get("type"), MatchKeyType.class);
             String region = node.string("default_region", "US").toUpperCase();
-            matchKeys.put(name, new MatchKeyDef(name, type, region));
+            matchKeys.put(name, new MatchKeyDef(name, type, region, maxRecords(node),
+                    List.copyOf(node.stringList("blocklist"))));
+        });
+        Map<String, MatchRuleDef> matchRules = new LinkedHashMap<>();
+        root.get("match_rules").entries().forEach((name, node) -> {
+            checkIdentifierName(name, node);
+            if (matchKeys.containsKey(name)) {
+                throw node.error("a match key of this name already exists; rules and keys share one namespace");
+            }
+            matchRules.put(name, bindRule(name, node));
         });
 
         Map<String, SourceDef> sources = new LinkedHashMap<>();
@@ -123,6 +163,14 @@ public record PipelineConfig(
         }
         sourcesNode.entries().forEach((name, node) -> sources.put(name, bindSource(name, node, systems, matchKeys)));
         sourcesNode.entries().forEach((name, node) -> checkReferences(sources.get(name), node, sources));
+        matchRules.forEach((name, rule) -> {
+            boolean used = sources.values().stream()
+                    .anyMatch(src -> !src.isChild() && src.attributes().keySet().containsAll(rule.attributes()));
+            if (!used) {
+                throw root.get("match_rules").get(name).error("no parent source maps all of the rule's attributes "
+                        + rule.attributes() + ", so it would never link anything");
+            }
+        });
 
         ConfigNode golden = root.get("golden").requireKeys(Set.of("fields", "rollups"));
         Map<String, GoldenFieldDef> fields = new LinkedHashMap<>();
@@ -135,8 +183,49 @@ public record PipelineConfig(
             rollups.put(name, bindRollup(name, node, sources));
         });
         return new PipelineConfig(Collections.unmodifiableMap(systems), Collections.unmodifiableMap(matchKeys),
-                Collections.unmodifiableMap(sources), Collections.unmodifiableMap(fields),
+                Collections.unmodifiableMap(matchRules), Collections.unmodifiableMap(sources), Collections.unmodifiableMap(fields),
                 Collections.unmodifiableMap(rollups));
+    }
+
+    private static void checkIdentifierName(String name, ConfigNode node) {
+        if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
+            throw node.error("names of match keys and rules are letters, digits and underscores, starting with a letter");
+        }
+    }
+
+    private static int maxRecords(ConfigNode node) {
+        int max = node.intValue("max_records", DEFAULT_MAX_RECORDS);
+        if (max < 2) {
+            throw node.get("max_records").error("must be at least 2: a value held by one record links nothing anyway");
+        }
+        return max;
+    }
+
+    private static MatchRuleDef bindRule(String name, ConfigNode node) {
+        node.requireKeys(Set.of("block", "compare", "max_records"));
+        ConfigNode block = node.get("block").requireKeys(Set.of("attribute", "transform", "exclude"));
+        if (block.isMissing()) {
+            throw node.error("a rule needs a block: {attribute, transform}");
+        }
+        BlockTransform transform = block.has("transform") ? enumValue(block.get("transform"), BlockTransform.class)
+                : BlockTransform.TEXT;
+        Set<String> exclude = new java.util.TreeSet<>();
+        block.stringList("exclude").forEach(v -> exclude.add(v.trim().toLowerCase(java.util.Locale.ROOT)));
+        List<ComparisonDef> comparisons = new ArrayList<>();
+        for (ConfigNode c : node.get("compare").elements()) {
+            c.requireKeys(Set.of("attribute", "method", "threshold"));
+            CompareMethod method = c.has("method") ? enumValue(c.get("method"), CompareMethod.class) : CompareMethod.EXACT;
+            double threshold = c.doubleValue("threshold", 1.0);
+            if (threshold <= 0 || threshold > 1) {
+                throw c.get("threshold").error("a similarity threshold lies in (0, 1]");
+            }
+            comparisons.add(new ComparisonDef(c.string("attribute"), method, threshold));
+        }
+        if (comparisons.isEmpty()) {
+            throw node.get("compare").error("a rule needs at least one comparison; without one, use a match key");
+        }
+        return new MatchRuleDef(name, block.string("attribute"), transform, Collections.unmodifiableSet(exclude),
+                List.copyOf(comparisons), maxRecords(node));
     }
 
     private static SourceDef bindSource(String name, ConfigNode node, Map<String, SystemDef> systems,

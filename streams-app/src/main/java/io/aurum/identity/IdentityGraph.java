@@ -12,12 +12,17 @@ import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
- * The identity graph as connected components: records are nodes, and two records are adjacent when they share
- * an identifier or one links to the other. Backed by whatever holds the nodes and the identifier index (state
- * stores in the stream, maps in the reference model), so both compute clusters, anchors and reasons with the
- * same code.
+ * The identity graph as connected components: records are nodes, and two records are adjacent when they share an
+ * identifier that links them (see {@link Linking}) or one links to the other. Backed by whatever holds the nodes
+ * and the identifier index (state stores in the stream, maps in the reference model), so both compute clusters,
+ * anchors and reasons with the same code.
  */
 public abstract class IdentityGraph {
+    private final Linking linking;
+
+    protected IdentityGraph(Linking linking) {
+        this.linking = linking;
+    }
 
     /** The node of a record, or null when the record does not exist (deleted, or never seen). */
     protected abstract IdNode node(String recordId);
@@ -42,12 +47,27 @@ public abstract class IdentityGraph {
         return seen;
     }
 
+    /** The holders of {@code identifier} that it links {@code recordId} to (without the record itself). */
+    private Collection<String> linkedBy(String identifier, String recordId, IdNode node) {
+        Collection<String> holders = holders(identifier);
+        if (!linking.active(identifier, holders.size())) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String holder : holders) {
+            if (!holder.equals(recordId) && linking.linksPair(identifier, node, node(holder))) {
+                out.add(holder);
+            }
+        }
+        return out;
+    }
+
     private Set<String> neighbours(String recordId) {
         Set<String> out = new TreeSet<>();
         IdNode node = node(recordId);
         if (node != null) {
             for (String identifier : node.identifiers()) {
-                out.addAll(holders(identifier));
+                out.addAll(linkedBy(identifier, recordId, node));
                 if (Identifiers.isLink(identifier)) {
                     String target = Identifiers.linkTarget(identifier);
                     if (node(target) != null) {
@@ -62,8 +82,8 @@ public abstract class IdentityGraph {
     }
 
     /**
-     * The membership every record of one component should have: the golden id of its anchor, and for each
-     * member the first of its identifiers (in sorted order) that another member shares.
+     * The membership every record of one component should have: the golden id of its anchor, and for each member
+     * the first of its identifiers (in sorted order) that links it to another member.
      */
     public Map<String, Membership> assign(Set<String> component, UnaryOperator<String> mask) {
         Anchor anchor = null;
@@ -82,18 +102,14 @@ public abstract class IdentityGraph {
     }
 
     private String reason(String recordId, Set<String> component, UnaryOperator<String> mask) {
-        List<String> identifiers = node(recordId).identifiers();
-        for (String identifier : identifiers) {
+        IdNode node = node(recordId);
+        for (String identifier : node.identifiers()) {
             if (Identifiers.isLink(identifier)) {
                 if (component.contains(Identifiers.linkTarget(identifier))) {
                     return mask.apply(identifier);
                 }
-            } else {
-                for (String holder : holders(identifier)) {
-                    if (!holder.equals(recordId) && component.contains(holder)) {
-                        return mask.apply(identifier);
-                    }
-                }
+            } else if (!linkedBy(identifier, recordId, node).isEmpty()) {
+                return mask.apply(identifier);
             }
         }
         for (String holder : holders(Identifiers.LINK_PREFIX + recordId)) {
@@ -102,5 +118,22 @@ public abstract class IdentityGraph {
             }
         }
         return null;
+    }
+
+    /** The quality issue an identifier has with its current holders, or null when it links normally. */
+    public QualityReport quality(String identifier) {
+        String key = Identifiers.keyName(identifier);
+        Collection<String> holders = holders(identifier);
+        if (key == null || holders.isEmpty()) {
+            return null;
+        }
+        String kind = linking.blocklisted(identifier) ? "BLOCKLISTED"
+                : holders.size() > linking.limit(identifier) ? "HUB" : null;
+        if (kind == null) {
+            return null;
+        }
+        List<String> sample = new TreeSet<>(holders).stream().limit(QualityReport.SAMPLE).toList();
+        return new QualityReport(kind, key, Identifiers.value(identifier), holders.size(), linking.limit(identifier),
+                sample);
     }
 }

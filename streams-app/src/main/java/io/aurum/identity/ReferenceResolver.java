@@ -19,9 +19,11 @@ import java.util.TreeSet;
  */
 public final class ReferenceResolver {
     private final PipelineConfig config;
+    private final Linking linking;
 
     public ReferenceResolver(PipelineConfig config) {
         this.config = config;
+        this.linking = new Linking(config);
     }
 
     /** Membership of every record, by record id, in record id order. */
@@ -29,12 +31,12 @@ public final class ReferenceResolver {
         Map<String, IdNode> nodes = new HashMap<>();
         Map<String, List<String>> index = new HashMap<>();
         for (SourceRecord r : records) {
-            nodes.put(r.recordId(), IdentityResolver.nodeOf(config, r));
+            nodes.put(r.recordId(), IdentityResolver.nodeOf(config, linking, r));
             for (String identifier : r.identifiers()) {
                 index.computeIfAbsent(identifier, k -> new ArrayList<>()).add(r.recordId());
             }
         }
-        IdentityGraph graph = new IdentityGraph() {
+        IdentityGraph graph = new IdentityGraph(linking) {
             @Override
             protected IdNode node(String recordId) {
                 return nodes.get(recordId);

@@ -16,9 +16,14 @@ import io.aurum.cluster.Member;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
 import io.aurum.identity.IdNode;
+import io.aurum.identity.IdentityEvent;
 import io.aurum.identity.IdentityResolver;
+import io.aurum.identity.QualityReport;
 import io.aurum.identity.Membership;
 import io.aurum.schemas.GoldenCustomer;
+import io.aurum.schemas.QualityIssue;
+import io.aurum.schemas.QualityIssueKind;
+import io.aurum.schemas.SourceRef;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.survivorship.Survivorship;
 import java.util.List;
@@ -27,6 +32,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
@@ -77,8 +83,8 @@ public final class AurumTopology {
                 Named.as("map"));
         Map<String, KStream<String, SourceChange>> bySort = changes
                 .split(Named.as("rows-"))
-                .branch((id, change) -> config.sources().get(change.source()).isChild(), org.apache.kafka.streams.kstream.Branched.as("children"))
-                .defaultBranch(org.apache.kafka.streams.kstream.Branched.as("parents"));
+                .branch((id, change) -> config.sources().get(change.source()).isChild(), Branched.as("children"))
+                .defaultBranch(Branched.as("parents"));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(ChildTracker.STORE), Serdes.String(), JsonSerde.of(StoredRow.class)));
         KStream<String, RecordEvent> childEvents = bySort.get("rows-children")
@@ -101,10 +107,18 @@ public final class AurumTopology {
                 Stores.persistentKeyValueStore(IdentityResolver.NODES), Serdes.String(), JsonSerde.of(IdNode.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(IdentityResolver.INDEX), Serdes.String(), JsonSerde.listOf(String.class)));
-        KTable<String, Membership> memberships = records
+        Map<String, KStream<String, IdentityEvent>> identity = records
                 .repartition(repartitioned(Topics.IDENTITY_INPUT, RECORD, 1))
                 .process(() -> new IdentityResolver(config), Named.as("resolve-identity"),
                         IdentityResolver.NODES, IdentityResolver.INDEX)
+                .split(Named.as("identity-"))
+                .branch((key, event) -> event.quality(), Branched.as("quality"))
+                .defaultBranch(Branched.as("memberships"));
+        identity.get("identity-quality")
+                .mapValues(AurumTopology::qualityIssue, Named.as("quality"))
+                .to(topics.quality().name(), topics.quality().produced());
+        KTable<String, Membership> memberships = identity.get("identity-memberships")
+                .mapValues(IdentityEvent::membership, Named.as("membership"))
                 .repartition(repartitioned(Topics.MEMBERSHIPS, MEMBERSHIP, partitions))
                 .toTable(Named.as("membership-table"),
                         Materialized.<String, Membership, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(XREF_STORE)
@@ -134,6 +148,22 @@ public final class AurumTopology {
                 .to(topics.xref().name(), topics.xref().produced());
 
         return builder.build();
+    }
+
+    private static QualityIssue qualityIssue(IdentityEvent event) {
+        QualityReport r = event.report();
+        if (r == null) {
+            return null;
+        }
+        return QualityIssue.newBuilder()
+                .setKind(QualityIssueKind.valueOf(r.kind()))
+                .setMatchKey(r.matchKey())
+                .setValue(r.value())
+                .setRecords(r.records())
+                .setLimit(r.limit())
+                .setSample(r.sample().stream()
+                        .map(id -> new SourceRef(RecordIds.source(id), RecordIds.key(id))).toList())
+                .build();
     }
 
     private static XrefEntry xref(String recordId, Membership membership) {

@@ -1,7 +1,9 @@
 package io.aurum.topology;
 
 import io.aurum.schemas.GoldenCustomer;
+import io.aurum.schemas.QualityIssue;
 import io.aurum.schemas.XrefEntry;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
@@ -14,6 +16,8 @@ public final class Topics {
     public static final String GOLDEN = "customers.golden";
     /** Compacted; key = {@code <database>.<table>:<key>}; value = XrefEntry, a tombstone when the record is deleted. */
     public static final String XREF = "customers.xref";
+    /** Compacted; key = identifier ({@code email=info@acme.com}); value = QualityIssue, a tombstone when it clears. */
+    public static final String QUALITY = "customers.quality";
     /** Change events that could not be parsed or mapped, with the raw bytes and {@code __streams.errors.*} headers. */
     public static final String DLQ = "aurum.dlq";
 
@@ -24,15 +28,25 @@ public final class Topics {
     public static final String MEMBERSHIPS = "memberships";
     public static final String CLUSTER_MEMBERS = "cluster-members";
 
+    /** Makes the value serde of a public topic from its Avro class. */
+    @FunctionalInterface
+    public interface AvroSerdes {
+        <T extends SpecificRecord> Serde<T> serde(Class<T> type);
+    }
+
     private final Topic<String, GoldenCustomer> golden;
     private final Topic<String, XrefEntry> xref;
+    private final Topic<String, QualityIssue> quality;
 
-    public Topics(Serde<GoldenCustomer> goldenSerde, Serde<XrefEntry> xrefSerde) {
-        this.golden = new Topic<>(GOLDEN, Serdes.String(), goldenSerde);
-        this.xref = new Topic<>(XREF, Serdes.String(), xrefSerde);
+    public Topics(AvroSerdes serdes) {
+        this.golden = new Topic<>(GOLDEN, Serdes.String(), serdes.serde(GoldenCustomer.class));
+        this.xref = new Topic<>(XREF, Serdes.String(), serdes.serde(XrefEntry.class));
+        this.quality = new Topic<>(QUALITY, Serdes.String(), serdes.serde(QualityIssue.class));
     }
 
     public Topic<String, GoldenCustomer> golden() { return golden; }
 
     public Topic<String, XrefEntry> xref() { return xref; }
+
+    public Topic<String, QualityIssue> quality() { return quality; }
 }

@@ -37,7 +37,12 @@ public final class TopologyHarness implements AutoCloseable {
 
     public TopologyHarness(AurumConfig config, int partitions) {
         this.config = config;
-        Topics topics = new Topics(new TestAvroSerde<>(GoldenCustomer.class), new TestAvroSerde<>(XrefEntry.class));
+        Topics topics = new Topics(new Topics.AvroSerdes() {
+            @Override
+            public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T> serde(Class<T> type) {
+                return new TestAvroSerde<>(type);
+            }
+        });
         Properties props;
         try {
             props = StreamsProperties.build(config, "unused:9092", Files.createTempDirectory("aurum-ttd").toString());
