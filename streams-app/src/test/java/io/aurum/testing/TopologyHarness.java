@@ -3,6 +3,7 @@ package io.aurum.testing;
 import io.aurum.app.StreamsProperties;
 import io.aurum.config.AurumConfig;
 import io.aurum.schemas.GoldenCustomer;
+import io.aurum.schemas.QualityIssue;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.topology.AurumTopology;
 import io.aurum.topology.Topics;
@@ -27,6 +28,8 @@ public final class TopologyHarness implements AutoCloseable {
     private final TestOutputTopic<String, GoldenCustomer> goldenOut;
     private final TestOutputTopic<String, XrefEntry> xrefOut;
     private final TestOutputTopic<byte[], byte[]> dlqOut;
+    private final TestOutputTopic<String, QualityIssue> qualityOut;
+    private final Map<String, QualityIssue> quality = new LinkedHashMap<>();
     private final Map<String, GoldenCustomer> golden = new LinkedHashMap<>();
     private final Map<String, XrefEntry> xref = new LinkedHashMap<>();
     private final List<TestRecord<String, GoldenCustomer>> goldenLog = new ArrayList<>();
@@ -56,6 +59,8 @@ public final class TopologyHarness implements AutoCloseable {
                 topics.golden().valueSerde().deserializer());
         xrefOut = driver.createOutputTopic(Topics.XREF, Serdes.String().deserializer(),
                 topics.xref().valueSerde().deserializer());
+        qualityOut = driver.createOutputTopic(Topics.QUALITY, Serdes.String().deserializer(),
+                topics.quality().valueSerde().deserializer());
         dlqOut = driver.createOutputTopic(Topics.DLQ, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
     }
 
@@ -73,6 +78,13 @@ public final class TopologyHarness implements AutoCloseable {
     }
 
     private void drain() {
+        for (TestRecord<String, QualityIssue> r : qualityOut.readRecordsToList()) {
+            if (r.value() == null) {
+                quality.remove(r.key());
+            } else {
+                quality.put(r.key(), r.value());
+            }
+        }
         for (TestRecord<String, GoldenCustomer> r : goldenOut.readRecordsToList()) {
             goldenLog.add(r);
             if (r.value() == null) {
@@ -99,6 +111,12 @@ public final class TopologyHarness implements AutoCloseable {
     public Map<String, XrefEntry> xref() {
         drain();
         return xref;
+    }
+
+    /** The compacted view of customers.quality. */
+    public Map<String, QualityIssue> quality() {
+        drain();
+        return quality;
     }
 
     public List<TestRecord<String, GoldenCustomer>> goldenLog() {
