@@ -54,15 +54,15 @@ public final class RecordAssembler extends ContextualProcessor<String, RecordEve
         } else {
             states.put(record.key(), next);
         }
-        SourceRecord before = view(record.key(), state);
-        SourceRecord after = view(record.key(), next);
+        SourceRecord before = view(config, record.key(), state);
+        SourceRecord after = view(config, record.key(), next);
         if (!Objects.equals(before, after)) {
             context().forward(record.withValue(after));
         }
     }
 
     /** The record as the rest of the pipeline sees it, or null while the parent row is absent or deleted. */
-    SourceRecord view(String recordId, RecordState state) {
+    public static SourceRecord view(PipelineConfig config, String recordId, RecordState state) {
         StoredRow parent = state.parent();
         if (parent == null || parent.deleted()) {
             return null;

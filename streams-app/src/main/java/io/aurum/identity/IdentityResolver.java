@@ -145,12 +145,15 @@ public final class IdentityResolver extends ContextualProcessor<String, SourceRe
         }
     }
 
+    /** Keeps each identifier's holder list sorted by record id. */
     private void updateIndex(String identifier, String recordId, boolean present) {
         List<String> holders = index.get(identifier);
         List<String> next = holders == null ? new ArrayList<>() : new ArrayList<>(holders);
         if (present) {
-            if (!next.contains(recordId)) {
-                next.add(recordId);
+            // Sorted, so that every walk over holders (reasons, samples) is independent of arrival order.
+            int at = java.util.Collections.binarySearch(next, recordId);
+            if (at < 0) {
+                next.add(-at - 1, recordId);
             }
         } else {
             next.remove(recordId);

@@ -36,6 +36,7 @@ public final class ReferenceResolver {
                 index.computeIfAbsent(identifier, k -> new ArrayList<>()).add(r.recordId());
             }
         }
+        index.values().forEach(java.util.Collections::sort);
         IdentityGraph graph = new IdentityGraph(linking) {
             @Override
             protected IdNode node(String recordId) {

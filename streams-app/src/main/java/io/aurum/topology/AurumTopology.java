@@ -40,7 +40,12 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.kstream.Materialized.StoreType;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 
 /**
  * The whole Aurum topology, top to bottom in data-flow order:
@@ -70,7 +75,16 @@ public final class AurumTopology {
      * @param partitions partition count of every internal repartition topic (the scale-out unit of the job)
      */
     public static Topology build(PipelineConfig config, Topics topics, int partitions) {
+        return build(config, topics, partitions, StoreType.ROCKS_DB);
+    }
+
+    /**
+     * @param storeType where state lives; RocksDB in production (state larger than memory, fast restarts), in
+     *                  memory for short-lived test drivers (restored from changelogs when used for real)
+     */
+    public static Topology build(PipelineConfig config, Topics topics, int partitions, StoreType storeType) {
         StreamsBuilder builder = new StreamsBuilder();
+        Stores stores = new Stores(storeType);
         Survivorship survivorship = new Survivorship(config);
 
         // 1. Capture: the raw Debezium topics, as bytes, so a bad event reaches the DLQ exactly as it came.
@@ -85,8 +99,7 @@ public final class AurumTopology {
                 .split(Named.as("rows-"))
                 .branch((id, change) -> config.sources().get(change.source()).isChild(), Branched.as("children"))
                 .defaultBranch(Branched.as("parents"));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(ChildTracker.STORE), Serdes.String(), JsonSerde.of(StoredRow.class)));
+        builder.addStateStore(stores.builder(ChildTracker.STORE, JsonSerde.of(StoredRow.class)));
         KStream<String, RecordEvent> childEvents = bySort.get("rows-children")
                 .process(ChildTracker::new, Named.as("track-children"), ChildTracker.STORE)
                 .repartition(repartitioned(Topics.CHILD_CHANGES, CHILD_CHANGE, partitions))
@@ -94,19 +107,15 @@ public final class AurumTopology {
         KStream<String, RecordEvent> parentEvents = bySort.get("rows-parents")
                 .repartition(repartitioned(Topics.RECORD_CHANGES, CHANGE, partitions))
                 .mapValues(RecordEvent::of, Named.as("parent-event"));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(RecordAssembler.STORE), Serdes.String(), JsonSerde.of(RecordState.class)));
+        builder.addStateStore(stores.builder(RecordAssembler.STORE, JsonSerde.of(RecordState.class)));
         KStream<String, SourceRecord> records = parentEvents.merge(childEvents, Named.as("record-events"))
                 .process(() -> new RecordAssembler(config), Named.as("assemble"), RecordAssembler.STORE);
         KTable<String, SourceRecord> recordTable = records.toTable(Named.as("record-table"),
-                Materialized.<String, SourceRecord, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(RECORDS_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(RECORD));
+                stores.<SourceRecord>materialized(RECORDS_STORE, RECORD));
 
         // 3. Identity: which records are the same customer, as a membership per record id.
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(IdentityResolver.NODES), Serdes.String(), JsonSerde.of(IdNode.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(IdentityResolver.INDEX), Serdes.String(), JsonSerde.listOf(String.class)));
+        builder.addStateStore(stores.builder(IdentityResolver.NODES, JsonSerde.of(IdNode.class)));
+        builder.addStateStore(stores.builder(IdentityResolver.INDEX, JsonSerde.listOf(String.class)));
         Map<String, KStream<String, IdentityEvent>> identity = records
                 .repartition(repartitioned(Topics.IDENTITY_INPUT, RECORD, 1))
                 .process(() -> new IdentityResolver(config), Named.as("resolve-identity"),
@@ -121,8 +130,7 @@ public final class AurumTopology {
                 .mapValues(IdentityEvent::membership, Named.as("membership"))
                 .repartition(repartitioned(Topics.MEMBERSHIPS, MEMBERSHIP, partitions))
                 .toTable(Named.as("membership-table"),
-                        Materialized.<String, Membership, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(XREF_STORE)
-                                .withKeySerde(Serdes.String()).withValueSerde(MEMBERSHIP));
+                        stores.<Membership>materialized(XREF_STORE, MEMBERSHIP));
 
         // 4. Clusters: every record joins its golden id's member set; moves between clusters subtract then add.
         KTable<String, ClusterView> clusters = recordTable
@@ -133,13 +141,11 @@ public final class AurumTopology {
                         (goldenId, member, view) -> view.with(member),
                         (goldenId, member, view) -> view.without(member),
                         Named.as("cluster"),
-                        Materialized.<String, ClusterView, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(CLUSTERS_STORE)
-                                .withKeySerde(Serdes.String()).withValueSerde(CLUSTER));
+                        stores.<ClusterView>materialized(CLUSTERS_STORE, CLUSTER));
 
         // 5. Survivorship: one golden record per cluster, every field with its lineage.
         KTable<String, GoldenCustomer> golden = clusters.mapValues(survivorship::golden, Named.as("survive"),
-                Materialized.<String, GoldenCustomer, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(GOLDEN_STORE)
-                        .withKeySerde(Serdes.String()).withValueSerde(topics.golden().valueSerde()));
+                stores.<GoldenCustomer>materialized(GOLDEN_STORE, topics.golden().valueSerde()));
 
         // 6. Golden output: the golden topic and the local id → golden id cross-reference.
         golden.toStream(Named.as("golden-changes")).to(topics.golden().name(), topics.golden().produced());
@@ -176,6 +182,21 @@ public final class AurumTopology {
                 .setKey(RecordIds.key(recordId))
                 .setReason(membership.reason())
                 .build();
+    }
+
+    /** Store builders of one kind, so the topology states each store once: its name and value serde. */
+    private record Stores(StoreType type) {
+        <V> StoreBuilder<KeyValueStore<String, V>> builder(String name, Serde<V> valueSerde) {
+            KeyValueBytesStoreSupplier supplier = type == StoreType.IN_MEMORY
+                    ? org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(name)
+                    : org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name);
+            return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(supplier, Serdes.String(), valueSerde);
+        }
+
+        <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized(String name, Serde<V> valueSerde) {
+            return Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(name)
+                    .withStoreType(type).withKeySerde(Serdes.String()).withValueSerde(valueSerde);
+        }
     }
 
     private static <V> Repartitioned<String, V> repartitioned(String name, JsonSerde<V> serde, int partitions) {

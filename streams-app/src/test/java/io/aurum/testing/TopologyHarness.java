@@ -52,7 +52,9 @@ public final class TopologyHarness implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
-        driver = new TopologyTestDriver(AurumTopology.build(config.pipeline(), topics, partitions), props);
+        // In-memory stores: a driver lives for one test, and RocksDB set-up would dominate property tests.
+        driver = new TopologyTestDriver(AurumTopology.build(config.pipeline(), topics, partitions,
+                org.apache.kafka.streams.kstream.Materialized.StoreType.IN_MEMORY), props);
         config.pipeline().sources().values().forEach(s -> inputs.put(s.topic(),
                 driver.createInputTopic(s.topic(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())));
         goldenOut = driver.createOutputTopic(Topics.GOLDEN, Serdes.String().deserializer(),
