@@ -94,6 +94,7 @@ public final class AurumStreams implements AutoCloseable {
         newTopics.add(new NewTopic(Topics.GOLDEN, partitions, rf).configs(compacted));
         newTopics.add(new NewTopic(Topics.XREF, partitions, rf).configs(compacted));
         newTopics.add(new NewTopic(Topics.QUALITY, partitions, rf).configs(compacted));
+        newTopics.add(new NewTopic(Topics.ASSERTIONS, partitions, rf).configs(compacted));
         // Dead letters are kept a month: long enough for an operator to inspect and replay them.
         newTopics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(Duration.ofDays(30).toMillis()))));
@@ -165,7 +166,8 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     public IdleProbe idleProbe(Admin admin) {
-        List<String> inputs = config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().toList();
+        List<String> inputs = new ArrayList<>(config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().toList());
+        inputs.add(Topics.ASSERTIONS);
         return new IdleProbe(admin, config.streams().applicationId(), inputs);
     }
 

@@ -46,8 +46,10 @@ public final class RecordAssembler extends ContextualProcessor<String, RecordEve
                 return;
             }
             next = state.withParent(row);
-        } else {
+        } else if (event.child() != null) {
             next = state.withChild(event.child());
+        } else {
+            next = state.withAssertion(event.assertion());
         }
         if (next.isEmpty()) {
             states.delete(record.key());
@@ -77,8 +79,14 @@ public final class RecordAssembler extends ContextualProcessor<String, RecordEve
                 sourceTs = Math.max(sourceTs, c.sourceTs());
             }
         }
+        List<String> identifiers = Identifiers.of(config, def, parent.attributes(), parent.links().values());
+        if (!state.assertions().isEmpty()) {
+            java.util.TreeSet<String> all = new java.util.TreeSet<>(identifiers);
+            state.assertions().forEach(a -> all.add(Identifiers.ASSERTION_PREFIX + a));
+            identifiers = new ArrayList<>(all);
+        }
         return new SourceRecord(source, RecordIds.key(recordId), def.system(), parent.attributes(),
-                parent.attributeTs(), Identifiers.of(config, def, parent.attributes(), parent.links().values()),
+                parent.attributeTs(), identifiers,
                 parent.createdAt() == null ? Long.MAX_VALUE : parent.createdAt(), sourceTs, children);
     }
 }

@@ -2,20 +2,36 @@ package io.aurum.canonical;
 
 import io.aurum.canonical.SourceRecord.ChildRecord;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.TreeMap;
 
 /**
- * The assembler's state for one parent record id: the parent row (possibly not seen yet, or deleted) and the
- * children attached to it, by child source then child key.
+ * The assembler's state for one parent record id: the parent row (possibly not seen yet, or deleted), the
+ * children attached to it (by child source then child key), and the steward assertions that name it.
  */
-public record RecordState(StoredRow parent, Map<String, Map<String, ChildRecord>> children) {
+public record RecordState(StoredRow parent, Map<String, Map<String, ChildRecord>> children, Set<String> assertions) {
+
+    public RecordState {
+        assertions = assertions == null ? Set.of() : assertions;
+    }
 
     public static RecordState empty() {
-        return new RecordState(null, new TreeMap<>());
+        return new RecordState(null, new TreeMap<>(), Set.of());
     }
 
     public RecordState withParent(StoredRow row) {
-        return new RecordState(row, children);
+        return new RecordState(row, children, assertions);
+    }
+
+    public RecordState withAssertion(AssertionChange change) {
+        Set<String> copy = new TreeSet<>(assertions);
+        if (change.present()) {
+            copy.add(change.assertionId());
+        } else {
+            copy.remove(change.assertionId());
+        }
+        return new RecordState(parent, children, copy);
     }
 
     public RecordState withChild(ChildChange change) {
@@ -30,11 +46,11 @@ public record RecordState(StoredRow parent, Map<String, Map<String, ChildRecord>
         } else {
             rows.put(change.childKey(), change.child());
         }
-        return new RecordState(parent, copy);
+        return new RecordState(parent, copy, assertions);
     }
 
-    /** Nothing worth keeping: no parent version to guard and no waiting children. */
+    /** Nothing worth keeping: no parent version to guard, no waiting children, no assertion. */
     public boolean isEmpty() {
-        return parent == null && children.isEmpty();
+        return parent == null && children.isEmpty() && assertions.isEmpty();
     }
 }

@@ -1,5 +1,6 @@
 package io.aurum.topology;
 
+import io.aurum.canonical.AssertionChange;
 import io.aurum.canonical.CdcMapper;
 import io.aurum.canonical.ChildChange;
 import io.aurum.canonical.ChildTracker;
@@ -25,6 +26,7 @@ import io.aurum.schemas.QualityIssue;
 import io.aurum.schemas.QualityIssueKind;
 import io.aurum.schemas.SourceRef;
 import io.aurum.schemas.XrefEntry;
+import io.aurum.steward.AssertionTracker;
 import io.aurum.survivorship.Survivorship;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +65,7 @@ public final class AurumTopology {
 
     private static final JsonSerde<SourceChange> CHANGE = JsonSerde.of(SourceChange.class);
     private static final JsonSerde<ChildChange> CHILD_CHANGE = JsonSerde.of(ChildChange.class);
+    private static final JsonSerde<AssertionChange> ASSERTION_CHANGE = JsonSerde.of(AssertionChange.class);
     private static final JsonSerde<RecordEvent> RECORD_EVENT = JsonSerde.of(RecordEvent.class);
     private static final JsonSerde<SourceRecord> RECORD = JsonSerde.of(SourceRecord.class);
     private static final JsonSerde<Membership> MEMBERSHIP = JsonSerde.of(Membership.class);
@@ -108,7 +111,16 @@ public final class AurumTopology {
                 .repartition(repartitioned(Topics.RECORD_CHANGES, CHANGE, partitions))
                 .mapValues(RecordEvent::of, Named.as("parent-event"));
         builder.addStateStore(stores.builder(RecordAssembler.STORE, JsonSerde.of(RecordState.class)));
-        KStream<String, SourceRecord> records = parentEvents.merge(childEvents, Named.as("record-events"))
+        // Steward must-link assertions reach each record they name and become identifiers of it.
+        builder.addStateStore(stores.builder(AssertionTracker.STORE, JsonSerde.listOf(String.class)));
+        KStream<String, RecordEvent> assertionEvents = builder.stream(Topics.ASSERTIONS,
+                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("assertions"))
+                .process(() -> new AssertionTracker(config), Named.as("track-assertions"), AssertionTracker.STORE)
+                .repartition(repartitioned(Topics.ASSERTION_CHANGES, ASSERTION_CHANGE, partitions))
+                .mapValues(RecordEvent::of, Named.as("assertion-event"));
+        KStream<String, SourceRecord> records = parentEvents
+                .merge(childEvents, Named.as("record-events"))
+                .merge(assertionEvents, Named.as("all-record-events"))
                 .process(() -> new RecordAssembler(config), Named.as("assemble"), RecordAssembler.STORE);
         KTable<String, SourceRecord> recordTable = records.toTable(Named.as("record-table"),
                 stores.<SourceRecord>materialized(RECORDS_STORE, RECORD));

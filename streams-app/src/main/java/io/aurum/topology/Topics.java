@@ -18,12 +18,18 @@ public final class Topics {
     public static final String XREF = "customers.xref";
     /** Compacted; key = identifier ({@code email=info@acme.com}); value = QualityIssue, a tombstone when it clears. */
     public static final String QUALITY = "customers.quality";
+    /**
+     * Input, compacted; key = assertion id; value = JSON must-link assertion (see {@code steward.Assertion}); a
+     * tombstone retracts it. Replayable like any source.
+     */
+    public static final String ASSERTIONS = "customers.assertions";
     /** Change events that could not be parsed or mapped, with the raw bytes and {@code __streams.errors.*} headers. */
     public static final String DLQ = "aurum.dlq";
 
     /** Names of the internal repartition topics (prefixed by the application id at run time). */
     public static final String RECORD_CHANGES = "record-changes";
     public static final String CHILD_CHANGES = "child-changes";
+    public static final String ASSERTION_CHANGES = "assertion-changes";
     public static final String IDENTITY_INPUT = "identity-input";
     public static final String MEMBERSHIPS = "memberships";
     public static final String CLUSTER_MEMBERS = "cluster-members";

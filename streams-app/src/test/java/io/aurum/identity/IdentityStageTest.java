@@ -90,4 +90,31 @@ class IdentityStageTest {
         assertThat(t.xref().get("crm.contacts:8").getGoldenId()).isNotEqualTo(t.xref().get("crm.contacts:9").getGoldenId());
         assertThat(t.golden()).hasSize(4);
     }
+
+    @Test
+    void aStewardAssertionLinksRecordsUntilItIsRetracted() {
+        t.pipe(cdc.insert(CONTACTS, contact(1, "kim@gmail.com", null, "2020-01-01T00:00:00Z")),
+                cdc.insert(USERS, row("id", 2, "name", "K", "email", "kimberly@yahoo.com", "phone", null,
+                        "created_at", "2021-01-01T00:00:00Z")));
+        assertThat(t.golden()).hasSize(2);
+        // An assertion may name a record that does not exist yet; it applies when the record arrives.
+        t.assertion("a-1", "{\"type\":\"must_link\",\"records\":[\"crm.contacts:1\",\"support.users:2\",\"billing.customers:9\"],"
+                + "\"who\":\"ana\",\"why\":\"confirmed by phone\"}");
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("crm.contacts:1"));
+        assertThat(t.xref().get("support.users:2").getReason()).isEqualTo("assertion a-1");
+        t.pipe(cdc.insert(CUSTOMERS, customer(9, "Kim Park", "kp@work.io", "2022-01-01T00:00:00Z")));
+        assertThat(t.golden()).hasSize(1);
+        // Editing the assertion to drop a record releases it; retracting it splits the rest.
+        t.assertion("a-1", "{\"type\":\"must_link\",\"records\":[\"crm.contacts:1\",\"support.users:2\"]}");
+        assertThat(t.golden()).hasSize(2);
+        t.assertion("a-1", null);
+        assertThat(t.golden()).hasSize(3);
+    }
+
+    @Test
+    void aMalformedAssertionIsADeadLetter() {
+        t.assertion("bad", "{\"type\":\"must_link\",\"records\":[\"crm.contacts:1\"]}");
+        assertThat(t.deadLetters()).singleElement().satisfies(r -> assertThat(new String(
+                r.headers().lastHeader("__streams.errors.message").value())).contains("at least two different records"));
+    }
 }

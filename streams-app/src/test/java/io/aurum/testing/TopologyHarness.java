@@ -79,6 +79,14 @@ public final class TopologyHarness implements AutoCloseable {
         return this;
     }
 
+    /** Writes (or with a null value, retracts) a steward assertion. */
+    public TopologyHarness assertion(String id, String json) {
+        driver.createInputTopic(Topics.ASSERTIONS, Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput(id, json == null ? null : json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        drain();
+        return this;
+    }
+
     private void drain() {
         for (TestRecord<String, QualityIssue> r : qualityOut.readRecordsToList()) {
             if (r.value() == null) {
