@@ -94,6 +94,7 @@ public final class AurumStreams implements AutoCloseable {
         newTopics.add(new NewTopic(Topics.GOLDEN, partitions, rf).configs(compacted));
         newTopics.add(new NewTopic(Topics.XREF, partitions, rf).configs(compacted));
         newTopics.add(new NewTopic(Topics.QUALITY, partitions, rf).configs(compacted));
+        newTopics.add(new NewTopic(Topics.REDIRECTS, partitions, rf).configs(compacted));
         newTopics.add(new NewTopic(Topics.ASSERTIONS, partitions, rf).configs(compacted));
         // Dead letters are kept a month: long enough for an operator to inspect and replay them.
         newTopics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,

@@ -17,12 +17,14 @@ import io.aurum.cluster.Member;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
 import io.aurum.identity.IdNode;
+import io.aurum.identity.GoldenIds;
 import io.aurum.identity.IdentityEvent;
 import io.aurum.identity.IdentityResolver;
 import io.aurum.identity.QualityReport;
 import io.aurum.identity.Membership;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.QualityIssue;
+import io.aurum.schemas.Redirect;
 import io.aurum.schemas.QualityIssueKind;
 import io.aurum.schemas.SourceRef;
 import io.aurum.schemas.XrefEntry;
@@ -161,11 +163,26 @@ public final class AurumTopology {
 
         // 6. Golden output: the golden topic and the local id → golden id cross-reference.
         golden.toStream(Named.as("golden-changes")).to(topics.golden().name(), topics.golden().produced());
-        memberships.toStream(Named.as("xref-changes"))
-                .mapValues(AurumTopology::xref, Named.as("xref"))
+        KStream<String, Membership> membershipChanges = memberships.toStream(Named.as("xref-changes"));
+        membershipChanges.mapValues(AurumTopology::xref, Named.as("xref"))
                 .to(topics.xref().name(), topics.xref().produced());
+        // Every record's own id (the id it would have alone) redirects to the cluster it is in.
+        membershipChanges.map(AurumTopology::redirect, Named.as("redirect"))
+                .to(topics.redirects().name(), topics.redirects().produced());
 
         return builder.build();
+    }
+
+    private static KeyValue<String, Redirect> redirect(String recordId, Membership membership) {
+        String ownId = GoldenIds.of(recordId);
+        if (membership == null || membership.goldenId().equals(ownId)) {
+            return KeyValue.pair(ownId, null);
+        }
+        return KeyValue.pair(ownId, Redirect.newBuilder()
+                .setGoldenId(membership.goldenId())
+                .setRecord(new SourceRef(RecordIds.source(recordId), RecordIds.key(recordId)))
+                .setReason(membership.reason())
+                .build());
     }
 
     private static QualityIssue qualityIssue(IdentityEvent event) {

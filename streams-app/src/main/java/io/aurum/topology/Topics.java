@@ -2,6 +2,7 @@ package io.aurum.topology;
 
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.QualityIssue;
+import io.aurum.schemas.Redirect;
 import io.aurum.schemas.XrefEntry;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -18,6 +19,8 @@ public final class Topics {
     public static final String XREF = "customers.xref";
     /** Compacted; key = identifier ({@code email=info@acme.com}); value = QualityIssue, a tombstone when it clears. */
     public static final String QUALITY = "customers.quality";
+    /** Compacted; key = a golden id that names no cluster now; value = Redirect to the current one. */
+    public static final String REDIRECTS = "customers.redirects";
     /**
      * Input, compacted; key = assertion id; value = JSON must-link assertion (see {@code steward.Assertion}); a
      * tombstone retracts it. Replayable like any source.
@@ -43,11 +46,13 @@ public final class Topics {
     private final Topic<String, GoldenCustomer> golden;
     private final Topic<String, XrefEntry> xref;
     private final Topic<String, QualityIssue> quality;
+    private final Topic<String, Redirect> redirects;
 
     public Topics(AvroSerdes serdes) {
         this.golden = new Topic<>(GOLDEN, Serdes.String(), serdes.serde(GoldenCustomer.class));
         this.xref = new Topic<>(XREF, Serdes.String(), serdes.serde(XrefEntry.class));
         this.quality = new Topic<>(QUALITY, Serdes.String(), serdes.serde(QualityIssue.class));
+        this.redirects = new Topic<>(REDIRECTS, Serdes.String(), serdes.serde(Redirect.class));
     }
 
     public Topic<String, GoldenCustomer> golden() { return golden; }
@@ -55,4 +60,6 @@ public final class Topics {
     public Topic<String, XrefEntry> xref() { return xref; }
 
     public Topic<String, QualityIssue> quality() { return quality; }
+
+    public Topic<String, Redirect> redirects() { return redirects; }
 }

@@ -163,6 +163,15 @@ class ResolverPropertiesTest {
             assertThat(actual).as("xref after %s", interleaving.size()).isEqualTo(expected);
             assertThat(t.golden().keySet()).containsExactlyInAnyOrderElementsOf(
                     expected.values().stream().map(Membership::goldenId).distinct().toList());
+            Map<String, String> expectedRedirects = new TreeMap<>();
+            expected.forEach((recordId, m) -> {
+                if (!m.goldenId().equals(GoldenIds.of(recordId))) {
+                    expectedRedirects.put(GoldenIds.of(recordId), m.goldenId());
+                }
+            });
+            Map<String, String> actualRedirects = new TreeMap<>();
+            t.redirects().forEach((from, r) -> actualRedirects.put(from, r.getGoldenId()));
+            assertThat(actualRedirects).as("redirects").isEqualTo(expectedRedirects);
             t.golden().forEach((id, g) -> assertThat(g.getSources()).allSatisfy(ref ->
                     assertThat(expected.get(ref.getSource() + ":" + ref.getKey()).goldenId()).isEqualTo(id)));
         }

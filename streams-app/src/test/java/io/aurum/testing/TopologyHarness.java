@@ -4,6 +4,7 @@ import io.aurum.app.StreamsProperties;
 import io.aurum.config.AurumConfig;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.QualityIssue;
+import io.aurum.schemas.Redirect;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.topology.AurumTopology;
 import io.aurum.topology.Topics;
@@ -29,6 +30,8 @@ public final class TopologyHarness implements AutoCloseable {
     private final TestOutputTopic<String, XrefEntry> xrefOut;
     private final TestOutputTopic<byte[], byte[]> dlqOut;
     private final TestOutputTopic<String, QualityIssue> qualityOut;
+    private final TestOutputTopic<String, Redirect> redirectsOut;
+    private final Map<String, Redirect> redirects = new LinkedHashMap<>();
     private final Map<String, QualityIssue> quality = new LinkedHashMap<>();
     private final Map<String, GoldenCustomer> golden = new LinkedHashMap<>();
     private final Map<String, XrefEntry> xref = new LinkedHashMap<>();
@@ -61,6 +64,8 @@ public final class TopologyHarness implements AutoCloseable {
                 topics.golden().valueSerde().deserializer());
         xrefOut = driver.createOutputTopic(Topics.XREF, Serdes.String().deserializer(),
                 topics.xref().valueSerde().deserializer());
+        redirectsOut = driver.createOutputTopic(Topics.REDIRECTS, Serdes.String().deserializer(),
+                topics.redirects().valueSerde().deserializer());
         qualityOut = driver.createOutputTopic(Topics.QUALITY, Serdes.String().deserializer(),
                 topics.quality().valueSerde().deserializer());
         dlqOut = driver.createOutputTopic(Topics.DLQ, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
@@ -88,6 +93,13 @@ public final class TopologyHarness implements AutoCloseable {
     }
 
     private void drain() {
+        for (TestRecord<String, Redirect> r : redirectsOut.readRecordsToList()) {
+            if (r.value() == null) {
+                redirects.remove(r.key());
+            } else {
+                redirects.put(r.key(), r.value());
+            }
+        }
         for (TestRecord<String, QualityIssue> r : qualityOut.readRecordsToList()) {
             if (r.value() == null) {
                 quality.remove(r.key());
@@ -121,6 +133,12 @@ public final class TopologyHarness implements AutoCloseable {
     public Map<String, XrefEntry> xref() {
         drain();
         return xref;
+    }
+
+    /** The compacted view of customers.redirects. */
+    public Map<String, Redirect> redirects() {
+        drain();
+        return redirects;
     }
 
     /** The compacted view of customers.quality. */

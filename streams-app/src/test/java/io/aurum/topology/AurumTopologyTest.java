@@ -148,6 +148,8 @@ class AurumTopologyTest {
         t.pipe(cdc.update(USERS, user(4, "A. Ray", "al@gmail.com", null, "2023-01-01T00:00:00Z")));
         t.pipe(cdc.update(CUSTOMERS, customer(3, "Al Ray", "al.ray@yahoo.com", null, "US", 1L, "2022-01-01T00:00:00Z")));
         assertThat(t.golden()).hasSize(1).containsKey(GoldenIds.of("crm.contacts:1"));
+        // The absorbed cluster's id now redirects to the survivor.
+        assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getGoldenId()).isEqualTo(GoldenIds.of("crm.contacts:1"));
 
         // Removing the bridge customer's link and email splits the cluster again.
         t.pipe(cdc.delete(CUSTOMERS, 3), cdc.tombstone(CUSTOMERS, 3));
@@ -155,6 +157,8 @@ class AurumTopologyTest {
         // contact 1 and user 4 share al@gmail.com; user 2 is alone again and anchors itself.
         assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("crm.contacts:1"), GoldenIds.of("support.users:2"));
         assertThat(t.xref().get("support.users:4").getGoldenId()).isEqualTo(GoldenIds.of("crm.contacts:1"));
+        // user 2 anchors its own cluster again: its id is live, so it no longer redirects.
+        assertThat(t.redirects()).doesNotContainKey(GoldenIds.of("support.users:2"));
     }
 
     @Test
