@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aurum.config.AurumConfig;
 import io.aurum.errors.DeadLetters;
 import io.aurum.identity.GoldenIds;
+import io.aurum.schemas.Redirect;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.serde.AurumSerdes;
 import io.aurum.topology.Topics;
@@ -215,5 +216,59 @@ class EndToEndTest {
             assertThat(carla.get("country").asText()).isEqualTo("ES");
             assertThat(golden).hasSize(4);
         }
+    }
+
+    @Test
+    void bridgesMergeAndSplitRestoringIdsAndHubsStopLinking() throws Exception {
+        String alId = GoldenIds.of("crm.contacts:1");
+        String rayId = GoldenIds.of("support.users:2");
+        try (LocalPipeline p = new LocalPipeline(config, options(null)).start()) {
+            sql(p, "crm", "INSERT INTO contacts(id, first_name, last_name, email, created_at) VALUES "
+                    + "(1, 'Al', 'Ray', 'al@gmail.com', '2020-01-01Z')");
+            sql(p, "support", "INSERT INTO users(id, name, email, created_at) VALUES (2, 'Al Ray', 'al.ray@yahoo.com', '2021-01-01Z')");
+            p.awaitIdle();
+            assertThat(golden(p)).containsOnlyKeys(alId, rayId);
+
+            // A billing record with the support user's address and a link to the CRM contact bridges the two.
+            sql(p, "billing", "INSERT INTO customers(id, name, email, country, crm_contact_id, created_at) VALUES "
+                    + "(3, 'Al Ray', 'al.ray@yahoo.com', 'US', 1, '2022-01-01Z')");
+            p.awaitIdle();
+            Map<String, JsonNode> merged = golden(p);
+            assertThat(merged).containsOnlyKeys(alId);
+            assertThat(merged.get(alId).get("sources").size()).isEqualTo(3);
+            Map<String, Redirect> redirects = redirects(p);
+            assertThat(redirects.get(rayId).getGoldenId()).isEqualTo(alId);
+
+            // The bridge leaves: both original ids come back, and the redirect is withdrawn.
+            sql(p, "billing", "DELETE FROM customers WHERE id = 3");
+            p.awaitIdle();
+            assertThat(golden(p)).containsOnlyKeys(alId, rayId);
+            assertThat(redirects(p)).doesNotContainKey(rayId);
+
+            // A hub: 30 support users share one address (the limit is 25). It links nobody and is reported.
+            StringBuilder hub = new StringBuilder("INSERT INTO users(id, name, email, created_at) VALUES ");
+            for (int i = 100; i < 130; i++) {
+                hub.append(i > 100 ? "," : "").append("(").append(i).append(", 'U").append(i)
+                        .append("', 'front.desk@hotel-lux.com', '2022-01-01Z')");
+            }
+            sql(p, "support", hub.toString());
+            p.awaitIdle();
+            assertThat(golden(p)).hasSize(32);
+            List<ConsumerRecord<String, byte[]>> quality = readAll(p, Topics.QUALITY);
+            assertThat(quality).extracting(ConsumerRecord::key).contains("email=front.desk@hotel-lux.com");
+        }
+    }
+
+    static Map<String, Redirect> redirects(LocalPipeline p) {
+        Map<String, Redirect> out = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(p, Topics.REDIRECTS)) {
+            if (r.value() == null) {
+                out.remove(r.key());
+            } else {
+                out.put(r.key(), AurumSerdes.valueSerde(Redirect.class, Map.of("schema.registry.url", p.registryUrl()))
+                        .deserializer().deserialize(Topics.REDIRECTS, r.value()));
+            }
+        }
+        return out;
     }
 }
