@@ -50,7 +50,7 @@ public final class AurumStreams implements AutoCloseable {
             public <T extends org.apache.avro.specific.SpecificRecord> Serde<T> serde(Class<T> type) {
                 return AurumSerdes.valueSerde(type, serdeConfig);
             }
-        });
+        }, config.streams().applicationId());
         this.properties = StreamsProperties.build(config, bootstrapServers, defaultStateDir);
     }
 
@@ -96,6 +96,10 @@ public final class AurumStreams implements AutoCloseable {
         newTopics.add(new NewTopic(Topics.QUALITY, partitions, rf).configs(compacted));
         newTopics.add(new NewTopic(Topics.REDIRECTS, partitions, rf).configs(compacted));
         newTopics.add(new NewTopic(Topics.ASSERTIONS, partitions, rf).configs(compacted));
+        // The resolver's message topics carry transient traffic; a week's retention outlasts any sane outage.
+        Map<String, String> transient_ = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()));
+        newTopics.add(new NewTopic(topics.identityToIdentifiers(), partitions, rf).configs(transient_));
+        newTopics.add(new NewTopic(topics.identityToRecords(), partitions, rf).configs(transient_));
         // Dead letters are kept a month: long enough for an operator to inspect and replay them.
         newTopics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(Duration.ofDays(30).toMillis()))));
@@ -169,6 +173,8 @@ public final class AurumStreams implements AutoCloseable {
     public IdleProbe idleProbe(Admin admin) {
         List<String> inputs = new ArrayList<>(config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().toList());
         inputs.add(Topics.ASSERTIONS);
+        inputs.add(topics.identityToIdentifiers());
+        inputs.add(topics.identityToRecords());
         return new IdleProbe(admin, config.streams().applicationId(), inputs);
     }
 

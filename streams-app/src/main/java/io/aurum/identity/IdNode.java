@@ -1,22 +1,15 @@
 package io.aurum.identity;
 
+import io.aurum.canonical.SourceRecord;
+import io.aurum.config.PipelineConfig;
 import java.util.List;
 import java.util.Map;
 
-/**
- * The identity stage's view of one record: its identifiers, its anchor key, the attribute values compound rules
- * compare, and its current membership.
- */
-public record IdNode(List<String> identifiers, Anchor anchor, Map<String, String> features, String goldenId,
-                     String reason) {
+/** A record as the identity rules see it: its identifiers, its anchor key and the values compound rules compare. */
+public record IdNode(List<String> identifiers, Anchor anchor, Map<String, String> features) {
 
-    public IdNode withMembership(String goldenId, String reason) {
-        return new IdNode(identifiers, anchor, features, goldenId, reason);
-    }
-
-    /** Same graph position: identifiers, anchor and compared features (membership aside). */
-    public boolean sameShape(IdNode other) {
-        return other != null && identifiers.equals(other.identifiers) && anchor.equals(other.anchor)
-                && features.equals(other.features);
+    public static IdNode of(PipelineConfig config, Linking linking, SourceRecord r) {
+        Anchor anchor = new Anchor(r.createdAt(), config.priorityOf(r.system()), r.source(), r.key());
+        return new IdNode(r.identifiers(), anchor, linking.features(r));
     }
 }

@@ -104,16 +104,17 @@ public abstract class IdentityGraph {
     private String reason(String recordId, Set<String> component, UnaryOperator<String> mask) {
         IdNode node = node(recordId);
         for (String identifier : node.identifiers()) {
-            if (Identifiers.isLink(identifier)) {
-                if (component.contains(Identifiers.linkTarget(identifier))) {
-                    return mask.apply(identifier);
-                }
-            } else if (!linkedBy(identifier, recordId, node).isEmpty()) {
+            boolean linked = !linkedBy(identifier, recordId, node).isEmpty();
+            if (!linked && Identifiers.isLink(identifier)) {
+                String target = Identifiers.linkTarget(identifier);
+                linked = !target.equals(recordId) && node(target) != null;
+            }
+            if (linked) {
                 return mask.apply(identifier);
             }
         }
-        for (String holder : holders(Identifiers.LINK_PREFIX + recordId)) {
-            if (component.contains(holder)) {
+        for (String holder : new TreeSet<>(holders(Identifiers.LINK_PREFIX + recordId))) {
+            if (!holder.equals(recordId)) {
                 return "linked from " + holder;
             }
         }

@@ -74,14 +74,19 @@ public final class Linking {
 
     /** Whether two holders of the same identifier are linked by it: always, except inside a compound rule's block. */
     public boolean linksPair(String identifier, IdNode a, IdNode b) {
+        return linksPair(identifier, a.features(), b.features());
+    }
+
+    /** As {@link #linksPair(String, IdNode, IdNode)}, on the compared attribute values of two records. */
+    public boolean linksPair(String identifier, Map<String, String> a, Map<String, String> b) {
         String name = Identifiers.keyName(identifier);
         MatchRuleDef rule = name == null ? null : config.matchRules().get(name);
         if (rule == null) {
             return true;
         }
         for (ComparisonDef c : rule.comparisons()) {
-            String x = a.features().get(c.attribute());
-            String y = b.features().get(c.attribute());
+            String x = a.get(c.attribute());
+            String y = b.get(c.attribute());
             if (x == null || y == null) {
                 return false;
             }

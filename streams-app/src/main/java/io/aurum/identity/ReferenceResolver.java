@@ -31,7 +31,7 @@ public final class ReferenceResolver {
         Map<String, IdNode> nodes = new HashMap<>();
         Map<String, List<String>> index = new HashMap<>();
         for (SourceRecord r : records) {
-            nodes.put(r.recordId(), IdentityResolver.nodeOf(config, linking, r));
+            nodes.put(r.recordId(), IdNode.of(config, linking, r));
             for (String identifier : r.identifiers()) {
                 index.computeIfAbsent(identifier, k -> new ArrayList<>()).add(r.recordId());
             }

@@ -16,10 +16,14 @@ import io.aurum.cluster.ClusterView;
 import io.aurum.cluster.Member;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
-import io.aurum.identity.IdNode;
 import io.aurum.identity.GoldenIds;
 import io.aurum.identity.IdentityEvent;
-import io.aurum.identity.IdentityResolver;
+import io.aurum.identity.IdentifierNodeProcessor;
+import io.aurum.identity.LpMessages;
+import io.aurum.identity.LpMessages.RecordInput;
+import io.aurum.identity.LpOutput;
+import io.aurum.identity.LpState;
+import io.aurum.identity.RecordNodeProcessor;
 import io.aurum.identity.QualityReport;
 import io.aurum.identity.Membership;
 import io.aurum.schemas.GoldenCustomer;
@@ -43,6 +47,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
@@ -71,6 +76,8 @@ public final class AurumTopology {
     private static final JsonSerde<RecordEvent> RECORD_EVENT = JsonSerde.of(RecordEvent.class);
     private static final JsonSerde<SourceRecord> RECORD = JsonSerde.of(SourceRecord.class);
     private static final JsonSerde<Membership> MEMBERSHIP = JsonSerde.of(Membership.class);
+    private static final JsonSerde<LpMessages.ToRecord> TO_RECORD = JsonSerde.of(LpMessages.ToRecord.class);
+    private static final JsonSerde<LpMessages.ToIdentifier> TO_IDENTIFIER = JsonSerde.of(LpMessages.ToIdentifier.class);
     private static final JsonSerde<Member> MEMBER = JsonSerde.of(Member.class);
     private static final JsonSerde<ClusterView> CLUSTER = JsonSerde.of(ClusterView.class);
 
@@ -125,28 +132,48 @@ public final class AurumTopology {
                 .merge(assertionEvents, Named.as("all-record-events"))
                 .process(() -> new RecordAssembler(config), Named.as("assemble"), RecordAssembler.STORE);
         KTable<String, SourceRecord> recordTable = records.toTable(Named.as("record-table"),
-                stores.<SourceRecord>materialized(RECORDS_STORE, RECORD));
+                stores.<SourceRecord>materialized(RECORDS_STORE, RECORD).withCachingDisabled());
 
-        // 3. Identity: which records are the same customer, as a membership per record id.
-        builder.addStateStore(stores.builder(IdentityResolver.NODES, JsonSerde.of(IdNode.class)));
-        builder.addStateStore(stores.builder(IdentityResolver.INDEX, JsonSerde.listOf(String.class)));
-        Map<String, KStream<String, IdentityEvent>> identity = records
-                .repartition(repartitioned(Topics.IDENTITY_INPUT, RECORD, 1))
-                .process(() -> new IdentityResolver(config), Named.as("resolve-identity"),
-                        IdentityResolver.NODES, IdentityResolver.INDEX)
-                .split(Named.as("identity-"))
-                .branch((key, event) -> event.quality(), Branched.as("quality"))
+        // 3. Identity: which records are the same customer, as a membership per record id. Record nodes and
+        //    identifier nodes exchange labels until each cluster agrees on its anchor (docs/identity-resolution.md).
+        builder.addStateStore(stores.builder(RecordNodeProcessor.STORE, JsonSerde.of(LpState.RecordNode.class)));
+        builder.addStateStore(stores.builder(IdentifierNodeProcessor.STORE, JsonSerde.of(LpState.IdentifierNode.class)));
+        KStream<String, RecordInput> recordInputs = records
+                .mapValues(r -> new RecordInput(true, r, null), Named.as("record-input"))
+                .merge(builder.stream(topics.identityToRecords(), Consumed.with(Serdes.String(), TO_RECORD)
+                                .withName("identity-to-records"))
+                        .mapValues(m -> new RecordInput(false, null, m), Named.as("offer-input")),
+                        Named.as("record-node-input"));
+        Map<String, KStream<String, LpOutput>> fromRecords = recordInputs
+                .process(() -> new RecordNodeProcessor(config), Named.as("record-nodes"), RecordNodeProcessor.STORE)
+                .split(Named.as("record-nodes-"))
+                .branch((key, out) -> out.toIdentifier() != null, Branched.as("messages"))
                 .defaultBranch(Branched.as("memberships"));
-        identity.get("identity-quality")
-                .mapValues(AurumTopology::qualityIssue, Named.as("quality"))
+        fromRecords.get("record-nodes-messages").mapValues(LpOutput::toIdentifier, Named.as("to-identifier"))
+                .to(topics.identityToIdentifiers(), Produced.with(Serdes.String(), TO_IDENTIFIER));
+        Map<String, KStream<String, LpOutput>> fromIdentifiers = builder
+                .stream(topics.identityToIdentifiers(), Consumed.with(Serdes.String(), TO_IDENTIFIER)
+                        .withName("identity-to-identifiers"))
+                .process(() -> new IdentifierNodeProcessor(config), Named.as("identifier-nodes"),
+                        IdentifierNodeProcessor.STORE)
+                .split(Named.as("identifier-nodes-"))
+                .branch((key, out) -> out.toRecord() != null, Branched.as("messages"))
+                .defaultBranch(Branched.as("quality"));
+        fromIdentifiers.get("identifier-nodes-messages").mapValues(LpOutput::toRecord, Named.as("to-record"))
+                .to(topics.identityToRecords(), Produced.with(Serdes.String(), TO_RECORD));
+        fromIdentifiers.get("identifier-nodes-quality")
+                .mapValues(out -> qualityIssue(out.event()), Named.as("quality"))
                 .to(topics.quality().name(), topics.quality().produced());
-        KTable<String, Membership> memberships = identity.get("identity-memberships")
-                .mapValues(IdentityEvent::membership, Named.as("membership"))
-                .repartition(repartitioned(Topics.MEMBERSHIPS, MEMBERSHIP, partitions))
+        // Record nodes are partitioned like the records, so memberships need no repartition to meet them.
+        KTable<String, Membership> memberships = fromRecords.get("record-nodes-memberships")
+                .mapValues(out -> out.event().membership(), Named.as("membership"))
                 .toTable(Named.as("membership-table"),
-                        stores.<Membership>materialized(XREF_STORE, MEMBERSHIP));
+                        stores.<Membership>materialized(XREF_STORE, MEMBERSHIP).withCachingDisabled());
 
         // 4. Clusters: every record joins its golden id's member set; moves between clusters subtract then add.
+        //    Both joined tables run without a cache: a record and its membership are often deleted by the same
+        //    input, and with caches flushed store by store each side of the join would see the other already
+        //    gone and neither would retract the member.
         KTable<String, ClusterView> clusters = recordTable
                 .join(memberships, (record, membership) -> Member.of(record, membership), Named.as("member"))
                 .groupBy((recordId, member) -> KeyValue.pair(member.goldenId(), member),
@@ -186,6 +213,9 @@ public final class AurumTopology {
     }
 
     private static QualityIssue qualityIssue(IdentityEvent event) {
+        if (event == null) {
+            return null;
+        }
         QualityReport r = event.report();
         if (r == null) {
             return null;

@@ -33,8 +33,6 @@ public final class Topics {
     public static final String RECORD_CHANGES = "record-changes";
     public static final String CHILD_CHANGES = "child-changes";
     public static final String ASSERTION_CHANGES = "assertion-changes";
-    public static final String IDENTITY_INPUT = "identity-input";
-    public static final String MEMBERSHIPS = "memberships";
     public static final String CLUSTER_MEMBERS = "cluster-members";
 
     /** Makes the value serde of a public topic from its Avro class. */
@@ -43,12 +41,22 @@ public final class Topics {
         <T extends SpecificRecord> Serde<T> serde(Class<T> type);
     }
 
+    private final String applicationId;
     private final Topic<String, GoldenCustomer> golden;
     private final Topic<String, XrefEntry> xref;
     private final Topic<String, QualityIssue> quality;
     private final Topic<String, Redirect> redirects;
 
-    public Topics(AvroSerdes serdes) {
+    /**
+     * The identity resolver's two message topics. They form a cycle (records → identifiers → records), which the
+     * DSL's repartition topics cannot, so Aurum creates them itself, with the application id as prefix.
+     */
+    public String identityToIdentifiers() { return applicationId + "-identity-to-identifiers"; }
+
+    public String identityToRecords() { return applicationId + "-identity-to-records"; }
+
+    public Topics(AvroSerdes serdes, String applicationId) {
+        this.applicationId = applicationId;
         this.golden = new Topic<>(GOLDEN, Serdes.String(), serdes.serde(GoldenCustomer.class));
         this.xref = new Topic<>(XREF, Serdes.String(), serdes.serde(XrefEntry.class));
         this.quality = new Topic<>(QUALITY, Serdes.String(), serdes.serde(QualityIssue.class));

@@ -48,7 +48,7 @@ public final class TopologyHarness implements AutoCloseable {
             public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T> serde(Class<T> type) {
                 return new TestAvroSerde<>(type);
             }
-        });
+        }, config.streams().applicationId());
         Properties props;
         try {
             props = StreamsProperties.build(config, "unused:9092", Files.createTempDirectory("aurum-ttd").toString());

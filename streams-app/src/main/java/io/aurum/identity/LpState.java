@@ -1,0 +1,29 @@
+package io.aurum.identity;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** State of the partitioned resolver's nodes. */
+public final class LpState {
+    private LpState() { }
+
+    /**
+     * A record node.
+     *
+     * @param ids      its identifiers, including its own link identifier {@code @<record id>}
+     * @param offers   per identifier, the best linked co-holder label offered in the current generation
+     * @param via      per identifier, the smallest linked co-holder (for the explanation)
+     * @param pending  identifiers whose reply to this node's last JOIN or LABEL has not arrived
+     * @param goldenId the membership last emitted (null before the first)
+     */
+    public record RecordNode(List<String> ids, Anchor anchor, Map<String, String> features, long gen, Anchor label,
+                             Map<String, Anchor> offers, Map<String, String> via, Set<String> pending,
+                             String goldenId, String reason) { }
+
+    /** A holder as an identifier node knows it: its label in the identifier's generation (null: not yet heard). */
+    public record Holder(Anchor label, Map<String, String> features) { }
+
+    /** An identifier node: its generation and holders, and whether it linked them when last computed. */
+    public record IdentifierNode(long gen, Map<String, Holder> holders, boolean active) { }
+}
