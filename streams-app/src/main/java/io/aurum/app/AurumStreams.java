@@ -2,6 +2,8 @@ package io.aurum.app;
 
 import io.aurum.config.AurumConfig;
 import io.aurum.local.EmbeddedKafkaBroker;
+import io.aurum.schemas.Conflict;
+import io.aurum.schemas.FieldOverride;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.serde.AurumSerdes;
@@ -65,7 +67,8 @@ public final class AurumStreams implements AutoCloseable {
 
     public synchronized AurumStreams start() {
         provisionTopics();
-        Topics topics = new Topics(goldenSerde, xrefSerde);
+        Topics topics = new Topics(goldenSerde, xrefSerde, AurumSerdes.valueSerde(Conflict.class, serdeConfig),
+                AurumSerdes.valueSerde(FieldOverride.class, serdeConfig));
         streams = new KafkaStreams(AurumTopology.build(config.pipeline(), topics, config.streams().partitions()),
                 properties);
         streams.setUncaughtExceptionHandler(e -> {
@@ -81,7 +84,8 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     /**
-     * Creates customers.golden, customers.xref and aurum.dlq if missing, and the CDC topics of every configured
+     * Creates customers.golden, customers.xref, customers.conflicts, customers.overrides and aurum.dlq if missing,
+     * and the CDC topics of every configured
      * source: Debezium creates a table's topic only with its first event, and Streams refuses to run while a source
      * topic is missing. Streams creates its internal topics itself.
      */
@@ -92,6 +96,8 @@ public final class AurumStreams implements AutoCloseable {
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(Topics.GOLDEN, partitions, rf).configs(compacted));
         topics.add(new NewTopic(Topics.XREF, partitions, rf).configs(compacted));
+        topics.add(new NewTopic(Topics.CONFLICTS, partitions, rf).configs(compacted));
+        topics.add(new NewTopic(Topics.OVERRIDES, partitions, rf).configs(compacted));
         // Dead letters are kept a month: long enough for an operator to inspect and replay them.
         topics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(Duration.ofDays(30).toMillis()))));
@@ -144,7 +150,9 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     public IdleProbe idleProbe(Admin admin) {
-        List<String> inputs = config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().toList();
+        List<String> inputs = new ArrayList<>(config.pipeline().sources().values().stream().map(s -> s.topic())
+                .distinct().toList());
+        inputs.add(Topics.OVERRIDES);
         return new IdleProbe(admin, config.streams().applicationId(), inputs);
     }
 

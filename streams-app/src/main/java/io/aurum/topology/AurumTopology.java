@@ -20,6 +20,10 @@ import io.aurum.identity.IdentityResolver;
 import io.aurum.identity.Membership;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.XrefEntry;
+import io.aurum.survivorship.ConflictTracker;
+import io.aurum.survivorship.Outcome;
+import io.aurum.survivorship.Overrides;
+import io.aurum.survivorship.Steward;
 import io.aurum.survivorship.Survivorship;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +38,12 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.state.Stores;
 
 /**
  * The whole Aurum topology, top to bottom in data-flow order:
- * capture → canonical record → identity → cluster → survivorship → golden.
+ * capture → canonical record → identity → cluster → (overrides) → survivorship → golden and conflicts.
  *
  * <p>Every stage is keyed by its own key and repartitioned explicitly, with a name, so internal topics and
  * stores keep stable names across releases (a changed name would orphan state on upgrade).
@@ -49,6 +54,8 @@ public final class AurumTopology {
     public static final String XREF_STORE = "xref";
     static final String RECORDS_STORE = "records";
     static final String CLUSTERS_STORE = "clusters";
+    static final String OVERRIDES_STORE = "overrides";
+    static final String GOLDEN_OVERRIDES_STORE = "golden-overrides";
 
     private static final JsonSerde<SourceChange> CHANGE = JsonSerde.of(SourceChange.class);
     private static final JsonSerde<ChildChange> CHILD_CHANGE = JsonSerde.of(ChildChange.class);
@@ -57,6 +64,7 @@ public final class AurumTopology {
     private static final JsonSerde<Membership> MEMBERSHIP = JsonSerde.of(Membership.class);
     private static final JsonSerde<Member> MEMBER = JsonSerde.of(Member.class);
     private static final JsonSerde<ClusterView> CLUSTER = JsonSerde.of(ClusterView.class);
+    private static final JsonSerde<Steward> STEWARD = JsonSerde.of(Steward.class);
 
     private AurumTopology() { }
 
@@ -122,18 +130,60 @@ public final class AurumTopology {
                         Materialized.<String, ClusterView, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(CLUSTERS_STORE)
                                 .withKeySerde(Serdes.String()).withValueSerde(CLUSTER));
 
-        // 5. Survivorship: one golden record per cluster, every field with its lineage.
-        KTable<String, GoldenCustomer> golden = clusters.mapValues(survivorship::golden, Named.as("survive"),
+        // 5. Steward overrides, each with the golden id it applies to right now.
+        KTable<String, Overrides> overrides = overrides(builder, config, topics, memberships);
+
+        // 6. Survivorship: one golden record per cluster, every field with its lineage, and the open conflicts.
+        KTable<String, Outcome> outcomes = clusters
+                .leftJoin(overrides, Survivorship.Input::new, Named.as("survivorship-input"))
+                .mapValues((goldenId, in) -> survivorship.survive(goldenId, in.cluster(), in.overrides()),
+                        Named.as("survive"));
+        KTable<String, GoldenCustomer> golden = outcomes.mapValues(Outcome::golden, Named.as("golden"),
                 Materialized.<String, GoldenCustomer, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(GOLDEN_STORE)
                         .withKeySerde(Serdes.String()).withValueSerde(topics.golden().valueSerde()));
 
-        // 6. Golden output: the golden topic and the local id → golden id cross-reference.
+        // 7. Golden output: the golden topic, the local id → golden id cross-reference, and the conflicts.
         golden.toStream(Named.as("golden-changes")).to(topics.golden().name(), topics.golden().produced());
         memberships.toStream(Named.as("xref-changes"))
                 .mapValues(AurumTopology::xref, Named.as("xref"))
                 .to(topics.xref().name(), topics.xref().produced());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(ConflictTracker.STORE), Serdes.String(), JsonSerde.of(ConflictTracker.Open.class)));
+        outcomes.toStream(Named.as("outcome-changes"))
+                .process(ConflictTracker::new, Named.as("track-conflicts"), ConflictTracker.STORE)
+                .to(topics.conflicts().name(), topics.conflicts().produced());
 
         return builder.build();
+    }
+
+    /**
+     * customers.overrides, checked against the config (a bad override goes to the dead-letter topic), each routed
+     * to a golden id: its own target, or for a source-record target the golden id in the record's membership, so
+     * the override moves whenever the record moves to another cluster.
+     */
+    private static KTable<String, Overrides> overrides(StreamsBuilder builder, PipelineConfig config, Topics topics,
+                                                       KTable<String, Membership> memberships) {
+        KTable<String, Steward> stewards = builder.stream(topics.overrides().name(),
+                        topics.overrides().consumed().withName("overrides"))
+                .mapValues((id, o) -> Steward.of(config, id, o), Named.as("override"))
+                .toTable(Named.as("override-table"),
+                        Materialized.<String, Steward, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(OVERRIDES_STORE)
+                                .withKeySerde(Serdes.String()).withValueSerde(STEWARD));
+        // A golden-id target has no foreign key and passes through the left join as it is.
+        KTable<String, Steward> routed = stewards.leftJoin(memberships, Steward::recordId,
+                (s, m) -> s.recordId() == null ? s : m == null ? null : s.routedTo(m.goldenId()),
+                TableJoined.as(Topics.OVERRIDE_TARGETS),
+                Materialized.<String, Steward, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(Topics.OVERRIDE_TARGETS)
+                        .withKeySerde(Serdes.String()).withValueSerde(STEWARD));
+        return routed
+                .groupBy((id, s) -> KeyValue.pair(s.goldenId(), s),
+                        Grouped.with(Topics.OVERRIDES_BY_GOLDEN, Serdes.String(), STEWARD))
+                .aggregate(Overrides::empty,
+                        (goldenId, s, set) -> set.with(s),
+                        (goldenId, s, set) -> set.without(s),
+                        Named.as("golden-override-set"),
+                        Materialized.<String, Overrides, org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(GOLDEN_OVERRIDES_STORE)
+                                .withKeySerde(Serdes.String()).withValueSerde(JsonSerde.of(Overrides.class)));
     }
 
     private static XrefEntry xref(String recordId, Membership membership) {

@@ -2,6 +2,8 @@ package io.aurum.testing;
 
 import io.aurum.app.StreamsProperties;
 import io.aurum.config.AurumConfig;
+import io.aurum.schemas.Conflict;
+import io.aurum.schemas.FieldOverride;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.topology.AurumTopology;
@@ -27,6 +29,10 @@ public final class TopologyHarness implements AutoCloseable {
     private final TestOutputTopic<String, GoldenCustomer> goldenOut;
     private final TestOutputTopic<String, XrefEntry> xrefOut;
     private final TestOutputTopic<byte[], byte[]> dlqOut;
+    private final TestOutputTopic<String, Conflict> conflictsOut;
+    private final TestInputTopic<String, FieldOverride> overridesIn;
+    private final Map<String, Conflict> conflicts = new LinkedHashMap<>();
+    private final List<TestRecord<String, Conflict>> conflictLog = new ArrayList<>();
     private final Map<String, GoldenCustomer> golden = new LinkedHashMap<>();
     private final Map<String, XrefEntry> xref = new LinkedHashMap<>();
     private final List<TestRecord<String, GoldenCustomer>> goldenLog = new ArrayList<>();
@@ -37,7 +43,8 @@ public final class TopologyHarness implements AutoCloseable {
 
     public TopologyHarness(AurumConfig config, int partitions) {
         this.config = config;
-        Topics topics = new Topics(new TestAvroSerde<>(GoldenCustomer.class), new TestAvroSerde<>(XrefEntry.class));
+        Topics topics = new Topics(new TestAvroSerde<>(GoldenCustomer.class), new TestAvroSerde<>(XrefEntry.class),
+                new TestAvroSerde<>(Conflict.class), new TestAvroSerde<>(FieldOverride.class));
         Properties props;
         try {
             props = StreamsProperties.build(config, "unused:9092", Files.createTempDirectory("aurum-ttd").toString());
@@ -52,6 +59,17 @@ public final class TopologyHarness implements AutoCloseable {
         xrefOut = driver.createOutputTopic(Topics.XREF, Serdes.String().deserializer(),
                 topics.xref().valueSerde().deserializer());
         dlqOut = driver.createOutputTopic(Topics.DLQ, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        conflictsOut = driver.createOutputTopic(Topics.CONFLICTS, Serdes.String().deserializer(),
+                topics.conflicts().valueSerde().deserializer());
+        overridesIn = driver.createInputTopic(Topics.OVERRIDES, Serdes.String().serializer(),
+                topics.overrides().valueSerde().serializer());
+    }
+
+    /** Writes (or with a null value withdraws) a steward override on customers.overrides. */
+    public TopologyHarness override(String key, FieldOverride value) {
+        overridesIn.pipeInput(key, value);
+        drain();
+        return this;
     }
 
     public TopologyHarness pipe(Cdc.Event... events) {
@@ -74,6 +92,14 @@ public final class TopologyHarness implements AutoCloseable {
                 golden.remove(r.key());
             } else {
                 golden.put(r.key(), r.value());
+            }
+        }
+        for (TestRecord<String, Conflict> r : conflictsOut.readRecordsToList()) {
+            conflictLog.add(r);
+            if (r.value() == null) {
+                conflicts.remove(r.key());
+            } else {
+                conflicts.put(r.key(), r.value());
             }
         }
         for (TestRecord<String, XrefEntry> r : xrefOut.readRecordsToList()) {
@@ -99,6 +125,17 @@ public final class TopologyHarness implements AutoCloseable {
     public List<TestRecord<String, GoldenCustomer>> goldenLog() {
         drain();
         return goldenLog;
+    }
+
+    /** The compacted view of customers.conflicts. */
+    public Map<String, Conflict> conflicts() {
+        drain();
+        return conflicts;
+    }
+
+    public List<TestRecord<String, Conflict>> conflictLog() {
+        drain();
+        return conflictLog;
     }
 
     public List<TestRecord<byte[], byte[]>> deadLetters() {
