@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns a cluster's members (and the steward overrides that apply to it) into its golden record and its open
@@ -81,6 +82,7 @@ public final class Survivorship {
 
         Map<String, FieldValue> fields = new LinkedHashMap<>();
         List<Conflict> conflicts = new ArrayList<>();
+        Map<String, Optional<Values.Clean>> memo = new HashMap<>();
         for (FieldDef field : golden.fields().values()) {
             Steward steward = stewards.get(field.name());
             if (steward != null) {
@@ -88,7 +90,7 @@ public final class Survivorship {
                 fields.put(field.name(), overridden(steward));
                 updatedAt = Math.max(updatedAt, steward.at());
             } else {
-                fields.put(field.name(), survive(goldenId, field, cluster, conflicts));
+                fields.put(field.name(), survive(goldenId, field, cluster, conflicts, memo));
             }
         }
         Map<String, Rollups.Result> rollups = new HashMap<>();
@@ -121,14 +123,15 @@ public final class Survivorship {
         return new Outcome(record, conflicts);
     }
 
-    private FieldValue survive(String goldenId, FieldDef field, ClusterView cluster, List<Conflict> conflicts) {
+    private FieldValue survive(String goldenId, FieldDef field, ClusterView cluster, List<Conflict> conflicts,
+                               Map<String, Optional<Values.Clean>> memo) {
         List<Candidate> candidates = new ArrayList<>();
         for (SourceRecord r : cluster.members().values()) {
             if (!field.considers(r.system())) {
                 continue;
             }
             Values.Clean clean = Values.clean(field, r.attributes().get(field.attribute()), r.attributes(),
-                    config.blocklist());
+                    config.blocklist(), memo);
             if (clean != null) {
                 Long ts = r.attributeTs().get(field.attribute());
                 candidates.add(new Candidate(r, clean, ts == null ? r.sourceTs() : ts, config.priorityOf(r.system())));

@@ -10,6 +10,7 @@ import io.aurum.config.GoldenConfig.FieldType;
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The validity filters and normal forms of golden field values. A value that fails its filter is treated as
@@ -24,11 +25,28 @@ final class Values {
      */
     record Clean(Object value, String normal, Comparable<?> order) { }
 
-    /** Null when the value is absent, empty, a Debezium placeholder, invalid for its type, or blocklisted. */
-    static Clean clean(FieldDef field, Object raw, Map<String, Object> attributes, Blocklist blocklist) {
+    /**
+     * Null when the value is absent, empty, a Debezium placeholder, invalid for its type, or blocklisted.
+     *
+     * @param memo results for this cluster: several fields (phone and phones) read the same attribute, and
+     *             parsing a phone number costs microseconds
+     */
+    static Clean clean(FieldDef field, Object raw, Map<String, Object> attributes, Blocklist blocklist,
+                       Map<String, Optional<Clean>> memo) {
         if (raw == null) {
             return null;
         }
+        Object region = field.regionFrom() == null ? null : attributes.get(field.regionFrom());
+        String key = field.type().ordinal() + "\u0000" + region + "\u0000" + field.defaultRegion() + "\u0000" + raw;
+        Optional<Clean> known = memo.get(key);
+        if (known == null) {
+            known = Optional.ofNullable(clean(field, raw, region, blocklist));
+            memo.put(key, known);
+        }
+        return known.orElse(null);
+    }
+
+    private static Clean clean(FieldDef field, Object raw, Object region, Blocklist blocklist) {
         Object value = raw;
         if (raw instanceof String s) {
             String t = s.trim();
@@ -50,7 +68,6 @@ final class Values {
                 yield n == null || blocklist.blocks(Blocklist.EMAIL, n) ? null : new Clean(value, n, n);
             }
             case PHONE -> {
-                Object region = field.regionFrom() == null ? null : attributes.get(field.regionFrom());
                 String n = Normalizers.phone(text, region == null ? null : region.toString(), field.defaultRegion());
                 yield n == null || blocklist.blocks(Blocklist.PHONE, n) ? null : new Clean(value, n, n);
             }
@@ -73,15 +90,15 @@ final class Values {
             double d = n.doubleValue();
             return Double.isFinite(d) ? BigDecimal.valueOf(d) : null;
         }
-        if (value instanceof String s) {
-            try {
-                return new BigDecimal(s.trim());
-            } catch (NumberFormatException e) {
-                return null;
-            }
+        if (value instanceof String s && NUMERIC.matcher(s).matches()) {
+            // The pattern first: most text is not a number, and a thrown exception costs more than the match.
+            return new BigDecimal(s.trim());
         }
         return null;
     }
+
+    private static final java.util.regex.Pattern NUMERIC =
+            java.util.regex.Pattern.compile("\\s*[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?\\s*");
 
     /** Epoch millis as the canonical stage reads Debezium's renderings of timestamps, or null. */
     static Long epochMillis(Object value) {
