@@ -45,6 +45,17 @@ public final class SurvivorshipBench {
         run("warm-up", survivorship, clusters, 100_000, null);
         run("survive", survivorship, clusters, 200_000, null);
         run("survive + Avro encode", survivorship, clusters, 200_000, avro);
+        // Large clusters such as a business customer's (Acme has eight records).
+        List<ClusterView> large = new ArrayList<>();
+        for (int i = 0; large.size() < 200; i++) {
+            ClusterView c = cluster(random, i);
+            if (c.members().size() >= 6) {
+                large.add(c);
+            }
+        }
+        System.out.printf("large clusters: %.1f members each on average%n",
+                large.stream().mapToInt(c -> c.members().size()).average().orElse(0));
+        run("survive, large", survivorship, large, 50_000, null);
     }
 
     private static void run(String name, Survivorship s, List<ClusterView> clusters, int n, Serializer<GoldenCustomer> avro) {
