@@ -4,6 +4,7 @@ import io.aurum.canonical.SourceRecord;
 import io.aurum.canonical.SourceRecord.ChildRecord;
 import io.aurum.cluster.ClusterView;
 import io.aurum.config.GoldenConfig.RollupDef;
+import io.aurum.config.GoldenConfig.RollupFunction;
 import io.aurum.config.PipelineConfig;
 import io.aurum.schemas.FieldValue;
 import java.math.BigDecimal;
@@ -48,7 +49,7 @@ final class Rollups {
             case COUNT -> value = (long) rows.size();
             case SUM -> value = sum(rows, rollup.attribute());
             case MAX, MIN -> {
-                chosen = extreme(rows, rollup.attribute(), rollup.function() == io.aurum.config.GoldenConfig.RollupFunction.MAX);
+                chosen = extreme(rows, rollup.attribute(), rollup.function() == RollupFunction.MAX);
                 value = chosen == null ? null : chosen.child().attributes().get(rollup.attribute());
             }
             case LATEST -> {

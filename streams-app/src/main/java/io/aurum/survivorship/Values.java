@@ -37,7 +37,9 @@ final class Values {
             return null;
         }
         Object region = field.regionFrom() == null ? null : attributes.get(field.regionFrom());
-        String key = field.type().ordinal() + "\u0000" + region + "\u0000" + field.defaultRegion() + "\u0000" + raw;
+        // The raw value's class is part of the key: 10 and "10" are the same number but not the same value.
+        String key = field.type().ordinal() + "\u0000" + region + "\u0000" + field.defaultRegion() + "\u0000"
+                + raw.getClass().getSimpleName() + "\u0000" + raw;
         Optional<Clean> known = memo.get(key);
         if (known == null) {
             known = Optional.ofNullable(clean(field, raw, region, blocklist));
