@@ -261,10 +261,12 @@ public final class Survivorship {
 
     private static Conflict valueConflict(String goldenId, FieldDef field, FieldValue winner,
                                           Iterable<Candidate> others) {
-        List<FieldValue> values = new ArrayList<>();
+        // A map, not a list: Avro decodes arrays into GenericData.Array, whose equals cannot compare the records'
+        // timestamps, so consumers could not compare two conflicts.
+        Map<String, FieldValue> values = new LinkedHashMap<>();
         long ts = winner.getSourceTs().toEpochMilli();
         for (Candidate c : others) {
-            values.add(fieldValue(c, CANDIDATE));
+            values.put(c.record.recordId(), fieldValue(c, CANDIDATE));
             ts = Math.max(ts, c.ts);
         }
         return Conflict.newBuilder()
@@ -280,13 +282,13 @@ public final class Survivorship {
 
     /** For a roll-up, points at each row it counted; the value names the member record the row belongs to. */
     private static Conflict anomaly(String goldenId, AnomalyDef anomaly, FieldValue value, Rollups.Result rollup) {
-        List<FieldValue> values = new ArrayList<>();
+        Map<String, FieldValue> values = new LinkedHashMap<>();
         long ts = value.getSourceTs() == null ? 0 : value.getSourceTs().toEpochMilli();
         if (rollup == null) {
-            values.add(value);
+            values.put(value.getSource() == null ? "" : RecordIds.of(value.getSource(), value.getKey()), value);
         } else {
             for (Rollups.Row row : rollup.rows()) {
-                values.add(FieldValue.newBuilder()
+                values.put(RecordIds.of(value.getSource(), row.child().key()), FieldValue.newBuilder()
                         .setValue(RecordIds.of(row.parent().source(), row.parent().key()))
                         .setSystem(row.parent().system())
                         .setSource(value.getSource())
