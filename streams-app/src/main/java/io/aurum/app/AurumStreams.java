@@ -82,7 +82,8 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     /**
-     * Creates customers.golden, customers.xref, customers.quality and aurum.dlq if missing, and the CDC topics of every configured
+     * Creates the public topics (golden, xref, quality, redirects, conflicts), the steward input topics
+     * (assertions, overrides), the resolver's message topics and aurum.dlq if missing, and the CDC topics of every configured
      * source: Debezium creates a table's topic only with its first event, and Streams refuses to run while a source
      * topic is missing. Streams creates its internal topics itself.
      */
@@ -100,6 +101,8 @@ public final class AurumStreams implements AutoCloseable {
         Map<String, String> transient_ = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()));
         newTopics.add(new NewTopic(topics.identityToIdentifiers(), partitions, rf).configs(transient_));
         newTopics.add(new NewTopic(topics.identityToRecords(), partitions, rf).configs(transient_));
+        newTopics.add(new NewTopic(Topics.CONFLICTS, partitions, rf).configs(compacted));
+        newTopics.add(new NewTopic(Topics.OVERRIDES, partitions, rf).configs(compacted));
         // Dead letters are kept a month: long enough for an operator to inspect and replay them.
         newTopics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
                 Long.toString(Duration.ofDays(30).toMillis()))));
@@ -175,6 +178,7 @@ public final class AurumStreams implements AutoCloseable {
         inputs.add(Topics.ASSERTIONS);
         inputs.add(topics.identityToIdentifiers());
         inputs.add(topics.identityToRecords());
+        inputs.add(Topics.OVERRIDES);
         return new IdleProbe(admin, config.streams().applicationId(), inputs);
     }
 

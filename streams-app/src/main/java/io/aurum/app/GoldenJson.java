@@ -3,6 +3,7 @@ package io.aurum.app;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aurum.schemas.CollectedValue;
 import io.aurum.schemas.FieldValue;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.SourceRef;
@@ -11,8 +12,9 @@ import java.util.Map;
 
 /**
  * The JSON form of golden records that people and scripts read ({@code --dump-golden}, {@code aurum golden},
- * the HTTP API): the id, the member sources, every golden field's value at the top level, and the lineage of
- * each field under {@code lineage}.
+ * the HTTP API): the id, the member sources, every golden field's value at the top level, the number of open
+ * conflicts, and the lineage of each field under {@code lineage} (with every collected value, and who overrode
+ * the field and why).
  */
 public final class GoldenJson {
     public static final ObjectMapper JSON = new ObjectMapper();
@@ -36,8 +38,22 @@ public final class GoldenJson {
             putNullable(l, "source", f.getSource());
             putNullable(l, "key", f.getKey());
             putNullable(l, "sourceTs", f.getSourceTs() == null ? null : f.getSourceTs().toString());
+            if (f.getWho() != null || f.getWhy() != null) {
+                putNullable(l, "who", f.getWho());
+                putNullable(l, "why", f.getWhy());
+            }
+            if (f.getValues() != null) {
+                ArrayNode values = l.putArray("values");
+                for (CollectedValue v : f.getValues()) {
+                    ObjectNode entry = values.addObject();
+                    entry.set("value", JSON.valueToTree(v.getValue()));
+                    ArrayNode holders = entry.putArray("sources");
+                    v.getSources().forEach(ref -> holders.addObject().put("source", ref.getSource()).put("key", ref.getKey()));
+                }
+            }
         }
         out.put("updatedAt", golden.getUpdatedAt().toString());
+        out.put("openConflicts", golden.getOpenConflicts());
         out.set("lineage", lineage);
         return out;
     }

@@ -42,7 +42,9 @@ public final class IdleProbe {
             }
         }
         for (String t : existing) {
-            if (t.startsWith(applicationId + "-") && t.endsWith("-repartition")) {
+            // Foreign-key joins talk through subscription topics rather than repartition topics.
+            if (t.startsWith(applicationId + "-") && (t.endsWith("-repartition") || t.endsWith("-subscription-registration-topic")
+                    || t.endsWith("-subscription-response-topic"))) {
                 topics.add(t);
             }
         }

@@ -254,7 +254,7 @@ public final class CdcMapper {
      * for timestamp without time zone (micro- or milliseconds since the epoch, by time.precision.mode) or dates
      * (days since the epoch).
      */
-    static long epochMillis(JsonNode v, String column) {
+    public static long epochMillis(JsonNode v, String column) {
         if (v.isNumber()) {
             long n = v.asLong();
             long abs = Math.abs(n);

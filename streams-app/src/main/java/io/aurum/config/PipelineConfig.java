@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What Aurum does with the sources: systems and their priority, match keys, source mappings and golden fields.
+ * What Aurum does with the sources: systems and their priority, match keys, source mappings, golden fields and
+ * the blocklist of values that never describe one customer.
  * Everything about a particular set of tables lives here and in the YAML, never in Java.
  */
 public record PipelineConfig(
@@ -16,10 +17,10 @@ public record PipelineConfig(
         Map<String, MatchKeyDef> matchKeys,
         Map<String, MatchRuleDef> matchRules,
         Map<String, SourceDef> sources,
-        Map<String, GoldenFieldDef> goldenFields,
-        Map<String, RollupDef> rollups) {
+        GoldenConfig golden,
+        Blocklist blocklist) {
 
-    static final Set<String> KEYS = Set.of("systems", "match_keys", "match_rules", "sources", "golden");
+    static final Set<String> KEYS = Set.of("systems", "match_keys", "match_rules", "sources", "golden", "blocklist");
 
     /** Past this many records per value, a match key or rule block stops linking (over-merge protection). */
     public static final int DEFAULT_MAX_RECORDS = 50;
@@ -28,12 +29,8 @@ public record PipelineConfig(
 
     public enum MatchKeyType { EMAIL, PHONE, TEXT }
 
-    /**
-     * @param maxRecords a value held by more records than this stops linking them and is reported as a hub
-     * @param blocklist  glob patterns ({@code *} = any text) on the normal form; matching values never link
-     */
-    public record MatchKeyDef(String name, MatchKeyType type, String defaultRegion, int maxRecords,
-                              List<String> blocklist) { }
+    /** @param maxRecords a value held by more records than this stops linking them and is reported as a hub */
+    public record MatchKeyDef(String name, MatchKeyType type, String defaultRegion, int maxRecords) { }
 
     public enum BlockTransform { EMAIL_DOMAIN, TEXT }
 
@@ -88,23 +85,6 @@ public record PipelineConfig(
         public boolean isChild() { return parent != null; }
     }
 
-    /** A golden field: the attribute it is built from and which system owns it, with fallbacks in order. */
-    public record GoldenFieldDef(String name, String attribute, String owner, List<String> fallback) {
-        /** Owner first, then the fallbacks: the order in which systems are asked for a usable value. */
-        public List<String> systemOrder() {
-            List<String> order = new ArrayList<>();
-            order.add(owner);
-            order.addAll(fallback);
-            return order;
-        }
-    }
-
-    public enum RollupFunction { COUNT, SUM, MAX, MIN, LATEST }
-
-    /** A golden field computed from the children of a cluster's members, e.g. open tickets or MRR. */
-    public record RollupDef(String name, String child, RollupFunction function, String attribute,
-                            String orderBy, Map<String, List<String>> where) { }
-
     public SourceDef sourceByTopic(String topic) {
         for (SourceDef s : sources.values()) {
             if (s.topic().equals(topic)) {
@@ -140,12 +120,11 @@ public record PipelineConfig(
 
         Map<String, MatchKeyDef> matchKeys = new LinkedHashMap<>();
         root.get("match_keys").entries().forEach((name, node) -> {
-            node.requireKeys(Set.of("type", "default_region", "max_records", "blocklist"));
+            node.requireKeys(Set.of("type", "default_region", "max_records"));
             checkIdentifierName(name, node);
             MatchKeyType type = enumValue(node.get("type"), MatchKeyType.class);
             String region = node.string("default_region", "US").toUpperCase();
-            matchKeys.put(name, new MatchKeyDef(name, type, region, maxRecords(node),
-                    List.copyOf(node.stringList("blocklist"))));
+            matchKeys.put(name, new MatchKeyDef(name, type, region, maxRecords(node)));
         });
         Map<String, MatchRuleDef> matchRules = new LinkedHashMap<>();
         root.get("match_rules").entries().forEach((name, node) -> {
@@ -172,19 +151,10 @@ public record PipelineConfig(
             }
         });
 
-        ConfigNode golden = root.get("golden").requireKeys(Set.of("fields", "rollups"));
-        Map<String, GoldenFieldDef> fields = new LinkedHashMap<>();
-        golden.get("fields").entries().forEach((name, node) -> fields.put(name, bindField(name, node, systems, sources)));
-        Map<String, RollupDef> rollups = new LinkedHashMap<>();
-        golden.get("rollups").entries().forEach((name, node) -> {
-            if (fields.containsKey(name)) {
-                throw node.error("a golden field of this name is already declared under golden.fields");
-            }
-            rollups.put(name, bindRollup(name, node, sources));
-        });
+        GoldenConfig golden = GoldenConfig.bind(root.get("golden"), systems, sources);
+        Blocklist blocklist = Blocklist.bind(root.get("blocklist"));
         return new PipelineConfig(Collections.unmodifiableMap(systems), Collections.unmodifiableMap(matchKeys),
-                Collections.unmodifiableMap(matchRules), Collections.unmodifiableMap(sources), Collections.unmodifiableMap(fields),
-                Collections.unmodifiableMap(rollups));
+                Collections.unmodifiableMap(matchRules), Collections.unmodifiableMap(sources), golden, blocklist);
     }
 
     private static void checkIdentifierName(String name, ConfigNode node) {
@@ -335,62 +305,6 @@ public record PipelineConfig(
             throw node.get("concat").error("concat needs at least one column");
         }
         return new AttributeDef(name, List.copyOf(columns), node.string("separator", " "));
-    }
-
-    private static GoldenFieldDef bindField(String name, ConfigNode node, Map<String, SystemDef> systems,
-                                            Map<String, SourceDef> sources) {
-        node.requireKeys(Set.of("attribute", "owner", "fallback"));
-        String attribute = node.string("attribute", name);
-        boolean known = sources.values().stream().anyMatch(s -> !s.isChild() && s.attributes().containsKey(attribute));
-        if (!known) {
-            throw (node.has("attribute") ? node.get("attribute") : node)
-                    .error("no parent source maps an attribute named '" + attribute + "'");
-        }
-        String owner = node.string("owner");
-        if (!systems.containsKey(owner)) {
-            throw node.get("owner").error("unknown system '" + owner + "'; declared: " + systems.keySet());
-        }
-        List<String> fallback = node.stringList("fallback");
-        List<ConfigNode> fallbackNodes = node.get("fallback").isArray() ? node.get("fallback").elements() : List.of();
-        for (int i = 0; i < fallback.size(); i++) {
-            if (!systems.containsKey(fallback.get(i))) {
-                ConfigNode at = i < fallbackNodes.size() ? fallbackNodes.get(i) : node.get("fallback");
-                throw at.error("unknown system '" + fallback.get(i) + "'; declared: " + systems.keySet());
-            }
-        }
-        return new GoldenFieldDef(name, attribute, owner, List.copyOf(fallback));
-    }
-
-    private static RollupDef bindRollup(String name, ConfigNode node, Map<String, SourceDef> sources) {
-        node.requireKeys(Set.of("child", "function", "attribute", "order_by", "where"));
-        String child = node.string("child");
-        SourceDef childDef = sources.get(child);
-        if (childDef == null || !childDef.isChild()) {
-            throw node.get("child").error("unknown child source '" + child + "'");
-        }
-        RollupFunction function = enumValue(node.get("function"), RollupFunction.class);
-        String attribute = node.optString("attribute").orElse(null);
-        if (function != RollupFunction.COUNT && attribute == null) {
-            throw node.error("function " + function.name().toLowerCase() + " needs an attribute");
-        }
-        if (attribute != null && !childDef.attributes().containsKey(attribute)) {
-            throw node.get("attribute").error("unknown attribute '" + attribute + "' of source " + child);
-        }
-        String orderBy = node.optString("order_by").orElse(null);
-        if (function == RollupFunction.LATEST && orderBy == null) {
-            throw node.error("function latest needs order_by, the attribute that orders the children");
-        }
-        if (orderBy != null && !childDef.attributes().containsKey(orderBy)) {
-            throw node.get("order_by").error("unknown attribute '" + orderBy + "' of source " + child);
-        }
-        Map<String, List<String>> where = new LinkedHashMap<>();
-        node.get("where").entries().forEach((attr, values) -> {
-            if (!childDef.attributes().containsKey(attr)) {
-                throw values.error("unknown attribute '" + attr + "' of source " + child);
-            }
-            where.put(attr, values.stringList());
-        });
-        return new RollupDef(name, child, function, attribute, orderBy, Collections.unmodifiableMap(where));
     }
 
     static <E extends Enum<E>> E enumValue(ConfigNode node, Class<E> type) {

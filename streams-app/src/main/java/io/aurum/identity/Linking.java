@@ -3,15 +3,13 @@ package io.aurum.identity;
 import io.aurum.canonical.Identifiers;
 import io.aurum.canonical.Normalizers;
 import io.aurum.canonical.SourceRecord;
+import io.aurum.config.Blocklist;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.ComparisonDef;
 import io.aurum.config.PipelineConfig.MatchKeyDef;
 import io.aurum.config.PipelineConfig.MatchRuleDef;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.apache.commons.text.similarity.JaroWinklerSimilarity;
 
 /**
@@ -23,34 +21,24 @@ public final class Linking {
     private static final JaroWinklerSimilarity JARO_WINKLER = new JaroWinklerSimilarity();
 
     private final PipelineConfig config;
-    private final Map<String, List<Pattern>> blocklists = new HashMap<>();
 
     public Linking(PipelineConfig config) {
         this.config = config;
-        config.matchKeys().forEach((name, key) -> blocklists.put(name,
-                key.blocklist().stream().map(Linking::glob).toList()));
     }
 
-    private static Pattern glob(String pattern) {
-        StringBuilder regex = new StringBuilder();
-        for (String part : pattern.trim().toLowerCase(java.util.Locale.ROOT).split("\\*", -1)) {
-            if (!regex.isEmpty()) {
-                regex.append(".*");
-            }
-            regex.append(Pattern.quote(part));
-        }
-        return Pattern.compile(regex.toString());
-    }
-
-    /** Whether the value is on its match key's blocklist. */
+    /** Whether the value is on the config's blocklist, checked against its match key's kind. */
     public boolean blocklisted(String identifier) {
         String name = Identifiers.keyName(identifier);
-        List<Pattern> patterns = name == null ? null : blocklists.get(name);
-        if (patterns == null || patterns.isEmpty()) {
+        MatchKeyDef key = name == null ? null : config.matchKeys().get(name);
+        if (key == null) {
             return false;
         }
-        String value = Identifiers.value(identifier);
-        return patterns.stream().anyMatch(p -> p.matcher(value).matches());
+        String kind = switch (key.type()) {
+            case EMAIL -> Blocklist.EMAIL;
+            case PHONE -> Blocklist.PHONE;
+            case TEXT -> Blocklist.TEXT;
+        };
+        return config.blocklist().blocks(kind, Identifiers.value(identifier));
     }
 
     /** The most records a value may link; links and steward assertions are never limited. */

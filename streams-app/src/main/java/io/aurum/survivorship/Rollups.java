@@ -1,43 +1,74 @@
 package io.aurum.survivorship;
 
+import io.aurum.canonical.SourceRecord;
 import io.aurum.canonical.SourceRecord.ChildRecord;
 import io.aurum.cluster.ClusterView;
+import io.aurum.config.GoldenConfig.RollupDef;
+import io.aurum.config.GoldenConfig.RollupFunction;
 import io.aurum.config.PipelineConfig;
-import io.aurum.config.PipelineConfig.RollupDef;
 import io.aurum.schemas.FieldValue;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** Golden fields computed over the children of all members of a cluster (count, sum, min, max, latest). */
+/**
+ * Golden fields computed over the children of all members of a cluster (count, sum, min, max, latest). The
+ * canonical stage has already attached every child to its parent record, whatever the arrival order, so a
+ * roll-up only reads the members: when a record moves to another cluster its children move with it.
+ */
 final class Rollups {
     private Rollups() { }
 
-    static FieldValue compute(PipelineConfig config, RollupDef rollup, ClusterView cluster) {
-        List<ChildRecord> rows = new ArrayList<>();
+    /** A child row with the member record it belongs to. */
+    record Row(SourceRecord parent, ChildRecord child) { }
+
+    /** The roll-up's value and the rows that made it (for anomalies: which rows to point at). */
+    record Result(FieldValue value, List<Row> rows) { }
+
+    static Result compute(PipelineConfig config, RollupDef rollup, ClusterView cluster) {
+        List<Row> rows = new ArrayList<>();
         long ts = 0;
-        for (ChildRecord c : Survivorship.children(cluster, rollup.child())) {
-            if (matches(rollup.where(), c)) {
-                rows.add(c);
-                ts = Math.max(ts, c.sourceTs());
+        for (SourceRecord r : cluster.members().values()) {
+            List<ChildRecord> children = r.children().get(rollup.child());
+            if (children == null) {
+                continue;
+            }
+            for (ChildRecord c : children) {
+                if (matches(rollup.where(), c)) {
+                    rows.add(new Row(r, c));
+                    ts = Math.max(ts, c.sourceTs());
+                }
             }
         }
-        Object value = switch (rollup.function()) {
-            case COUNT -> (long) rows.size();
-            case SUM -> sum(rows, rollup.attribute());
-            case MAX -> extreme(rows, rollup.attribute(), true);
-            case MIN -> extreme(rows, rollup.attribute(), false);
-            case LATEST -> latest(rows, rollup.attribute(), rollup.orderBy());
-        };
+        Row chosen = null;
+        Object value;
+        switch (rollup.function()) {
+            case COUNT -> value = (long) rows.size();
+            case SUM -> value = sum(rows, rollup.attribute());
+            case MAX, MIN -> {
+                chosen = extreme(rows, rollup.attribute(), rollup.function() == RollupFunction.MAX);
+                value = chosen == null ? null : chosen.child().attributes().get(rollup.attribute());
+            }
+            case LATEST -> {
+                chosen = latest(rows, rollup);
+                value = chosen == null ? null : chosen.child().attributes().get(rollup.attribute());
+            }
+            default -> throw new IllegalStateException(rollup.function().name());
+        }
         String system = config.sources().get(config.sources().get(rollup.child()).parent().source()).system();
-        return FieldValue.newBuilder()
+        FieldValue field = FieldValue.newBuilder()
                 .setValue(value)
                 .setSystem(system)
                 .setSource(rollup.child())
+                .setKey(chosen == null ? null : chosen.child().key())
                 .setRule("rollup:" + rollup.function().name().toLowerCase())
-                .setSourceTs(ts == 0 ? null : java.time.Instant.ofEpochMilli(ts))
+                .setSourceTs(chosen != null ? Instant.ofEpochMilli(chosen.child().sourceTs())
+                        : ts == 0 ? null : Instant.ofEpochMilli(ts))
                 .build();
+        return new Result(field, rows);
     }
 
     private static boolean matches(Map<String, List<String>> where, ChildRecord c) {
@@ -50,53 +81,50 @@ final class Rollups {
         return true;
     }
 
-    private static Object sum(List<ChildRecord> rows, String attribute) {
-        long longSum = 0;
-        double doubleSum = 0;
+    private static Object sum(List<Row> rows, String attribute) {
+        BigDecimal total = BigDecimal.ZERO;
         boolean fractional = false;
-        for (ChildRecord c : rows) {
-            Object v = c.attributes().get(attribute);
-            if (v instanceof Long || v instanceof Integer || v instanceof Short) {
-                longSum += ((Number) v).longValue();
-            } else if (v instanceof Number n) {
-                fractional = true;
-                doubleSum += n.doubleValue();
-            } else if (v instanceof String s && !s.isBlank()) {
-                try {
-                    longSum += Long.parseLong(s.trim());
-                } catch (NumberFormatException e) {
-                    fractional = true;
-                    doubleSum += Double.parseDouble(s.trim());
-                }
+        for (Row row : rows) {
+            Object v = row.child().attributes().get(attribute);
+            BigDecimal d = Values.number(v);
+            if (d != null) {
+                total = total.add(d);
+                fractional |= !(v instanceof Long || v instanceof Integer || v instanceof Short)
+                        && d.stripTrailingZeros().scale() > 0;
             }
         }
-        // Not a conditional expression: numeric promotion would turn every sum into a double.
+        // Whole amounts (cents, counts) stay longs so consumers get an integer, not 4900.0.
         if (fractional) {
-            return doubleSum + longSum;
+            return total.doubleValue();
         }
-        return longSum;
+        return total.longValue();
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Object extreme(List<ChildRecord> rows, String attribute, boolean max) {
-        Comparable best = null;
-        for (ChildRecord c : rows) {
-            Object v = c.attributes().get(attribute);
-            if (v instanceof Comparable cmp && (best == null || (best.getClass() == cmp.getClass()
-                    && (max ? cmp.compareTo(best) > 0 : cmp.compareTo(best) < 0)))) {
-                best = cmp;
+    /** Ties on the value fall back to the child key, so the answer is the same in any arrival order. */
+    private static Row extreme(List<Row> rows, String attribute, boolean max) {
+        Comparator<Row> order = Comparator.comparing((Row r) -> r.child().attributes().get(attribute), Values.LOOSE);
+        Comparator<Row> byValue = max ? order : order.reversed();
+        return rows.stream()
+                .filter(r -> r.child().attributes().get(attribute) != null)
+                .max(byValue.thenComparing(r -> r.child().key(), Comparator.reverseOrder()))
+                .orElse(null);
+    }
+
+    /** Among the preferred rows if any match, the latest by order_by (or by last change); ties by key. */
+    private static Row latest(List<Row> rows, RollupDef rollup) {
+        List<Row> pool = rows;
+        if (!rollup.prefer().isEmpty()) {
+            List<Row> preferred = rows.stream().filter(r -> matches(rollup.prefer(), r.child())).toList();
+            if (!preferred.isEmpty()) {
+                pool = preferred;
             }
         }
-        return best;
-    }
-
-    private static Object latest(List<ChildRecord> rows, String attribute, String orderBy) {
-        // Ties on the ordering attribute fall back to the child key, so the answer is the same in any arrival order.
-        return rows.stream()
-                .filter(c -> c.attributes().get(orderBy) != null)
-                .max(Comparator.comparing((ChildRecord c) -> c.attributes().get(orderBy).toString())
-                        .thenComparing(ChildRecord::key))
-                .map(c -> c.attributes().get(attribute))
+        Comparator<Row> order = rollup.orderBy() == null
+                ? Comparator.comparingLong((Row r) -> r.child().sourceTs())
+                : Comparator.comparing((Row r) -> r.child().attributes().get(rollup.orderBy()),
+                        Comparator.nullsFirst(Values.LOOSE));
+        return pool.stream()
+                .max(order.thenComparing(r -> r.child().key()))
                 .orElse(null);
     }
 }

@@ -33,6 +33,10 @@ import io.aurum.schemas.QualityIssueKind;
 import io.aurum.schemas.SourceRef;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.steward.AssertionTracker;
+import io.aurum.survivorship.ConflictTracker;
+import io.aurum.survivorship.Outcome;
+import io.aurum.survivorship.Overrides;
+import io.aurum.survivorship.Steward;
 import io.aurum.survivorship.Survivorship;
 import java.util.List;
 import java.util.Map;
@@ -55,10 +59,11 @@ import org.apache.kafka.streams.kstream.Materialized.StoreType;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.kstream.TableJoined;
 
 /**
  * The whole Aurum topology, top to bottom in data-flow order:
- * capture → canonical record → identity → cluster → survivorship → golden.
+ * capture → canonical record → identity → cluster → (overrides) → survivorship → golden and conflicts.
  *
  * <p>Every stage is keyed by its own key and repartitioned explicitly, with a name, so internal topics and
  * stores keep stable names across releases (a changed name would orphan state on upgrade).
@@ -69,6 +74,8 @@ public final class AurumTopology {
     public static final String XREF_STORE = "xref";
     static final String RECORDS_STORE = "records";
     static final String CLUSTERS_STORE = "clusters";
+    static final String OVERRIDES_STORE = "overrides";
+    static final String GOLDEN_OVERRIDES_STORE = "golden-overrides";
 
     private static final JsonSerde<SourceChange> CHANGE = JsonSerde.of(SourceChange.class);
     private static final JsonSerde<ChildChange> CHILD_CHANGE = JsonSerde.of(ChildChange.class);
@@ -80,6 +87,7 @@ public final class AurumTopology {
     private static final JsonSerde<LpMessages.ToIdentifier> TO_IDENTIFIER = JsonSerde.of(LpMessages.ToIdentifier.class);
     private static final JsonSerde<Member> MEMBER = JsonSerde.of(Member.class);
     private static final JsonSerde<ClusterView> CLUSTER = JsonSerde.of(ClusterView.class);
+    private static final JsonSerde<Steward> STEWARD = JsonSerde.of(Steward.class);
 
     private AurumTopology() { }
 
@@ -184,11 +192,19 @@ public final class AurumTopology {
                         Named.as("cluster"),
                         stores.<ClusterView>materialized(CLUSTERS_STORE, CLUSTER));
 
-        // 5. Survivorship: one golden record per cluster, every field with its lineage.
-        KTable<String, GoldenCustomer> golden = clusters.mapValues(survivorship::golden, Named.as("survive"),
+        // 5. Steward overrides, each with the golden id it applies to right now.
+        KTable<String, Overrides> overrides = overrides(builder, config, topics, memberships, stores);
+
+        // 6. Survivorship: one golden record per cluster, every field with its lineage, and the open conflicts.
+        KTable<String, Outcome> outcomes = clusters
+                .leftJoin(overrides, Survivorship.Input::new, Named.as("survivorship-input"))
+                .mapValues((goldenId, in) -> survivorship.survive(goldenId, in.cluster(), in.overrides()),
+                        Named.as("survive"));
+        KTable<String, GoldenCustomer> golden = outcomes.mapValues(Outcome::golden, Named.as("golden"),
                 stores.<GoldenCustomer>materialized(GOLDEN_STORE, topics.golden().valueSerde()));
 
-        // 6. Golden output: the golden topic and the local id → golden id cross-reference.
+
+        // 7. Golden output: the golden topic, the local id → golden id cross-reference, and the conflicts.
         golden.toStream(Named.as("golden-changes")).to(topics.golden().name(), topics.golden().produced());
         KStream<String, Membership> membershipChanges = memberships.toStream(Named.as("xref-changes"));
         membershipChanges.mapValues(AurumTopology::xref, Named.as("xref"))
@@ -196,6 +212,10 @@ public final class AurumTopology {
         // Every record's own id (the id it would have alone) redirects to the cluster it is in.
         membershipChanges.map(AurumTopology::redirect, Named.as("redirect"))
                 .to(topics.redirects().name(), topics.redirects().produced());
+        builder.addStateStore(stores.builder(ConflictTracker.STORE, JsonSerde.of(ConflictTracker.Open.class)));
+        outcomes.toStream(Named.as("outcome-changes"))
+                .process(ConflictTracker::new, Named.as("track-conflicts"), ConflictTracker.STORE)
+                .to(topics.conflicts().name(), topics.conflicts().produced());
 
         return builder.build();
     }
@@ -229,6 +249,32 @@ public final class AurumTopology {
                 .setSample(r.sample().stream()
                         .map(id -> new SourceRef(RecordIds.source(id), RecordIds.key(id))).toList())
                 .build();
+    }
+
+    /**
+     * customers.overrides, checked against the config (a bad override goes to the dead-letter topic), each routed
+     * to a golden id: its own target, or for a source-record target the golden id in the record's membership, so
+     * the override moves whenever the record moves to another cluster.
+     */
+    private static KTable<String, Overrides> overrides(StreamsBuilder builder, PipelineConfig config, Topics topics,
+                                                       KTable<String, Membership> memberships, Stores stores) {
+        KTable<String, Steward> stewards = builder.stream(topics.overrides().name(),
+                        topics.overrides().consumed().withName("overrides"))
+                .mapValues((id, o) -> Steward.of(config, id, o), Named.as("override"))
+                .toTable(Named.as("override-table"), stores.<Steward>materialized(OVERRIDES_STORE, STEWARD));
+        // A golden-id target has no foreign key and passes through the left join as it is.
+        KTable<String, Steward> routed = stewards.leftJoin(memberships, Steward::recordId,
+                (s, m) -> s.recordId() == null ? s : m == null ? null : s.routedTo(m.goldenId()),
+                TableJoined.as(Topics.OVERRIDE_TARGETS),
+                stores.<Steward>materialized(Topics.OVERRIDE_TARGETS, STEWARD));
+        return routed
+                .groupBy((id, s) -> KeyValue.pair(s.goldenId(), s),
+                        Grouped.with(Topics.OVERRIDES_BY_GOLDEN, Serdes.String(), STEWARD))
+                .aggregate(Overrides::empty,
+                        (goldenId, s, set) -> set.with(s),
+                        (goldenId, s, set) -> set.without(s),
+                        Named.as("golden-override-set"),
+                        stores.<Overrides>materialized(GOLDEN_OVERRIDES_STORE, JsonSerde.of(Overrides.class)));
     }
 
     private static XrefEntry xref(String recordId, Membership membership) {

@@ -1,5 +1,7 @@
 package io.aurum.topology;
 
+import io.aurum.schemas.Conflict;
+import io.aurum.schemas.FieldOverride;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.QualityIssue;
 import io.aurum.schemas.Redirect;
@@ -22,10 +24,17 @@ public final class Topics {
     /** Compacted; key = a golden id that names no cluster now; value = Redirect to the current one. */
     public static final String REDIRECTS = "customers.redirects";
     /**
+     * Compacted; key = {@code <golden id>/<field or anomaly name>}; value = Conflict, a tombstone when the conflict
+     * is gone.
+     */
+    public static final String CONFLICTS = "customers.conflicts";
+    /**
      * Input, compacted; key = assertion id; value = JSON must-link assertion (see {@code steward.Assertion}); a
      * tombstone retracts it. Replayable like any source.
      */
     public static final String ASSERTIONS = "customers.assertions";
+    /** Input, compacted, written by data stewards; any unique key; value = FieldOverride, a tombstone withdraws it. */
+    public static final String OVERRIDES = "customers.overrides";
     /** Change events that could not be parsed or mapped, with the raw bytes and {@code __streams.errors.*} headers. */
     public static final String DLQ = "aurum.dlq";
 
@@ -34,6 +43,8 @@ public final class Topics {
     public static final String CHILD_CHANGES = "child-changes";
     public static final String ASSERTION_CHANGES = "assertion-changes";
     public static final String CLUSTER_MEMBERS = "cluster-members";
+    public static final String OVERRIDE_TARGETS = "override-targets";
+    public static final String OVERRIDES_BY_GOLDEN = "overrides-by-golden";
 
     /** Makes the value serde of a public topic from its Avro class. */
     @FunctionalInterface
@@ -46,6 +57,18 @@ public final class Topics {
     private final Topic<String, XrefEntry> xref;
     private final Topic<String, QualityIssue> quality;
     private final Topic<String, Redirect> redirects;
+    private final Topic<String, Conflict> conflicts;
+    private final Topic<String, FieldOverride> overrides;
+
+    public Topics(AvroSerdes serdes, String applicationId) {
+        this.applicationId = applicationId;
+        this.golden = new Topic<>(GOLDEN, Serdes.String(), serdes.serde(GoldenCustomer.class));
+        this.xref = new Topic<>(XREF, Serdes.String(), serdes.serde(XrefEntry.class));
+        this.quality = new Topic<>(QUALITY, Serdes.String(), serdes.serde(QualityIssue.class));
+        this.redirects = new Topic<>(REDIRECTS, Serdes.String(), serdes.serde(Redirect.class));
+        this.conflicts = new Topic<>(CONFLICTS, Serdes.String(), serdes.serde(Conflict.class));
+        this.overrides = new Topic<>(OVERRIDES, Serdes.String(), serdes.serde(FieldOverride.class));
+    }
 
     /**
      * The identity resolver's two message topics. They form a cycle (records → identifiers → records), which the
@@ -55,14 +78,6 @@ public final class Topics {
 
     public String identityToRecords() { return applicationId + "-identity-to-records"; }
 
-    public Topics(AvroSerdes serdes, String applicationId) {
-        this.applicationId = applicationId;
-        this.golden = new Topic<>(GOLDEN, Serdes.String(), serdes.serde(GoldenCustomer.class));
-        this.xref = new Topic<>(XREF, Serdes.String(), serdes.serde(XrefEntry.class));
-        this.quality = new Topic<>(QUALITY, Serdes.String(), serdes.serde(QualityIssue.class));
-        this.redirects = new Topic<>(REDIRECTS, Serdes.String(), serdes.serde(Redirect.class));
-    }
-
     public Topic<String, GoldenCustomer> golden() { return golden; }
 
     public Topic<String, XrefEntry> xref() { return xref; }
@@ -70,4 +85,8 @@ public final class Topics {
     public Topic<String, QualityIssue> quality() { return quality; }
 
     public Topic<String, Redirect> redirects() { return redirects; }
+
+    public Topic<String, Conflict> conflicts() { return conflicts; }
+
+    public Topic<String, FieldOverride> overrides() { return overrides; }
 }

@@ -42,7 +42,8 @@ class AurumConfigTest {
         assertThat(c.pipeline().sources()).containsKeys("crm.contacts", "billing.customers", "support.users",
                 "billing.subscriptions", "billing.invoices", "support.tickets");
         assertThat(c.pipeline().sources().get("billing.customers").links()).hasSize(1);
-        assertThat(c.pipeline().goldenFields().get("name").systemOrder()).containsExactly("crm", "billing", "support");
+        assertThat(c.pipeline().golden().fields().get("name").owner()).isEqualTo("crm");
+        assertThat(c.pipeline().golden().fields().get("name").systems()).containsExactly("billing", "support");
         assertThat(c.streams().partitions()).isEqualTo(4);
     }
 

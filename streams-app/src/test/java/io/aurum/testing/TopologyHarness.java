@@ -2,6 +2,8 @@ package io.aurum.testing;
 
 import io.aurum.app.StreamsProperties;
 import io.aurum.config.AurumConfig;
+import io.aurum.schemas.Conflict;
+import io.aurum.schemas.FieldOverride;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.QualityIssue;
 import io.aurum.schemas.Redirect;
@@ -33,6 +35,10 @@ public final class TopologyHarness implements AutoCloseable {
     private final TestOutputTopic<String, Redirect> redirectsOut;
     private final Map<String, Redirect> redirects = new LinkedHashMap<>();
     private final Map<String, QualityIssue> quality = new LinkedHashMap<>();
+    private final TestOutputTopic<String, Conflict> conflictsOut;
+    private final TestInputTopic<String, FieldOverride> overridesIn;
+    private final Map<String, Conflict> conflicts = new LinkedHashMap<>();
+    private final List<TestRecord<String, Conflict>> conflictLog = new ArrayList<>();
     private final Map<String, GoldenCustomer> golden = new LinkedHashMap<>();
     private final Map<String, XrefEntry> xref = new LinkedHashMap<>();
     private final List<TestRecord<String, GoldenCustomer>> goldenLog = new ArrayList<>();
@@ -69,6 +75,17 @@ public final class TopologyHarness implements AutoCloseable {
         qualityOut = driver.createOutputTopic(Topics.QUALITY, Serdes.String().deserializer(),
                 topics.quality().valueSerde().deserializer());
         dlqOut = driver.createOutputTopic(Topics.DLQ, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        conflictsOut = driver.createOutputTopic(Topics.CONFLICTS, Serdes.String().deserializer(),
+                topics.conflicts().valueSerde().deserializer());
+        overridesIn = driver.createInputTopic(Topics.OVERRIDES, Serdes.String().serializer(),
+                topics.overrides().valueSerde().serializer());
+    }
+
+    /** Writes (or with a null value withdraws) a steward override on customers.overrides. */
+    public TopologyHarness override(String key, FieldOverride value) {
+        overridesIn.pipeInput(key, value);
+        drain();
+        return this;
     }
 
     public TopologyHarness pipe(Cdc.Event... events) {
@@ -115,6 +132,14 @@ public final class TopologyHarness implements AutoCloseable {
                 golden.put(r.key(), r.value());
             }
         }
+        for (TestRecord<String, Conflict> r : conflictsOut.readRecordsToList()) {
+            conflictLog.add(r);
+            if (r.value() == null) {
+                conflicts.remove(r.key());
+            } else {
+                conflicts.put(r.key(), r.value());
+            }
+        }
         for (TestRecord<String, XrefEntry> r : xrefOut.readRecordsToList()) {
             if (r.value() == null) {
                 xref.remove(r.key());
@@ -150,6 +175,17 @@ public final class TopologyHarness implements AutoCloseable {
     public List<TestRecord<String, GoldenCustomer>> goldenLog() {
         drain();
         return goldenLog;
+    }
+
+    /** The compacted view of customers.conflicts. */
+    public Map<String, Conflict> conflicts() {
+        drain();
+        return conflicts;
+    }
+
+    public List<TestRecord<String, Conflict>> conflictLog() {
+        drain();
+        return conflictLog;
     }
 
     public List<TestRecord<byte[], byte[]>> deadLetters() {

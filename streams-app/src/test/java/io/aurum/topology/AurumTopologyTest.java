@@ -66,7 +66,8 @@ class AurumTopologyTest {
         assertThat(g.getFields().get("name").getRule()).isEqualTo("owner:crm");
         assertThat(g.getFields().get("name").getSource()).isEqualTo("crm.contacts");
         assertThat(g.getFields().get("phone").getValue()).isEqualTo("+1 415 555 0134");
-        assertThat(g.getFields().get("phone").getRule()).isEqualTo("fallback:billing");
+        assertThat(g.getFields().get("phone").getRule()).isEqualTo("most_recent");
+        assertThat(g.getFields().get("phone").getSystem()).isEqualTo("billing");
         assertThat(g.getFields().get("city").getValue()).isEqualTo("Springfield");
         assertThat(t.xref().get("billing.customers:10").getGoldenId()).isEqualTo(g.getId());
         assertThat(t.xref().get("billing.customers:10").getReason()).isEqualTo("email=j***@gmail.com");
