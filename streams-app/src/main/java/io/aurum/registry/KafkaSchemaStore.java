@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * registries writing the same topic at once would hand out the same id for different schemas. Run one registry per
  * topic (Confluent solves this with leader election, which a local registry does not need).
  */
-public final class KafkaSchemaStore implements SchemaStore {
+public final class KafkaSchemaStore extends IndexedSchemaStore {
   /** Confluent's names for the same settings, accepted in the extra properties and removed before the clients. */
   public static final String TOPIC_CONFIG = "kafkastore.topic";
   public static final String REPLICATION_FACTOR_CONFIG = "kafkastore.topic.replication.factor";
@@ -66,7 +66,6 @@ public final class KafkaSchemaStore implements SchemaStore {
   private final String topic;
   private final short replicationFactor;
   private final Duration timeout;
-  private final SchemaIndex index = new SchemaIndex();
   private volatile boolean started;
 
   public KafkaSchemaStore(String bootstrapServers) {
@@ -268,41 +267,6 @@ public final class KafkaSchemaStore implements SchemaStore {
       throw new SchemaStoreException("Interrupted while writing to " + topic, e);
     }
     index.apply(record);
-  }
-
-  @Override
-  public List<String> subjects() {
-    return index.subjects();
-  }
-
-  @Override
-  public List<SchemaRecord> versions(String subject) {
-    return index.versions(subject);
-  }
-
-  @Override
-  public Optional<SchemaRecord> version(String subject, int version) {
-    return index.version(subject, version);
-  }
-
-  @Override
-  public Optional<String> schemaById(int id) {
-    return index.schemaById(id);
-  }
-
-  @Override
-  public OptionalInt idOf(String schema) {
-    return index.idOf(schema);
-  }
-
-  @Override
-  public int nextId() {
-    return index.nextId();
-  }
-
-  @Override
-  public int nextVersion(String subject) {
-    return index.nextVersion(subject);
   }
 
   @Override
