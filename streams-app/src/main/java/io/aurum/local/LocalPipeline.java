@@ -114,8 +114,8 @@ public final class LocalPipeline implements AutoCloseable {
                   Kafka           %s
                   Schema registry %s
                   HTTP API        http://localhost:%d/health  /golden/{id}  /xref/{source}/{key}  /metrics
-                  Topics          customers.golden, customers.xref, customers.conflicts (compacted);
-                                  steward input customers.overrides; dead letters in aurum.dlq
+                  Topics          customers.golden, .xref, .redirects, .conflicts, .quality (compacted);
+                                  steward input customers.assertions, customers.overrides; dead letters aurum.dlq
 
                 """, (System.nanoTime() - t0) / 1e9, dataDir, temporary ? ", temporary" : "",
                 postgres.jdbcUrl("<db>"), String.join(", ", databases()), broker.bootstrapServers(), registry.url(),
