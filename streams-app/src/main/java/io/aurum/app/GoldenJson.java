@@ -31,7 +31,13 @@ public final class GoldenJson {
         ObjectNode lineage = JSON.createObjectNode();
         for (Map.Entry<String, FieldValue> e : golden.getFields().entrySet()) {
             FieldValue f = e.getValue();
-            out.set(e.getKey(), JSON.valueToTree(f.getValue()));
+            if (f.getValues() != null && !f.getValues().isEmpty()) {
+                // A collected field's value is the whole list; where each came from is in the lineage.
+                ArrayNode all = out.putArray(e.getKey());
+                f.getValues().forEach(v -> all.add(JSON.valueToTree(v.getValue())));
+            } else {
+                out.set(e.getKey(), JSON.valueToTree(f.getValue()));
+            }
             ObjectNode l = lineage.putObject(e.getKey());
             l.put("rule", f.getRule());
             putNullable(l, "system", f.getSystem());

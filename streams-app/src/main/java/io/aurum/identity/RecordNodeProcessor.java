@@ -66,7 +66,8 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
                 send(record, id, new ToIdentifier(ToIdKind.LEAVE, rid, old.gen() + 1, null, null));
             }
             nodes.delete(rid);
-            context().forward(record.withValue(LpOutput.event(IdentityEvent.membership(null))));
+            context().forward(record.withTimestamp(Math.max(record.timestamp(), context().currentStreamTimeMs()))
+                    .withValue(LpOutput.event(IdentityEvent.membership(null))));
             return;
         }
         List<String> ids = new ArrayList<>(source.identifiers());
@@ -159,7 +160,9 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             if (!Objects.equals(g, goldenId) || !Objects.equals(r, reason)) {
                 goldenId = g;
                 reason = r;
-                context().forward(record.withValue(LpOutput.event(IdentityEvent.membership(new Membership(g, r)))));
+                // Stamped with the task's stream time, so each record's memberships arrive in time order downstream.
+                context().forward(record.withTimestamp(Math.max(record.timestamp(), context().currentStreamTimeMs()))
+                        .withValue(LpOutput.event(IdentityEvent.membership(new Membership(g, r)))));
             }
         }
         nodes.put(rid, new RecordNode(node.ids(), node.anchor(), node.features(), gen, label, offers, via, pending,

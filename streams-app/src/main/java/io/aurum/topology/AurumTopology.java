@@ -172,7 +172,8 @@ public final class AurumTopology {
         fromIdentifiers.get("identifier-nodes-quality")
                 .mapValues(out -> qualityIssue(out.event()), Named.as("quality"))
                 .to(topics.quality().name(), topics.quality().produced());
-        // Record nodes are partitioned like the records, so memberships need no repartition to meet them.
+        // Memberships are keyed by record id like the records they are joined with. (Streams still re-partitions
+        // a processor's output before a table, as it cannot know the key was kept.)
         KTable<String, Membership> memberships = fromRecords.get("record-nodes-memberships")
                 .mapValues(out -> out.event().membership(), Named.as("membership"))
                 .toTable(Named.as("membership-table"),
