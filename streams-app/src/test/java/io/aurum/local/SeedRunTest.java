@@ -55,9 +55,11 @@ class SeedRunTest {
             }
         }
         Map<String, String> cluster = new HashMap<>();
+        Map<String, JsonNode> byId = new HashMap<>();
         List<String> lines = Files.readAllLines(dump);
         for (String line : lines) {
             JsonNode golden = JSON.readTree(line);
+            byId.put(golden.get("id").asText(), golden);
             assertThat(golden.has("name")).isTrue();
             for (JsonNode s : golden.get("sources")) {
                 String id = s.get("source").asText() + ":" + s.get("key").asText();
@@ -96,6 +98,10 @@ class SeedRunTest {
         // Acme Corp: finance@ and ops@ billing accounts and three CRM contacts, united by the company_domain rule.
         assertTogether(cluster, "crm.contacts:1008", "crm.contacts:1054", "crm.contacts:1108", "billing.customers:2002",
                 "billing.customers:2089", "support.users:3015", "support.users:3040", "support.users:3050");
+        // ...and its double billing shows: two active subscriptions, reported as an open conflict.
+        JsonNode acme = byId.get(cluster.get("billing.customers:2002"));
+        assertThat(acme.get("active_subscriptions").asLong()).isEqualTo(2);
+        assertThat(acme.get("openConflicts").asInt()).isPositive();
     }
 
     private static void assertTogether(Map<String, String> cluster, String... recordIds) {
