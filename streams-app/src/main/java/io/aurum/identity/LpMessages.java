@@ -23,7 +23,18 @@ public final class LpMessages {
      * ({@code label} null when there are none), and the smallest such co-holder ({@code via}), for explanations.
      * {@code ack} marks the reply to the record's own JOIN or LABEL.
      */
-    public record ToRecord(String identifier, long gen, boolean reset, boolean ack, Anchor label, String via) { }
+    public record ToRecord(String identifier, long gen, boolean reset, boolean ack, Anchor label, String via,
+                           Succession succession) {
+        public ToRecord(String identifier, long gen, boolean reset, boolean ack, Anchor label, String via) {
+            this(identifier, gen, reset, ack, label, via, null);
+        }
+    }
+
+    /**
+     * Between record nodes, about deleted records' ids: {@code adopt} asks the heir to take the deleted record
+     * {@code from} as an ancestor; {@code target} tells an ancestor the golden id its id now leads to.
+     */
+    public record Succession(boolean adopt, String from, String target) { }
 
     /** What a record node consumes: its record's new state (null = deleted) or a message from an identifier. */
     public record RecordInput(boolean change, SourceRecord record, ToRecord message) { }

@@ -16,10 +16,19 @@ public final class LpState {
      * @param via      per identifier, the smallest linked co-holder (for the explanation)
      * @param pending  identifiers whose reply to this node's last JOIN or LABEL has not arrived
      * @param goldenId the membership last emitted (null before the first)
+     * @param ghost    the record was deleted: the node only remains to hand its id on
+     * @param heir     for a ghost, the neighbour its id was handed to
+     * @param target   for a ghost, the golden id its id leads to now
+     * @param ancestors deleted records whose ids were handed to this record
      */
     public record RecordNode(List<String> ids, Anchor anchor, Map<String, String> features, long gen, Anchor label,
                              Map<String, Anchor> offers, Map<String, String> via, Set<String> pending,
-                             String goldenId, String reason) { }
+                             String goldenId, String reason, boolean ghost, String heir, String target,
+                             Set<String> ancestors) {
+        public RecordNode {
+            ancestors = ancestors == null ? Set.of() : ancestors;
+        }
+    }
 
     /** A holder as an identifier node knows it: its label in the identifier's generation (null: not yet heard). */
     public record Holder(Anchor label, Map<String, String> features) { }

@@ -4,6 +4,7 @@ import io.aurum.canonical.Identifiers;
 import io.aurum.canonical.SourceRecord;
 import io.aurum.config.PipelineConfig;
 import io.aurum.identity.LpMessages.RecordInput;
+import io.aurum.identity.LpMessages.Succession;
 import io.aurum.identity.LpMessages.ToIdKind;
 import io.aurum.identity.LpMessages.ToIdentifier;
 import io.aurum.identity.LpMessages.ToRecord;
@@ -59,16 +60,33 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
         String rid = record.key();
         RecordNode old = nodes.get(rid);
         if (source == null) {
-            if (old == null) {
+            if (old == null || old.ghost()) {
                 return;
             }
             for (String id : old.ids()) {
                 send(record, id, new ToIdentifier(ToIdKind.LEAVE, rid, old.gen() + 1, null, null));
             }
-            nodes.delete(rid);
-            context().forward(record.withTimestamp(Math.max(record.timestamp(), context().currentStreamTimeMs()))
-                    .withValue(LpOutput.event(IdentityEvent.membership(null))));
+            emit(record, LpOutput.event(IdentityEvent.membership(null)));
+            // The deleted record's id is handed to its smallest linked neighbour, whose cluster it then follows.
+            String heir = old.via().values().stream().filter(v -> v != null && !v.equals(rid)).min(String::compareTo)
+                    .orElse(null);
+            nodes.put(rid, new RecordNode(List.of(), old.anchor(), Map.of(), old.gen() + 1, old.anchor(), Map.of(),
+                    Map.of(), Set.of(), null, null, true, heir, null, old.ancestors()));
+            emit(record.withKey(GoldenIds.of(rid)), LpOutput.redirect(null));
+            if (heir != null) {
+                forwardTo(record, heir, new Succession(true, rid, null));
+            } else {
+                for (String ancestor : old.ancestors()) {
+                    forwardTo(record, ancestor, new Succession(false, rid, null));
+                }
+            }
             return;
+        }
+        // A deleted record that comes back speaks for its own id again, and keeps the ids handed to it.
+        Set<String> ancestors = old == null ? Set.of() : old.ancestors();
+        long ghostGen = old != null && old.ghost() ? old.gen() : -1;
+        if (old != null && old.ghost()) {
+            old = null;
         }
         List<String> ids = new ArrayList<>(source.identifiers());
         ids.add(Identifiers.LINK_PREFIX + rid);
@@ -85,7 +103,7 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
         boolean stale = old != null && (!ids.containsAll(old.ids()) || anchor.compareTo(old.anchor()) > 0
                 || !features.equals(old.features()));
         if (old == null || stale) {
-            gen = old == null ? 0 : old.gen() + 1;
+            gen = old == null ? Math.max(0, ghostGen) : old.gen() + 1;
             label = anchor;
             if (old != null) {
                 for (String id : old.ids()) {
@@ -104,10 +122,15 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             send(record, id, new ToIdentifier(ToIdKind.JOIN, rid, gen, label, features));
         }
         nodes.put(rid, new RecordNode(ids, anchor, features, gen, label, offers, via, new TreeSet<>(ids),
-                old == null ? null : old.goldenId(), old == null ? null : old.reason()));
+                old == null ? null : old.goldenId(), old == null ? null : old.reason(), false, null, null,
+                ancestors));
     }
 
     private void message(Record<String, RecordInput> record, ToRecord m) {
+        if (m.succession() != null) {
+            succession(record, m.succession());
+            return;
+        }
         String rid = record.key();
         RecordNode node = nodes.get(rid);
         if (node == null || !node.ids().contains(m.identifier()) || m.gen() < node.gen()) {
@@ -160,13 +183,63 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             if (!Objects.equals(g, goldenId) || !Objects.equals(r, reason)) {
                 goldenId = g;
                 reason = r;
-                // Stamped with the task's stream time, so each record's memberships arrive in time order downstream.
-                context().forward(record.withTimestamp(Math.max(record.timestamp(), context().currentStreamTimeMs()))
-                        .withValue(LpOutput.event(IdentityEvent.membership(new Membership(g, r)))));
+                emit(record, LpOutput.event(IdentityEvent.membership(new Membership(g, r))));
+                // The record's own id, the id it would have alone, leads to the cluster it is in.
+                String own = GoldenIds.of(rid);
+                emit(record.withKey(own), LpOutput.redirect(g.equals(own) ? null : new LpOutput.RedirectTo(g, rid, r)));
+                for (String ancestor : node.ancestors()) {
+                    forwardTo(record, ancestor, new Succession(false, rid, g));
+                }
             }
         }
         nodes.put(rid, new RecordNode(node.ids(), node.anchor(), node.features(), gen, label, offers, via, pending,
-                goldenId, reason));
+                goldenId, reason, false, null, null, node.ancestors()));
+    }
+
+    /**
+     * The ids of deleted records. A deleted record's node stays as a ghost that names an heir; the heir tells its
+     * ancestors its golden id whenever it changes, and a ghost passes that on to its own ancestors, so a chain of
+     * deletions always leads to the current id.
+     */
+    private void succession(Record<String, RecordInput> record, Succession s) {
+        String rid = record.key();
+        RecordNode node = nodes.get(rid);
+        if (s.adopt()) {
+            if (node == null) {
+                return;
+            }
+            Set<String> ancestors = new TreeSet<>(node.ancestors());
+            ancestors.add(s.from());
+            nodes.put(rid, new RecordNode(node.ids(), node.anchor(), node.features(), node.gen(), node.label(),
+                    node.offers(), node.via(), node.pending(), node.goldenId(), node.reason(), node.ghost(),
+                    node.heir(), node.target(), ancestors));
+            String current = node.ghost() ? node.target() : node.goldenId();
+            if (current != null) {
+                forwardTo(record, s.from(), new Succession(false, rid, current));
+            }
+            return;
+        }
+        if (node == null || !node.ghost() || !Objects.equals(s.from(), node.heir())) {
+            return;
+        }
+        nodes.put(rid, new RecordNode(node.ids(), node.anchor(), node.features(), node.gen(), node.label(),
+                node.offers(), node.via(), node.pending(), null, null, true, node.heir(), s.target(), node.ancestors()));
+        emit(record.withKey(GoldenIds.of(rid)), LpOutput.redirect(s.target() == null ? null
+                : new LpOutput.RedirectTo(s.target(), rid, "deleted; continued by " + node.heir())));
+        for (String ancestor : node.ancestors()) {
+            forwardTo(record, ancestor, new Succession(false, rid, s.target()));
+        }
+    }
+
+    /** Stamped with the task's stream time, so each key's outputs arrive in time order downstream. */
+    private void emit(Record<String, RecordInput> record, LpOutput out) {
+        context().forward(record.withTimestamp(Math.max(record.timestamp(), context().currentStreamTimeMs()))
+                .withValue(out));
+    }
+
+    private void forwardTo(Record<String, RecordInput> record, String recordId, Succession s) {
+        context().forward(record.withKey(recordId).withValue(LpOutput.toRecord(
+                new ToRecord(null, 0, false, false, null, null, s))));
     }
 
     /** The first identifier (in sorted order) that links the record to someone, as the reference model has it. */

@@ -16,7 +16,6 @@ import io.aurum.cluster.ClusterView;
 import io.aurum.cluster.Member;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
-import io.aurum.identity.GoldenIds;
 import io.aurum.identity.IdentityEvent;
 import io.aurum.identity.IdentifierNodeProcessor;
 import io.aurum.identity.LpMessages;
@@ -156,9 +155,16 @@ public final class AurumTopology {
                 .process(() -> new RecordNodeProcessor(config), Named.as("record-nodes"), RecordNodeProcessor.STORE)
                 .split(Named.as("record-nodes-"))
                 .branch((key, out) -> out.toIdentifier() != null, Branched.as("messages"))
+                .branch((key, out) -> out.toRecord() != null, Branched.as("successions"))
+                .branch((key, out) -> out.isRedirect(), Branched.as("redirects"))
                 .defaultBranch(Branched.as("memberships"));
         fromRecords.get("record-nodes-messages").mapValues(LpOutput::toIdentifier, Named.as("to-identifier"))
                 .to(topics.identityToIdentifiers(), Produced.with(Serdes.String(), TO_IDENTIFIER));
+        fromRecords.get("record-nodes-successions").mapValues(LpOutput::toRecord, Named.as("succession"))
+                .to(topics.identityToRecords(), Produced.with(Serdes.String(), TO_RECORD));
+        // Every record's own id leads to the cluster it is in; a deleted record's id to its heir's cluster.
+        fromRecords.get("record-nodes-redirects").mapValues(AurumTopology::redirect, Named.as("redirect"))
+                .to(topics.redirects().name(), topics.redirects().produced());
         Map<String, KStream<String, LpOutput>> fromIdentifiers = builder
                 .stream(topics.identityToIdentifiers(), Consumed.with(Serdes.String(), TO_IDENTIFIER)
                         .withName("identity-to-identifiers"))
@@ -207,12 +213,9 @@ public final class AurumTopology {
 
         // 7. Golden output: the golden topic, the local id → golden id cross-reference, and the conflicts.
         golden.toStream(Named.as("golden-changes")).to(topics.golden().name(), topics.golden().produced());
-        KStream<String, Membership> membershipChanges = memberships.toStream(Named.as("xref-changes"));
-        membershipChanges.mapValues(AurumTopology::xref, Named.as("xref"))
+        memberships.toStream(Named.as("xref-changes"))
+                .mapValues(AurumTopology::xref, Named.as("xref"))
                 .to(topics.xref().name(), topics.xref().produced());
-        // Every record's own id (the id it would have alone) redirects to the cluster it is in.
-        membershipChanges.map(AurumTopology::redirect, Named.as("redirect"))
-                .to(topics.redirects().name(), topics.redirects().produced());
         builder.addStateStore(stores.builder(ConflictTracker.STORE, JsonSerde.of(ConflictTracker.Open.class)));
         outcomes.toStream(Named.as("outcome-changes"))
                 .process(ConflictTracker::new, Named.as("track-conflicts"), ConflictTracker.STORE)
@@ -221,16 +224,16 @@ public final class AurumTopology {
         return builder.build();
     }
 
-    private static KeyValue<String, Redirect> redirect(String recordId, Membership membership) {
-        String ownId = GoldenIds.of(recordId);
-        if (membership == null || membership.goldenId().equals(ownId)) {
-            return KeyValue.pair(ownId, null);
+    private static Redirect redirect(LpOutput out) {
+        LpOutput.RedirectTo r = out.redirect();
+        if (r == null) {
+            return null;
         }
-        return KeyValue.pair(ownId, Redirect.newBuilder()
-                .setGoldenId(membership.goldenId())
-                .setRecord(new SourceRef(RecordIds.source(recordId), RecordIds.key(recordId)))
-                .setReason(membership.reason())
-                .build());
+        return Redirect.newBuilder()
+                .setGoldenId(r.goldenId())
+                .setRecord(new SourceRef(RecordIds.source(r.recordId()), RecordIds.key(r.recordId())))
+                .setReason(r.reason())
+                .build();
     }
 
     private static QualityIssue qualityIssue(IdentityEvent event) {

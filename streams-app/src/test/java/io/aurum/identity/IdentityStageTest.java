@@ -117,4 +117,28 @@ class IdentityStageTest {
         assertThat(t.deadLetters()).singleElement().satisfies(r -> assertThat(new String(
                 r.headers().lastHeader("__streams.errors.message").value())).contains("at least two different records"));
     }
+
+    @Test
+    void deletingTheAnchorHandsItsIdToTheClusterThatContinues() {
+        t.pipe(cdc.insert(USERS, row("id", 1, "name", "A", "email", "sam@gmail.com", "phone", null,
+                        "created_at", "2020-01-01T00:00:00Z")),
+                cdc.insert(USERS, row("id", 2, "name", "B", "email", "sam@gmail.com", "phone", null,
+                        "created_at", "2021-01-01T00:00:00Z")),
+                cdc.insert(USERS, row("id", 3, "name", "C", "email", "sam@gmail.com", "phone", null,
+                        "created_at", "2022-01-01T00:00:00Z")));
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"));
+        t.pipe(cdc.delete(USERS, 1));
+        // The next anchor's id takes over, and the old id leads there.
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:2"));
+        assertThat(t.redirects().get(GoldenIds.of("support.users:1")).getGoldenId()).isEqualTo(GoldenIds.of("support.users:2"));
+        // A chain of deletions still leads to the live customer.
+        t.pipe(cdc.delete(USERS, 2));
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:3"));
+        assertThat(t.redirects().get(GoldenIds.of("support.users:1")).getGoldenId()).isEqualTo(GoldenIds.of("support.users:3"));
+        assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getGoldenId()).isEqualTo(GoldenIds.of("support.users:3"));
+        // The last one gone: nothing to lead to.
+        t.pipe(cdc.delete(USERS, 3));
+        assertThat(t.golden()).isEmpty();
+        assertThat(t.redirects()).isEmpty();
+    }
 }
