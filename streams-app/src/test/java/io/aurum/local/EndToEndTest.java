@@ -256,6 +256,16 @@ class EndToEndTest {
             assertThat(golden(p)).hasSize(32);
             List<ConsumerRecord<String, byte[]>> quality = readAll(p, Topics.QUALITY);
             assertThat(quality).extracting(ConsumerRecord::key).contains("email=front.desk@hotel-lux.com");
+
+            // Deleting the anchor hands its id over: Al's cluster continues under the next anchor's id.
+            sql(p, "support", "INSERT INTO users(id, name, email, created_at) VALUES (5, 'Al R.', 'al@gmail.com', '2023-01-01Z')");
+            p.awaitIdle();
+            assertThat(golden(p).get(alId).get("sources").size()).isEqualTo(2);
+            sql(p, "crm", "DELETE FROM contacts WHERE id = 1");
+            p.awaitIdle();
+            String heirId = GoldenIds.of("support.users:5");
+            assertThat(golden(p)).containsKey(heirId).doesNotContainKey(alId);
+            assertThat(redirects(p).get(alId).getGoldenId()).isEqualTo(heirId);
         }
     }
 
