@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -44,6 +43,9 @@ public final class BenchCommand implements Callable<Integer> {
     int dukeThreads;
     @Option(names = "--config", description = "Pipeline config (default: the built-in demo config).")
     Path config;
+    @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
+            description = "Kafka Streams property over the config's (e.g. num.stream.threads=2), for what-if runs.")
+    java.util.Map<String, String> streamsProperties = new java.util.LinkedHashMap<>();
     @Option(names = "--doc", defaultValue = "docs/benchmarks.md", description = "Report file whose section is rewritten (default: ${DEFAULT-VALUE}).")
     Path doc;
     @Option(names = "--no-doc", description = "Print only; leave the report file alone.")
@@ -54,6 +56,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         AurumConfig cfg = config == null ? AurumConfig.fromClasspath("config/demo.yaml") : AurumConfig.load(config);
+        if (!streamsProperties.isEmpty()) {
+            AurumConfig.StreamsSettings s = cfg.streams();
+            java.util.Map<String, String> props = new java.util.LinkedHashMap<>(s.properties());
+            props.putAll(streamsProperties);
+            cfg = new AurumConfig(cfg.file(), cfg.kafka(), cfg.registry(), new AurumConfig.StreamsSettings(
+                    s.applicationId(), s.partitions(), s.replicationFactor(), s.threads(), s.commitIntervalMs(),
+                    s.stateDir(), java.util.Map.copyOf(props)), cfg.capture(), cfg.http(), cfg.pipeline());
+        }
         Benchmarks bench = new Benchmarks(cfg, seed, Duration.ofSeconds(timeoutSeconds));
         String command = "./aurum bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         BenchReport report;
