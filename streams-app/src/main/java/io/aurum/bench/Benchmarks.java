@@ -202,9 +202,10 @@ final class Benchmarks {
                     a.truePairs()));
             report.note("Duke's input is cleaned with Aurum's own normalisers (e-mail trim/lower-case, phone E.164 "
                     + "with the billing country as region), so the comparison is of the matching, not of the cleaning. "
-                    + "Duke properties: EMAIL and PHONE exact (0.35/0.99, 0.4/0.98), LINK (crm id ↔ crm_contact_id) "
-                    + "exact (0.5/0.99), NAME PersonNameComparator (0.3/0.75), COMPANY Jaro-Winkler (0.4/0.7), "
-                    + "non-free-mail DOMAIN exact (0.45/0.6).");
+                    + "Duke properties (low/high probability): EMAIL exact (0.45/0.99), PHONE exact (0.4/0.98), LINK "
+                    + "(crm id ↔ crm_contact_id) exact (0.5/0.99), NAME PersonNameComparator (0.4/0.8), COMPANY "
+                    + "Jaro-Winkler (0.4/0.85), non-free-mail DOMAIN exact (0.45/0.75); EMAIL, PHONE, LINK and DOMAIN are "
+                    + "Lucene lookup keys; threshold " + DukeResolver.THRESHOLD + ".");
         }
     }
 

@@ -39,12 +39,19 @@ public final class DukeResolver {
         ConfigurationImpl config = new ConfigurationImpl();
         List<Property> props = new ArrayList<>();
         props.add(new PropertyImpl("ID"));
-        props.add(new PropertyImpl("EMAIL", new ExactComparator(), 0.35, 0.99));
+        props.add(new PropertyImpl("EMAIL", new ExactComparator(), 0.45, 0.99));
         props.add(new PropertyImpl("PHONE", new ExactComparator(), 0.4, 0.98));
         props.add(new PropertyImpl("LINK", new ExactComparator(), 0.5, 0.99));
-        props.add(new PropertyImpl("NAME", new PersonNameComparator(), 0.3, 0.75));
-        props.add(new PropertyImpl("COMPANY", new JaroWinkler(), 0.4, 0.7));
-        props.add(new PropertyImpl("DOMAIN", new ExactComparator(), 0.45, 0.6));
+        props.add(new PropertyImpl("NAME", new PersonNameComparator(), 0.4, 0.8));
+        props.add(new PropertyImpl("COMPANY", new JaroWinkler(), 0.4, 0.85));
+        props.add(new PropertyImpl("DOMAIN", new ExactComparator(), 0.45, 0.75));
+        // Duke picks candidate-lookup properties by itself and, given these probabilities, would look up by LINK
+        // alone (so equal e-mails were never even compared): every identifier is a lookup key, names are not.
+        for (Property p : props) {
+            if (List.of("EMAIL", "PHONE", "LINK", "DOMAIN").contains(p.getName())) {
+                ((PropertyImpl) p).setLookupBehaviour(Property.Lookup.TRUE);
+            }
+        }
         config.setProperties(props);
         config.setThreshold(THRESHOLD);
         config.setMaybeThreshold(0.99); // no "maybe" band: only definite matches count
