@@ -18,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 "  quality   Aurum vs Duke: pairwise and B-cubed precision/recall/F1, wall time",
                 "  load      (c) capture only, (d) Streams only from CDC topics, (a) whole pipeline initial load",
                 "  resolver  (c) and (d) only",
-                "  latency   (b) commit→golden latency at fixed change rates"})
+                "  latency   (b) commit→golden latency at fixed change rates",
+                "  updates   apply the change load to a running `aurum local` (--jdbc, --rates, --step-seconds)"})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -41,6 +42,9 @@ public final class BenchCommand implements Callable<Integer> {
     double stepSeconds;
     @Option(names = "--duke-threads", defaultValue = "2", description = "quality: Duke's threads (default: ${DEFAULT-VALUE}).")
     int dukeThreads;
+    @Option(names = "--jdbc", defaultValue = "jdbc:postgresql://localhost:15432/",
+            description = "updates: JDBC URL prefix of the source databases, user postgres (default: ${DEFAULT-VALUE}).")
+    String jdbc;
     @Option(names = "--config", description = "Pipeline config (default: the built-in demo config).")
     Path config;
     @Option(names = "--streams-property", paramLabel = "KEY=VALUE",
@@ -74,6 +78,16 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 bench.generate(records, out, sql, csv, seed);
                 System.out.println("Apply with: ./aurum local --seed " + out + " --until-idle --dump-golden golden.jsonl");
+                return 0;
+            }
+            case "updates" -> {
+                UpdateStream updates = new UpdateStream(db -> java.sql.DriverManager.getConnection(jdbc + db,
+                        "postgres", "postgres"), seed);
+                for (double rate : Benchmarks.rates(rates)) {
+                    UpdateStream.Result r = updates.run(rate, stepSeconds);
+                    System.out.printf("target %.0f changes/s: applied %,d in %.1f s (%.0f/s)%n", rate, r.applied(),
+                            r.seconds(), r.rate());
+                }
                 return 0;
             }
             case "quality" -> {

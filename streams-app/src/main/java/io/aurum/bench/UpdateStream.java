@@ -27,11 +27,20 @@ public final class UpdateStream {
 
     private record Target(String database, String sql, long maxId, int kind) { }
 
+    /** Opens a connection to one source database. */
+    public interface Databases {
+        Connection connect(String database) throws SQLException;
+    }
+
     private final List<Target> targets = new ArrayList<>();
-    private final EmbeddedPostgresServer postgres;
+    private final Databases postgres;
     private final long seed;
 
     public UpdateStream(EmbeddedPostgresServer postgres, long seed) throws SQLException {
+        this(postgres::connect, seed);
+    }
+
+    public UpdateStream(Databases postgres, long seed) throws SQLException {
         this.postgres = postgres;
         this.seed = seed;
         add("crm", "contacts", "UPDATE contacts SET last_name = ?, updated_at = now() WHERE id = ?", 0);
