@@ -69,8 +69,12 @@ public final class BenchCommand implements Callable<Integer> {
                     s.stateDir(), java.util.Map.copyOf(props)), cfg.capture(), cfg.http(), cfg.pipeline());
         }
         Benchmarks bench = new Benchmarks(cfg, seed, Duration.ofSeconds(timeoutSeconds));
-        String command = "./aurum bench " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = "./aurum " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         BenchReport report;
+        // What-if runs (other rates, Streams overrides) get their own section instead of replacing the standard one.
+        String variant = (streamsProperties.isEmpty() ? "" : ":" + streamsProperties)
+                + ("latency".equals(kind) && spec.commandLine().getParseResult().hasMatchedOption("--rates") ? ":" + rates : "");
+        String what = streamsProperties.isEmpty() ? "" : " with " + streamsProperties;
         switch (kind) {
             case "generate" -> {
                 if (out == null) {
@@ -91,19 +95,19 @@ public final class BenchCommand implements Callable<Integer> {
                 return 0;
             }
             case "quality" -> {
-                report = new BenchReport("quality:" + records, "Quality: Aurum vs Duke, " + String.format("%,d", records) + " rows", command);
+                report = new BenchReport("quality:" + records + variant, "Quality: Aurum vs Duke, " + String.format("%,d", records) + " rows" + what, command);
                 bench.quality(records, dukeThreads, report);
             }
             case "load" -> {
-                report = new BenchReport("load:" + records, "Initial load, capture baseline and Streams alone, " + String.format("%,d", records) + " rows", command);
+                report = new BenchReport("load:" + records + variant, "Initial load, capture baseline and Streams alone, " + String.format("%,d", records) + " rows" + what, command);
                 bench.load(records, true, report);
             }
             case "resolver" -> {
-                report = new BenchReport("resolver:" + records, "Capture baseline and Streams alone, " + String.format("%,d", records) + " rows", command);
+                report = new BenchReport("resolver:" + records + variant, "Capture baseline and Streams alone, " + String.format("%,d", records) + " rows" + what, command);
                 bench.load(records, false, report);
             }
             case "latency" -> {
-                report = new BenchReport("latency:" + records, "Steady state: commit→golden latency, " + String.format("%,d", records) + " rows loaded", command);
+                report = new BenchReport("latency:" + records + variant, "Steady state: commit→golden latency, " + String.format("%,d", records) + " rows loaded" + what, command);
                 bench.latency(records, Benchmarks.rates(rates), stepSeconds, report);
             }
             default -> throw new IllegalArgumentException("unknown benchmark " + kind + " (generate | quality | load | resolver | latency)");
