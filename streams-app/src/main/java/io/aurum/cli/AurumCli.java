@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 /** The {@code aurum} command line. */
 @Command(name = "aurum", mixinStandardHelpOptions = true, version = "aurum 0.1.0",
         description = "Golden customer records from CDC streams.",
-        subcommands = {AurumCli.Local.class, AurumCli.Run.class, AurumCli.Golden.class})
+        subcommands = {AurumCli.Local.class, AurumCli.Run.class, AurumCli.Golden.class,
+                io.aurum.bench.BenchCommand.class})
 public final class AurumCli {
     static final String DEMO_CONFIG = "config/demo.yaml";
 
