@@ -86,7 +86,8 @@ public final class IdentifierNodeProcessor extends ContextualProcessor<String, T
         if (m.kind() == ToIdKind.LABEL && previous == null) {
             return;
         }
-        holders.put(m.recordId(), new Holder(m.label(), m.kind() == ToIdKind.JOIN ? m.features() : previous.features()));
+        holders.put(m.recordId(), new Holder(m.label(), m.kind() == ToIdKind.JOIN ? m.features() : previous.features(),
+                previous == null ? null : previous.offered(), previous == null ? null : previous.via()));
         boolean active = linking.active(id, holders.size());
         if (wasActive && !active) {
             // Just became a hub: whatever it linked must be recomputed without it.
@@ -116,14 +117,29 @@ public final class IdentifierNodeProcessor extends ContextualProcessor<String, T
             if (!active) {
                 send(record, sender, new ToRecord(id, gen, false, true, null, null));
             } else {
-                send(record, sender, offer(id, gen, sender, holders, true));
-                // Everyone linked to the sender learns of it: of a better label, or that it is linked at all.
+                ToRecord ack = offer(id, gen, sender, holders, true);
+                send(record, sender, ack);
+                holders.put(sender, s.offered(ack.label(), ack.via()));
+                // Within a generation labels only fall and holders only join, so the sender's label is the only
+                // news for the others: tell those it linked to when it improves their best offer or explanation.
                 for (Map.Entry<String, Holder> e : holders.entrySet()) {
                     Holder h = e.getValue();
-                    if (e.getKey().equals(sender) || h.label() == null || !linked(id, h, s)) {
+                    if (e.getKey().equals(sender) || h.label() == null || s.label() == null || !linked(id, h, s)) {
                         continue;
                     }
-                    send(record, e.getKey(), offer(id, gen, e.getKey(), holders, false));
+                    ToRecord news;
+                    if (h.offered() == null) {
+                        news = offer(id, gen, e.getKey(), holders, false);
+                    } else {
+                        Anchor best = s.label().compareTo(h.offered()) < 0 ? s.label() : h.offered();
+                        String via = h.via() == null || sender.compareTo(h.via()) < 0 ? sender : h.via();
+                        if (best.equals(h.offered()) && via.equals(h.via())) {
+                            continue;
+                        }
+                        news = new ToRecord(id, gen, false, false, best, via);
+                    }
+                    send(record, e.getKey(), news);
+                    e.setValue(h.offered(news.label(), news.via()));
                 }
             }
         }

@@ -30,8 +30,19 @@ public final class LpState {
         }
     }
 
-    /** A holder as an identifier node knows it: its label in the identifier's generation (null: not yet heard). */
-    public record Holder(Anchor label, Map<String, String> features) { }
+    /**
+     * A holder as an identifier node knows it: its label in the identifier's generation (null: not yet heard), and
+     * the last offer and explanation sent to it in that generation, so that only news is sent.
+     */
+    public record Holder(Anchor label, Map<String, String> features, Anchor offered, String via) {
+        public Holder(Anchor label, Map<String, String> features) {
+            this(label, features, null, null);
+        }
+
+        Holder offered(Anchor offer, String byWhom) {
+            return new Holder(label, features, offer, byWhom);
+        }
+    }
 
     /** An identifier node: its generation and holders, and whether it linked them when last computed. */
     public record IdentifierNode(long gen, Map<String, Holder> holders, boolean active) { }
