@@ -1,7 +1,10 @@
 package io.aurum.canonical;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.AttributeDef;
 import io.aurum.config.PipelineConfig.LinkDef;
@@ -49,7 +52,7 @@ public final class CdcMapper {
         if (source == null) {
             throw new MappingException("no source in the pipeline config reads topic '" + topic + "'");
         }
-        JsonNode value = unwrap(parse(valueBytes, "value"));
+        JsonNode value = parse(valueBytes, "value");
         if (!value.isObject()) {
             throw new MappingException("the value is not a Debezium change event (expected a JSON object)");
         }
@@ -67,7 +70,7 @@ public final class CdcMapper {
         if (row == null || !row.isObject()) {
             throw new MappingException("op '" + op + "' without a '" + (delete ? "before" : "after") + "' row");
         }
-        JsonNode keyNode = keyBytes == null ? null : unwrap(parse(keyBytes, "key"));
+        JsonNode keyNode = keyBytes == null ? null : parse(keyBytes, "key");
         String key = key(source, keyNode, row);
         Position position = position(value);
 
@@ -96,22 +99,46 @@ public final class CdcMapper {
                 parentId(source, row, false), createdAt, position);
     }
 
+    /**
+     * Parses an event, unwrapping JsonConverter's {schema, payload} envelope. The schema is skipped token by token
+     * rather than built into a tree: it is most of the bytes of every event and nothing here needs it.
+     */
     private static JsonNode parse(byte[] bytes, String what) {
-        try {
-            return JSON.readTree(bytes);
+        try (JsonParser parser = JSON.getFactory().createParser(bytes)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                JsonNode node = first == null ? null : JSON.readTree(parser);
+                if (node == null || parser.nextToken() != null) {
+                    throw new MappingException("the " + what + " is not a single JSON value");
+                }
+                return node;
+            }
+            ObjectNode object = JSON.createObjectNode();
+            JsonNode payload = null;
+            boolean hasSchema = false;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (name.equals("schema")) {
+                    hasSchema = true;
+                    parser.skipChildren();
+                } else {
+                    JsonNode child = JSON.readTree(parser);
+                    if (name.equals("payload")) {
+                        payload = child;
+                    }
+                    object.set(name, child);
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new MappingException("the " + what + " has content after its JSON object");
+            }
+            return hasSchema && payload != null ? payload : object;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new MappingException("the " + what + " is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new MappingException("the " + what + " cannot be read: " + e.getMessage(), e);
         }
-    }
-
-    /** JsonConverter with schemas.enable=true wraps everything in {schema, payload}. */
-    private static JsonNode unwrap(JsonNode node) {
-        if (node != null && node.isObject() && node.has("payload") && node.has("schema")) {
-            return node.get("payload");
-        }
-        return node;
     }
 
     private static String key(SourceDef source, JsonNode keyNode, JsonNode row) {
