@@ -432,7 +432,7 @@ public final class DataGenerator {
         return sb.toString();
     }
 
-    /** A hub value replaces the record's own e-mail or phone now and then; one record in ~750. */
+    /** A hub value replaces the record's own e-mail or phone now and then: about one record in 1,040. */
     private String[] maybeHub(String email, String phone) {
         if (!hubs.isEmpty() && chance(1.0 / (CUSTOMERS_PER_HUB / (double) RECORDS_PER_HUB) / 2.5)) {
             String[] hub = hubs.get(rnd.nextInt(hubs.size()));
