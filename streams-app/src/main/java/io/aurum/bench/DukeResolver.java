@@ -68,25 +68,22 @@ public final class DukeResolver {
             ids.add(r.id());
             duke.add(toDuke(r));
         }
-        int[] parent = new int[ids.size()];
-        for (int i = 0; i < parent.length; i++) {
-            parent[i] = i;
-        }
+        UnionFind sets = new UnionFind(ids.size());
         Processor processor = new Processor(config, db);
         processor.setThreads(threads);
         processor.addMatchListener(new AbstractMatchListener() {
             @Override
             public void matches(Record a, Record b, double confidence) {
-                synchronized (parent) {
-                    union(parent, index.get(a.getValue("ID")), index.get(b.getValue("ID")));
+                synchronized (sets) {
+                    sets.union(index.get(a.getValue("ID")), index.get(b.getValue("ID")));
                 }
             }
         });
         processor.deduplicate(duke);
         processor.close();
         Map<String, String> clusters = new HashMap<>();
-        for (int i = 0; i < parent.length; i++) {
-            clusters.put(ids.get(i), ids.get(find(parent, i)));
+        for (int i = 0; i < ids.size(); i++) {
+            clusters.put(ids.get(i), ids.get(sets.find(i)));
         }
         return clusters;
     }
@@ -119,21 +116,5 @@ public final class DukeResolver {
             rec.addValue("COMPANY", r.company().trim().toLowerCase(java.util.Locale.ROOT));
         }
         return rec;
-    }
-
-    private static int find(int[] parent, int i) {
-        while (parent[i] != i) {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        return i;
-    }
-
-    private static void union(int[] parent, int a, int b) {
-        int ra = find(parent, a);
-        int rb = find(parent, b);
-        if (ra != rb) {
-            parent[Math.max(ra, rb)] = Math.min(ra, rb);
-        }
     }
 }

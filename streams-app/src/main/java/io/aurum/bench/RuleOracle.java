@@ -28,10 +28,7 @@ public final class RuleOracle {
         for (int i = 0; i < records.size(); i++) {
             index.put(records.get(i).id(), i);
         }
-        int[] parent = new int[records.size()];
-        for (int i = 0; i < parent.length; i++) {
-            parent[i] = i;
-        }
+        UnionFind sets = new UnionFind(records.size());
         Map<String, Integer> firstHolder = new HashMap<>();
         Map<String, List<Integer>> orgsByDomain = new HashMap<>();
         for (int i = 0; i < records.size(); i++) {
@@ -42,14 +39,14 @@ public final class RuleOracle {
                 if (id != null) {
                     Integer other = firstHolder.putIfAbsent(id, i);
                     if (other != null) {
-                        union(parent, i, other);
+                        sets.union(i, other);
                     }
                 }
             }
             if (r.crmLink() != null) {
                 Integer target = index.get("crm.contacts:" + r.crmLink());
                 if (target != null) {
-                    union(parent, i, target);
+                    sets.union(i, target);
                 }
             }
             String org = organisation(r);
@@ -66,14 +63,14 @@ public final class RuleOracle {
                     String x = organisation(records.get(group.get(a))).toLowerCase(Locale.ROOT);
                     String y = organisation(records.get(group.get(b))).toLowerCase(Locale.ROOT);
                     if (JW.apply(x, y) >= 0.9) {
-                        union(parent, group.get(a), group.get(b));
+                        sets.union(group.get(a), group.get(b));
                     }
                 }
             }
         }
         Map<String, String> clusters = new HashMap<>();
         for (int i = 0; i < records.size(); i++) {
-            clusters.put(records.get(i).id(), records.get(find(parent, i)).id());
+            clusters.put(records.get(i).id(), records.get(sets.find(i)).id());
         }
         return clusters;
     }
@@ -85,21 +82,5 @@ public final class RuleOracle {
             case "billing.customers" -> r.name();
             default -> null;
         };
-    }
-
-    private static int find(int[] parent, int i) {
-        while (parent[i] != i) {
-            parent[i] = parent[parent[i]];
-            i = parent[i];
-        }
-        return i;
-    }
-
-    private static void union(int[] parent, int a, int b) {
-        int ra = find(parent, a);
-        int rb = find(parent, b);
-        if (ra != rb) {
-            parent[Math.max(ra, rb)] = Math.min(ra, rb);
-        }
     }
 }

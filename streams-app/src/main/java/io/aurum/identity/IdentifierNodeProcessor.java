@@ -24,12 +24,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class IdentifierNodeProcessor extends ContextualProcessor<String, ToIdentifier, String, LpOutput> {
     public static final String STORE = "identity-identifiers";
 
-    private final PipelineConfig config;
     private final Linking linking;
     private KeyValueStore<String, IdentifierNode> nodes;
 
     public IdentifierNodeProcessor(PipelineConfig config) {
-        this.config = config;
         this.linking = new Linking(config);
     }
 
