@@ -87,7 +87,7 @@ public final class AurumCli {
                 throw new IllegalArgumentException("--seed " + seed + " is not a directory");
             }
             boolean ephemeral = seed != null;
-            LocalOptions options = new LocalOptions(dataDir, fresh, !noDemoData, seed, untilIdle, dumpGolden,
+            LocalOptions options = new LocalOptions(dataDir, fresh, !noDemoData, seed,
                     port(httpPort, cfg.http().port(), ephemeral), port(kafkaPort, 9092, ephemeral),
                     port(registryPort, 8081, ephemeral), port(postgresPort, 15432, ephemeral),
                     Duration.ofSeconds(idleTimeoutSeconds));

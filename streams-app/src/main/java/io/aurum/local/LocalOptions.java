@@ -15,8 +15,6 @@ public record LocalOptions(
         boolean fresh,
         boolean demoData,
         Path seedDir,
-        boolean untilIdle,
-        Path dumpGolden,
         int httpPort,
         int kafkaPort,
         int registryPort,

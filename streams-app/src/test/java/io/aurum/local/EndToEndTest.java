@@ -52,7 +52,7 @@ class EndToEndTest {
     Path dataDir;
 
     LocalOptions options(Path seed) {
-        return new LocalOptions(dataDir, false, false, seed, true, null, 0, 0, 0, 0, Duration.ofMinutes(3));
+        return new LocalOptions(dataDir, false, false, seed, 0, 0, 0, 0, Duration.ofMinutes(3));
     }
 
     static void sql(LocalPipeline p, String db, String... statements) throws SQLException {

@@ -36,7 +36,7 @@ class SeedRunTest {
         }
         Path dump = tmp.resolve("golden.jsonl");
         AurumConfig config = AurumConfig.fromClasspath("config/demo.yaml");
-        LocalOptions options = new LocalOptions(tmp.resolve("unused"), false, false, seed, true, dump, 0, 0, 0, 0,
+        LocalOptions options = new LocalOptions(tmp.resolve("unused"), false, false, seed, 0, 0, 0, 0,
                 Duration.ofMinutes(5));
         Path dataDir;
         try (LocalPipeline p = new LocalPipeline(config, options).start()) {

@@ -56,7 +56,7 @@ class SurvivorshipEndToEndTest {
         // Acme: two billing accounts, each with an active subscription. The fuzzy organisation rule that would
         // unite them is the identity stage's business; here both carry an explicit link to the same CRM contact.
         String acme = GoldenIds.of("crm.contacts:1008");
-        LocalOptions options = new LocalOptions(dataDir, false, false, null, true, null, 0, 0, 0, 0, Duration.ofMinutes(3));
+        LocalOptions options = new LocalOptions(dataDir, false, false, null, 0, 0, 0, 0, Duration.ofMinutes(3));
         try (LocalPipeline p = new LocalPipeline(config, options).start()) {
             sql(p, "crm", "INSERT INTO contacts(id, first_name, last_name, email, phone, company, created_at) VALUES "
                     + "(1008, 'John', 'Carter', 'john.carter@acme.com', '(312) 555-0100', 'Acme Corp', '2018-01-01Z')");
