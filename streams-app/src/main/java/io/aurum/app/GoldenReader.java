@@ -45,19 +45,26 @@ public final class GoldenReader implements AutoCloseable {
 
     /** Every current golden record (latest value per id, deleted ids left out), sorted by id. */
     public Map<String, GoldenCustomer> snapshot() {
+        Map<String, GoldenCustomer> latest = new HashMap<>();
+        replay((id, golden) -> {
+            if (golden == null) {
+                latest.remove(id);
+            } else {
+                latest.put(id, golden);
+            }
+        });
+        return new TreeMap<>(latest);
+    }
+
+    /** Hands every record from the beginning of the topic to its current end (value null for a deletion), in order. */
+    public void replay(BiConsumer<String, GoldenCustomer> sink) {
         consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        Map<String, GoldenCustomer> latest = new HashMap<>();
         while (!caughtUp(end)) {
             for (ConsumerRecord<String, GoldenCustomer> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.value() == null) {
-                    latest.remove(r.key());
-                } else {
-                    latest.put(r.key(), r.value());
-                }
+                sink.accept(r.key(), r.value());
             }
         }
-        return new TreeMap<>(latest);
     }
 
     /**

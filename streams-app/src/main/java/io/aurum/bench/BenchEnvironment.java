@@ -161,6 +161,27 @@ final class BenchEnvironment implements AutoCloseable {
         return clusters;
     }
 
+    /**
+     * How much customers.golden churned: states written, ids ever published, ids live at the end, and ids that were
+     * published and later vanished (a record shown before its cluster settled, or a cluster merged away). A lower
+     * bound if log compaction already ran.
+     */
+    record Churn(long writes, int idsSeen, int finalIds, int transientIds) { }
+
+    Churn goldenChurn() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        long[] writes = {0};
+        Map<String, GoldenCustomer> live;
+        try (GoldenReader reader = new GoldenReader(bootstrap(), config.kafka().properties(), goldenSerde().deserializer())) {
+            reader.replay((id, golden) -> {
+                writes[0]++;
+                seen.add(id);
+            });
+            live = reader.snapshot();
+        }
+        return new Churn(writes[0], seen.size(), live.size(), (int) seen.stream().filter(id -> !live.containsKey(id)).count());
+    }
+
     private void closeKafka() {
         closeQuietly(registry);
         closeQuietly(schemaStore);

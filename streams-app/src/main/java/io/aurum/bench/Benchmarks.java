@@ -71,6 +71,7 @@ final class Benchmarks {
             Phase streams = streamsOnly(env, data.rows());
             Map<String, String> truth = ClusterMetrics.readTruth(data.dir().resolve("truth.csv"));
             Scores quality = ClusterMetrics.evaluate(truth, env.goldenClusters());
+            BenchEnvironment.Churn churn = env.goldenChurn();
             Scores oracle = ClusterMetrics.evaluate(truth, RuleOracle.resolve(data.parents(), false));
             Phase pipeline = null;
             if (full) {
@@ -93,6 +94,11 @@ final class Benchmarks {
             report.note(String.format("Golden records after (d): pairwise F1 %.4f (precision %.4f, recall %.4f), "
                             + "B-cubed F1 %.4f, over %,d parent records (rules 1–3 applied offline reach pairwise F1 %.4f on this data).",
                     quality.f1(), quality.precision(), quality.recall(), quality.b3F1(), quality.records(), oracle.f1()));
+            report.note(String.format("Flaps during (d): %,d golden states written on customers.golden for %,d final "
+                            + "customers (%.2f per customer); %,d golden ids were published and later vanished (records "
+                            + "shown before their cluster settled, or clusters merged away), %.1f%% of the %,d ids ever "
+                            + "published.", churn.writes(), churn.finalIds(), (double) churn.writes() / churn.finalIds(),
+                    churn.transientIds(), 100.0 * churn.transientIds() / Math.max(1, churn.idsSeen()), churn.idsSeen()));
             report.note("Each phase is timed from starting its component to a converged state: capture until "
                     + "Debezium's snapshot of every database is acknowledged by Kafka; Streams and the pipeline until "
                     + "`awaitIdle` (capture past a WAL watermark, every input and repartition topic committed), "
