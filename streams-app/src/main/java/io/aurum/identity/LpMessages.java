@@ -31,10 +31,15 @@ public final class LpMessages {
     }
 
     /**
-     * Between record nodes, about deleted records' ids: {@code adopt} asks the heir to take the deleted record
-     * {@code from} as an ancestor; {@code target} tells an ancestor the golden id its id now leads to.
+     * Between record nodes, about ids that outlive their cluster: {@code adopt} asks the heir to take the deleted
+     * record {@code from} as an ancestor; {@code target} tells an ancestor the golden id {@code from} now leads to;
+     * {@code departure} marks the first such report from a record that left the receiver's cluster.
      */
-    public record Succession(boolean adopt, String from, String target) { }
+    public record Succession(boolean adopt, String from, String target, boolean departure) {
+        public Succession(boolean adopt, String from, String target) {
+            this(adopt, from, target, false);
+        }
+    }
 
     /** What a record node consumes: its record's new state (null = deleted) or a message from an identifier. */
     public record RecordInput(boolean change, SourceRecord record, ToRecord message) { }

@@ -1,5 +1,7 @@
 package io.aurum.identity;
 
+import java.util.List;
+
 import io.aurum.identity.LpMessages.ToIdentifier;
 import io.aurum.identity.LpMessages.ToRecord;
 
@@ -10,8 +12,11 @@ import io.aurum.identity.LpMessages.ToRecord;
 public record LpOutput(ToIdentifier toIdentifier, ToRecord toRecord, IdentityEvent event, boolean isRedirect,
                        RedirectTo redirect) {
 
-    /** Where a golden id leads: the current golden id, the record whose own id it is, and why. */
-    public record RedirectTo(String goldenId, String recordId, String reason) { }
+    /**
+     * Where a golden id leads: the current golden id, the record whose own id it is, why, and, when the id is live,
+     * the clusters that split off from it.
+     */
+    public record RedirectTo(String goldenId, String recordId, String reason, List<String> splitInto) { }
 
     static LpOutput toIdentifier(ToIdentifier m) {
         return new LpOutput(m, null, null, false, null);

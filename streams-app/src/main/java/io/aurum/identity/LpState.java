@@ -19,14 +19,23 @@ public final class LpState {
      * @param ghost    the record was deleted: the node only remains to hand its id on
      * @param heir     for a ghost, the neighbour its id was handed to
      * @param target   for a ghost, the golden id its id leads to now
-     * @param ancestors deleted records whose ids were handed to this record
+     * @param ancestors records to tell when this record's golden id changes: deleted records that named it heir,
+     *                  and anchors of clusters it left
+     * @param anchorOf  the anchor of the cluster in the membership last emitted
+     * @param departed  for an anchor: records that left its cluster, with the golden id each is in now
      */
     public record RecordNode(List<String> ids, Anchor anchor, Map<String, String> features, long gen, Anchor label,
                              Map<String, Anchor> offers, Map<String, String> via, Set<String> pending,
                              String goldenId, String reason, boolean ghost, String heir, String target,
-                             Set<String> ancestors) {
+                             Set<String> ancestors, String anchorOf, Map<String, String> departed) {
         public RecordNode {
             ancestors = ancestors == null ? Set.of() : ancestors;
+            departed = departed == null ? Map.of() : departed;
+        }
+
+        RecordNode with(Set<String> nextAncestors, Map<String, String> nextDeparted) {
+            return new RecordNode(ids, anchor, features, gen, label, offers, via, pending, goldenId, reason, ghost, heir,
+                    target, nextAncestors, anchorOf, nextDeparted);
         }
     }
 

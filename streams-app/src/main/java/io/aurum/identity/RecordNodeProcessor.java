@@ -71,7 +71,7 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             String heir = old.via().values().stream().filter(v -> v != null && !v.equals(rid)).min(String::compareTo)
                     .orElse(null);
             nodes.put(rid, new RecordNode(List.of(), old.anchor(), Map.of(), old.gen() + 1, old.anchor(), Map.of(),
-                    Map.of(), Set.of(), null, null, true, heir, null, old.ancestors()));
+                    Map.of(), Set.of(), null, null, true, heir, null, old.ancestors(), null, Map.of()));
             emit(record.withKey(GoldenIds.of(rid)), LpOutput.redirect(null));
             if (heir != null) {
                 forwardTo(record, heir, new Succession(true, rid, null));
@@ -123,7 +123,7 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
         }
         nodes.put(rid, new RecordNode(ids, anchor, features, gen, label, offers, via, new TreeSet<>(ids),
                 old == null ? null : old.goldenId(), old == null ? null : old.reason(), false, null, null,
-                ancestors));
+                ancestors, old == null ? null : old.anchorOf(), old == null ? Map.of() : old.departed()));
     }
 
     private void message(Record<String, RecordInput> record, ToRecord m) {
@@ -180,20 +180,30 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
         if (pending.isEmpty()) {
             String g = GoldenIds.of(label.recordId());
             String r = reason(rid, node.ids(), offers, via);
+            Set<String> ancestors = node.ancestors();
             if (!Objects.equals(g, goldenId) || !Objects.equals(r, reason)) {
+                String leftAnchor = node.anchorOf();
+                if (goldenId != null && !g.equals(goldenId) && leftAnchor != null && !leftAnchor.equals(rid)
+                        && !leftAnchor.equals(label.recordId())) {
+                    // This record left the cluster anchored by leftAnchor: that anchor follows it from now on, so
+                    // its id can say which clusters split off from it.
+                    ancestors = new TreeSet<>(ancestors);
+                    ancestors.add(leftAnchor);
+                    forwardTo(record, leftAnchor, new Succession(false, rid, g, true));
+                }
                 goldenId = g;
                 reason = r;
                 emit(record, LpOutput.event(IdentityEvent.membership(new Membership(g, r))));
-                // The record's own id, the id it would have alone, leads to the cluster it is in.
-                String own = GoldenIds.of(rid);
-                emit(record.withKey(own), LpOutput.redirect(g.equals(own) ? null : new LpOutput.RedirectTo(g, rid, r)));
+                emit(record.withKey(GoldenIds.of(rid)), LpOutput.redirect(ownRedirect(rid, g, r, node.departed())));
                 for (String ancestor : node.ancestors()) {
                     forwardTo(record, ancestor, new Succession(false, rid, g));
                 }
             }
+            node = node.with(ancestors, node.departed());
         }
         nodes.put(rid, new RecordNode(node.ids(), node.anchor(), node.features(), gen, label, offers, via, pending,
-                goldenId, reason, false, null, null, node.ancestors()));
+                goldenId, reason, false, null, null, node.ancestors(),
+                pending.isEmpty() ? label.recordId() : node.anchorOf(), node.departed()));
     }
 
     /**
@@ -210,12 +220,27 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             }
             Set<String> ancestors = new TreeSet<>(node.ancestors());
             ancestors.add(s.from());
-            nodes.put(rid, new RecordNode(node.ids(), node.anchor(), node.features(), node.gen(), node.label(),
-                    node.offers(), node.via(), node.pending(), node.goldenId(), node.reason(), node.ghost(),
-                    node.heir(), node.target(), ancestors));
+            nodes.put(rid, node.with(ancestors, node.departed()));
             String current = node.ghost() ? node.target() : node.goldenId();
             if (current != null) {
                 forwardTo(record, s.from(), new Succession(false, rid, current));
+            }
+            return;
+        }
+        if (node != null && !node.ghost() && (s.departure() || node.departed().containsKey(s.from()))) {
+            // A record that left this anchor's cluster moved: it split off (or moved on), came back, or is gone.
+            Map<String, String> departed = new TreeMap<>(node.departed());
+            if (s.target() == null || s.target().equals(GoldenIds.of(rid))) {
+                departed.remove(s.from());
+            } else {
+                departed.put(s.from(), s.target());
+            }
+            if (!departed.equals(node.departed())) {
+                nodes.put(rid, node.with(node.ancestors(), departed));
+                if (node.goldenId() != null) {
+                    emit(record.withKey(GoldenIds.of(rid)),
+                            LpOutput.redirect(ownRedirect(rid, node.goldenId(), node.reason(), departed)));
+                }
             }
             return;
         }
@@ -223,12 +248,27 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             return;
         }
         nodes.put(rid, new RecordNode(node.ids(), node.anchor(), node.features(), node.gen(), node.label(),
-                node.offers(), node.via(), node.pending(), null, null, true, node.heir(), s.target(), node.ancestors()));
+                node.offers(), node.via(), node.pending(), null, null, true, node.heir(), s.target(), node.ancestors(),
+                null, Map.of()));
         emit(record.withKey(GoldenIds.of(rid)), LpOutput.redirect(s.target() == null ? null
-                : new LpOutput.RedirectTo(s.target(), rid, "deleted; continued by " + node.heir())));
+                : new LpOutput.RedirectTo(s.target(), rid, "deleted; continued by " + node.heir(), List.of())));
         for (String ancestor : node.ancestors()) {
             forwardTo(record, ancestor, new Succession(false, rid, s.target()));
         }
+    }
+
+    /**
+     * Where a record's own id leads: to the cluster it is in when that has another id; when the record anchors its
+     * cluster, to itself with the clusters that split off from it, or nowhere (a tombstone) when none did.
+     */
+    private static LpOutput.RedirectTo ownRedirect(String rid, String goldenId, String reason,
+                                                   Map<String, String> departed) {
+        String own = GoldenIds.of(rid);
+        if (!goldenId.equals(own)) {
+            return new LpOutput.RedirectTo(goldenId, rid, reason, List.of());
+        }
+        List<String> splitInto = departed.values().stream().filter(v -> !v.equals(own)).distinct().sorted().toList();
+        return splitInto.isEmpty() ? null : new LpOutput.RedirectTo(own, rid, "split", splitInto);
     }
 
     /** Stamped with the task's stream time, so each key's outputs arrive in time order downstream. */

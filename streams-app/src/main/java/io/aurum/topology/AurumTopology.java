@@ -233,6 +233,7 @@ public final class AurumTopology {
                 .setGoldenId(r.goldenId())
                 .setRecord(new SourceRef(RecordIds.source(r.recordId()), RecordIds.key(r.recordId())))
                 .setReason(r.reason())
+                .setSplitInto(r.splitInto())
                 .build();
     }
 

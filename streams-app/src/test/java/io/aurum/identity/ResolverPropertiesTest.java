@@ -178,8 +178,15 @@ class ResolverPropertiesTest {
             Map<String, String> handedOver = new TreeMap<>();
             java.util.Set<String> ownIds = new java.util.HashSet<>();
             expected.keySet().forEach(recordId -> ownIds.add(GoldenIds.of(recordId)));
-            t.redirects().forEach((from, r) -> (ownIds.contains(from) ? actualRedirects : handedOver)
-                    .put(from, r.getGoldenId()));
+            t.redirects().forEach((from, r) -> {
+                if (r.getGoldenId().equals(from)) {
+                    // A live id that lists the clusters split off from it: history, but they must be live.
+                    assertThat(t.golden()).containsKey(from);
+                    assertThat(r.getSplitInto()).allSatisfy(to -> assertThat(t.golden()).containsKey(to));
+                } else {
+                    (ownIds.contains(from) ? actualRedirects : handedOver).put(from, r.getGoldenId());
+                }
+            });
             assertThat(actualRedirects).as("redirects of current records").isEqualTo(expectedRedirects);
             // Ids of deleted records lead to a live customer (history decides which), never to a dead id.
             assertThat(handedOver.values()).as("redirects of deleted records").allSatisfy(to ->

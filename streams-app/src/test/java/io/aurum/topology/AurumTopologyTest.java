@@ -158,8 +158,14 @@ class AurumTopologyTest {
         // contact 1 and user 4 share al@gmail.com; user 2 is alone again and anchors itself.
         assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("crm.contacts:1"), GoldenIds.of("support.users:2"));
         assertThat(t.xref().get("support.users:4").getGoldenId()).isEqualTo(GoldenIds.of("crm.contacts:1"));
-        // user 2 anchors its own cluster again: its id is live, so it no longer redirects.
-        assertThat(t.redirects()).doesNotContainKey(GoldenIds.of("support.users:2"));
+        // user 2 anchors its own cluster again: its id is live and leads to itself, noting that user 4, once in its
+        // cluster, went to contact 1's; and contact 1's id notes that user 2 split off from it.
+        assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getGoldenId()).isEqualTo(GoldenIds.of("support.users:2"));
+        assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getSplitInto())
+                .containsExactly(GoldenIds.of("crm.contacts:1"));
+        assertThat(t.redirects().get(GoldenIds.of("crm.contacts:1")).getGoldenId()).isEqualTo(GoldenIds.of("crm.contacts:1"));
+        assertThat(t.redirects().get(GoldenIds.of("crm.contacts:1")).getSplitInto())
+                .containsExactly(GoldenIds.of("support.users:2"));
     }
 
     @Test
