@@ -135,31 +135,23 @@ final class Benchmarks {
 
     Phase streamsOnly(BenchEnvironment env, long events) throws Exception {
         log("(d) Streams only, from the pre-filled CDC topics");
-        AurumRuntime rt = env.runtime(false);
-        try (ResourceSampler s = new ResourceSampler()) {
-            long t0 = System.nanoTime();
-            rt.start();
-            rt.awaitIdle(timeout);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            s.close();
-            log("(d) converged in %.1f s", secs);
-            return new Phase("(d) resolver + survivorship alone (CDC topics → golden)", events, secs, s.peakHeapMb(),
-                    s.peakRssMb(), s.cores());
-        } finally {
-            rt.close();
-        }
+        return timed(env.runtime(false), "(d) resolver + survivorship alone (CDC topics → golden)", "(d)", events);
     }
 
     Phase fullPipeline(BenchEnvironment env, long events, String name) throws Exception {
         log("%s: %,d rows", name, events);
-        AurumRuntime rt = env.runtime(true);
+        return timed(env.runtime(true), name, name, events);
+    }
+
+    /** Starts a runtime and times it to a converged state, sampling heap, RSS and CPU meanwhile. */
+    private Phase timed(AurumRuntime rt, String name, String label, long events) throws Exception {
         try (ResourceSampler s = new ResourceSampler()) {
             long t0 = System.nanoTime();
             rt.start();
             rt.awaitIdle(timeout);
             double secs = (System.nanoTime() - t0) / 1e9;
             s.close();
-            log("%s: converged in %.1f s", name, secs);
+            log("%s: converged in %.1f s", label, secs);
             return new Phase(name, events, secs, s.peakHeapMb(), s.peakRssMb(), s.cores());
         } finally {
             rt.close();

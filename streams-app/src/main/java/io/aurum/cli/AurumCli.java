@@ -48,7 +48,8 @@ public final class AurumCli {
         System.exit(cli.execute(args));
     }
 
-    static AurumConfig loadConfig(Path file) {
+    /** The config file given, or the built-in demo config. */
+    public static AurumConfig loadConfig(Path file) {
         return file == null ? AurumConfig.fromClasspath(DEMO_CONFIG) : AurumConfig.load(file);
     }
 
