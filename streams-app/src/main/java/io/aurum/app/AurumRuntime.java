@@ -55,7 +55,11 @@ public final class AurumRuntime implements AutoCloseable {
                     .replicationFactor(config.streams().replicationFactor())
                     .debeziumProperties(config.capture().debeziumProperties())
                     .build();
-            this.capture = new CaptureService(bootstrapServers, captureSources, settings);
+            List<CaptureSource> sources = captureSources.stream().map(source -> source.withTopics(
+                    config.pipeline().sources().values().stream()
+                            .filter(def -> def.database().equals(source.name()))
+                            .map(def -> def.topic()).distinct().toList())).toList();
+            this.capture = new CaptureService(bootstrapServers, sources, settings);
         }
         this.streams = new AurumStreams(config, bootstrapServers, registryUrl, workDir.resolve("streams").toString());
     }

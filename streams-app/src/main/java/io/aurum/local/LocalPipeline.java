@@ -57,7 +57,9 @@ public final class LocalPipeline implements AutoCloseable {
     private AurumRuntime runtime;
 
     public LocalPipeline(AurumConfig config, LocalOptions options) throws IOException {
-        this.config = config;
+        // One instance per data directory: it may always rejoin the consumer group as the same static member.
+        this.config = config.streams().instanceId().isPresent() ? config
+                : config.withStreams(config.streams().withInstanceId(config.streams().applicationId() + "-local"));
         this.options = options;
         // A seed run is a self-contained experiment: it never sees, nor leaves, anyone else's data.
         this.temporary = options.seedDir() != null;

@@ -9,7 +9,8 @@ import io.aurum.canonical.RecordAssembler;
 import io.aurum.canonical.RecordEvent;
 import io.aurum.canonical.RecordIds;
 import io.aurum.canonical.RecordState;
-import io.aurum.canonical.SourceChange;
+import io.aurum.canonical.RowEvent;
+import io.aurum.canonical.SnapshotSweep;
 import io.aurum.canonical.SourceRecord;
 import io.aurum.canonical.StoredRow;
 import io.aurum.cluster.ClusterView;
@@ -37,8 +38,14 @@ import io.aurum.survivorship.Outcome;
 import io.aurum.survivorship.Overrides;
 import io.aurum.survivorship.Steward;
 import io.aurum.survivorship.Survivorship;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -76,10 +83,9 @@ public final class AurumTopology {
     static final String OVERRIDES_STORE = "overrides";
     static final String GOLDEN_OVERRIDES_STORE = "golden-overrides";
 
-    private static final JsonSerde<SourceChange> CHANGE = JsonSerde.of(SourceChange.class);
+    private static final JsonSerde<RowEvent> ROW_EVENT = JsonSerde.of(RowEvent.class);
     private static final JsonSerde<ChildChange> CHILD_CHANGE = JsonSerde.of(ChildChange.class);
     private static final JsonSerde<AssertionChange> ASSERTION_CHANGE = JsonSerde.of(AssertionChange.class);
-    private static final JsonSerde<RecordEvent> RECORD_EVENT = JsonSerde.of(RecordEvent.class);
     private static final JsonSerde<SourceRecord> RECORD = JsonSerde.of(SourceRecord.class);
     private static final JsonSerde<Membership> MEMBERSHIP = JsonSerde.of(Membership.class);
     private static final JsonSerde<LpMessages.ToRecord> TO_RECORD = JsonSerde.of(LpMessages.ToRecord.class);
@@ -112,20 +118,24 @@ public final class AurumTopology {
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("cdc"));
 
         // 2. Canonical records: map rows through the config, then assemble each parent record with its children.
-        KStream<String, SourceChange> changes = cdc.process(() -> new MapProcessor(new CdcMapper(config)),
-                Named.as("map"));
-        Map<String, KStream<String, SourceChange>> bySort = changes
+        //    The map stage also ends each blocking snapshot per table and partition (a sweep, see SnapshotSweep).
+        builder.addStateStore(stores.builder(MapProcessor.GENERATIONS_STORE, JsonSerde.of(Long.class)));
+        KStream<String, RowEvent> rows = cdc.process(() -> new MapProcessor(new CdcMapper(config)),
+                Named.as("map"), MapProcessor.GENERATIONS_STORE);
+        Map<String, KStream<String, RowEvent>> bySort = rows
                 .split(Named.as("rows-"))
-                .branch((id, change) -> config.sources().get(change.source()).isChild(), Branched.as("children"))
+                .branch((id, row) -> config.sources().get(row.source()).isChild(), Branched.as("children"))
                 .defaultBranch(Branched.as("parents"));
         builder.addStateStore(stores.builder(ChildTracker.STORE, JsonSerde.of(StoredRow.class)));
         KStream<String, RecordEvent> childEvents = bySort.get("rows-children")
                 .process(ChildTracker::new, Named.as("track-children"), ChildTracker.STORE)
                 .repartition(repartitioned(Topics.CHILD_CHANGES, CHILD_CHANGE, partitions))
-                .mapValues(RecordEvent::of, Named.as("child-event"));
+                .mapValues(c -> (RecordEvent) c, Named.as("child-event"));
+        // A sweep reaches every partition: the parent rows of its source are spread over all of them.
         KStream<String, RecordEvent> parentEvents = bySort.get("rows-parents")
-                .repartition(repartitioned(Topics.RECORD_CHANGES, CHANGE, partitions))
-                .mapValues(RecordEvent::of, Named.as("parent-event"));
+                .repartition(repartitioned(Topics.RECORD_CHANGES, ROW_EVENT, partitions)
+                        .withStreamPartitioner(AurumTopology::rowPartitions))
+                .mapValues(e -> (RecordEvent) e, Named.as("parent-event"));
         builder.addStateStore(stores.builder(RecordAssembler.STORE, JsonSerde.of(RecordState.class)));
         // Steward must-link assertions reach each record they name and become identifiers of it.
         builder.addStateStore(stores.builder(AssertionTracker.STORE, JsonSerde.listOf(String.class)));
@@ -133,7 +143,7 @@ public final class AurumTopology {
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("assertions"))
                 .process(() -> new AssertionTracker(config), Named.as("track-assertions"), AssertionTracker.STORE)
                 .repartition(repartitioned(Topics.ASSERTION_CHANGES, ASSERTION_CHANGE, partitions))
-                .mapValues(RecordEvent::of, Named.as("assertion-event"));
+                .mapValues(a -> (RecordEvent) a, Named.as("assertion-event"));
         KStream<String, SourceRecord> records = parentEvents
                 .merge(childEvents, Named.as("record-events"))
                 .merge(assertionEvents, Named.as("all-record-events"))
@@ -307,6 +317,14 @@ public final class AurumTopology {
             return Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(name)
                     .withStoreType(type).withKeySerde(Serdes.String()).withValueSerde(valueSerde);
         }
+    }
+
+    /** Row changes by record id, as the default partitioner would place them; a snapshot sweep to every partition. */
+    private static Optional<Set<Integer>> rowPartitions(String topic, String key, RowEvent event, int partitions) {
+        if (event instanceof SnapshotSweep) {
+            return Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
+        }
+        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions));
     }
 
     private static <V> Repartitioned<String, V> repartitioned(String name, JsonSerde<V> serde, int partitions) {
