@@ -40,6 +40,8 @@ public final class AurumRuntime implements AutoCloseable {
     private final int httpPort;
     private HttpApi http;
     private KafkaStreamsMetrics streamsMetrics;
+    private Admin monitorAdmin;
+    private ProgressMonitor progress;
 
     public AurumRuntime(AurumConfig config, String bootstrapServers, String registryUrl,
                         List<CaptureSource> captureSources, Path workDir, int httpPort) {
@@ -81,8 +83,18 @@ public final class AurumRuntime implements AutoCloseable {
                 .description("Golden customers held by this instance (estimate)").register(metrics);
         Gauge.builder("aurum.dlq.records", DeadLetters::count)
                 .description("Dead letters written by this instance since start").register(metrics);
-        http = new HttpApi(config.http().bindAddress(), httpPort, streams, metrics, this::captureHealth).start();
+        monitorAdmin = streams.admin();
+        progress = new ProgressMonitor(monitorAdmin, streams.idleProbe(monitorAdmin),
+                Duration.ofMillis(config.streams().stallAfterMs()), streams::restoring, bootstrapServers)
+                .start(Duration.ofSeconds(5));
+        http = new HttpApi(config.http().bindAddress(), httpPort, streams, metrics, this::health).start();
         return this;
+    }
+
+    private ObjectNode health() {
+        ObjectNode node = captureHealth();
+        node.set("progress", progress.toJson());
+        return node;
     }
 
     private ObjectNode captureHealth() {
@@ -152,6 +164,10 @@ public final class AurumRuntime implements AutoCloseable {
     public void close() {
         if (http != null) {
             http.close();
+        }
+        if (progress != null) {
+            progress.close();
+            monitorAdmin.close(Duration.ofSeconds(5));
         }
         if (streamsMetrics != null) {
             streamsMetrics.close();

@@ -30,13 +30,19 @@ public record AurumConfig(
      * @param instanceId a stable identity of this instance in the consumer group (static membership): a restarted
      *                   instance takes its partitions back at once instead of waiting out the session of the one
      *                   that died. Unique per instance, e.g. the pod name.
+     * @param stallAfterMs  work waiting and nothing committed for this long: {@code /health} reports STALLED
      */
     public record StreamsSettings(String applicationId, int partitions, short replicationFactor, int threads,
                                   long commitIntervalMs, Optional<String> stateDir, Optional<String> instanceId,
-                                  Map<String, String> properties) {
+                                  long stallAfterMs, Map<String, String> properties) {
         public StreamsSettings withInstanceId(String id) {
             return new StreamsSettings(applicationId, partitions, replicationFactor, threads, commitIntervalMs, stateDir,
-                    Optional.of(id), properties);
+                    Optional.of(id), stallAfterMs, properties);
+        }
+
+        public StreamsSettings withProperties(Map<String, String> props) {
+            return new StreamsSettings(applicationId, partitions, replicationFactor, threads, commitIntervalMs, stateDir,
+                    instanceId, stallAfterMs, Map.copyOf(props));
         }
     }
 
@@ -87,12 +93,12 @@ public record AurumConfig(
         RegistrySettings registry = new RegistrySettings(r.optString("url"), r.get("properties").stringMap());
 
         ConfigNode s = root.get("streams").requireKeys(Set.of("application_id", "partitions", "replication_factor",
-                "threads", "commit_interval_ms", "state_dir", "instance_id", "properties"));
+                "threads", "commit_interval_ms", "state_dir", "instance_id", "stall_after_ms", "properties"));
         int partitions = positive(s, "partitions", 4);
         int rf = positive(s, "replication_factor", 1);
         StreamsSettings streams = new StreamsSettings(s.string("application_id", "aurum"), partitions, (short) rf,
                 positive(s, "threads", 1), s.longValue("commit_interval_ms", 100), s.optString("state_dir"),
-                s.optString("instance_id"), s.get("properties").stringMap());
+                s.optString("instance_id"), positive(s, "stall_after_ms", 120_000), s.get("properties").stringMap());
 
         ConfigNode c = root.get("capture").requireKeys(Set.of("enabled", "poll_interval_ms", "topic_partitions",
                 "databases", "debezium"));

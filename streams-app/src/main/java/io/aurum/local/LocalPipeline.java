@@ -3,6 +3,7 @@ package io.aurum.local;
 import io.aurum.app.AurumRuntime;
 import io.aurum.app.GoldenJson;
 import io.aurum.app.GoldenReader;
+import io.aurum.app.HangingTransactions;
 import io.aurum.capture.CaptureSource;
 import io.aurum.capture.CaptureStats;
 import io.aurum.config.AurumConfig;
@@ -31,6 +32,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.time.Duration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,6 +106,7 @@ public final class LocalPipeline implements AutoCloseable {
         }
 
         broker = EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).brokerPort(options.kafkaPort()).build().start();
+        abortHangingTransactions();
         schemaStore = new KafkaSchemaStore(broker.bootstrapServers());
         schemaStore.start();
         registry = new LocalSchemaRegistry(options.registryPort(), schemaStore).start();
@@ -123,6 +128,20 @@ public final class LocalPipeline implements AutoCloseable {
                 postgres.jdbcUrl("<db>"), String.join(", ", databases()), broker.bootstrapServers(), registry.url(),
                 runtime.httpPort());
         return this;
+    }
+
+    /**
+     * The broker died with the process that wrote to it. A SIGKILL in the middle of an exactly-once commit can leave
+     * a transaction open on a partition (seen on __consumer_offsets) that the restarted transaction coordinator does
+     * not know, so nothing would ever end it and the job could not read its committed offsets. Nothing of ours
+     * writes yet, so any such transaction is left over: end it before the job starts.
+     */
+    private void abortHangingTransactions() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            new HangingTransactions(admin, Duration.ofSeconds(60)).abortAll();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not check the local broker for hanging transactions", e);
+        }
     }
 
     /** Applies each seed file in name order and waits for the pipeline to go idle after each. */

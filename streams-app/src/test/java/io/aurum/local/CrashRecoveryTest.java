@@ -151,8 +151,10 @@ class CrashRecoveryTest {
                 .isEqualTo(withoutTimes(expected));
     }
 
+    /** Each run's log stays in target/crash-recovery after the test, for a failure to be read. */
     private LocalProcess start(Path dataDir, Ports ports, String name, String... extra) throws IOException {
-        return LocalProcess.start(dataDir, ports, tmp.resolve(name + ".log"), extra);
+        Path logs = Files.createDirectories(Path.of("target", "crash-recovery"));
+        return LocalProcess.start(dataDir, ports, logs.resolve(name + ".log"), extra);
     }
 
     private static void awaitRunning(LocalProcess p, String what) throws InterruptedException {
