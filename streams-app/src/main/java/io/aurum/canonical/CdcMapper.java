@@ -297,7 +297,10 @@ public final class CdcMapper {
         if ("incremental".equals(snapshot)) {
             return Origin.INCREMENTAL;
         }
-        if ("last".equals(snapshot) || "last_in_data_collection".equals(snapshot)) {
+        if ("last".equals(snapshot)) {
+            return Origin.SNAPSHOT_END;
+        }
+        if ("last_in_data_collection".equals(snapshot)) {
             return Origin.SNAPSHOT_LAST;
         }
         if ("r".equals(op) || (snapshot != null && !snapshot.equals("false"))) {

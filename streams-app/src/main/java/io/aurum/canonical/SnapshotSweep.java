@@ -9,7 +9,7 @@ package io.aurum.canonical;
  * <p>Sent by the map stage after the last read of the generation in that partition, so in every downstream
  * partition it follows all of those reads.
  */
-public record SnapshotSweep(String source, int partition, long generation) implements RowEvent, RecordEvent {
+public record SnapshotSweep(String source, int partition, long generation) implements RowEvent {
     /**
      * Header of the marker record that Aurum's capture writes to every partition of a table's change topic once a
      * blocking snapshot of its database has completed (value: the snapshot's LSN, in decimal). The marker has no key

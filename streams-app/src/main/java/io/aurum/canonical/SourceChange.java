@@ -24,7 +24,7 @@ public record SourceChange(
         Long createdAt,
         Position position,
         Origin origin,
-        int partition) implements RowEvent, RecordEvent {
+        int partition) implements RowEvent {
 
     /** How Debezium produced the event. */
     public enum Origin {
@@ -32,14 +32,16 @@ public record SourceChange(
         STREAM,
         /** A row read by a blocking snapshot (initial, restarted after a crash, or ad hoc); its LSN names the snapshot. */
         SNAPSHOT,
-        /** The last row a blocking snapshot read of its table ({@code last_in_data_collection} or {@code last}). */
+        /** The last row a blocking snapshot read of its table ({@code last_in_data_collection}). */
         SNAPSHOT_LAST,
+        /** The last row of the whole blocking snapshot ({@code last}): the last of its table, too. */
+        SNAPSHOT_END,
         /** A row read by an incremental snapshot, in between streamed changes. */
         INCREMENTAL;
 
         /** Whether this is a read of a blocking snapshot, which belongs to the generation its LSN names. */
         public boolean blockingRead() {
-            return this == SNAPSHOT || this == SNAPSHOT_LAST;
+            return this == SNAPSHOT || this == SNAPSHOT_LAST || this == SNAPSHOT_END;
         }
     }
 
