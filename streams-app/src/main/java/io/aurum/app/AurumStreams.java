@@ -2,6 +2,8 @@ package io.aurum.app;
 
 import io.aurum.config.AurumConfig;
 import io.aurum.local.EmbeddedKafkaBroker;
+import io.aurum.identity.Membership;
+import io.aurum.resolve.Lookups;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.serde.AurumSerdes;
 import io.aurum.topology.AurumTopology;
@@ -43,6 +45,7 @@ public final class AurumStreams implements AutoCloseable {
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Restores restores = new Restores();
     private KafkaStreams streams;
+    private final Lookups lookups;
 
     public AurumStreams(AurumConfig config, String bootstrapServers, String registryUrl, String defaultStateDir) {
         this.config = config;
@@ -55,6 +58,7 @@ public final class AurumStreams implements AutoCloseable {
             }
         }, config.streams().applicationId());
         this.properties = StreamsProperties.build(config, bootstrapServers, defaultStateDir);
+        this.lookups = new Lookups(config.pipeline());
     }
 
     /** What the Avro serdes are configured with: the registry URL and any {@code registry.properties}. */
@@ -103,8 +107,8 @@ public final class AurumStreams implements AutoCloseable {
         newTopics.add(new NewTopic(Topics.ASSERTIONS, partitions, rf).configs(compacted));
         // The resolver's message topics carry transient traffic; a week's retention outlasts any sane outage.
         Map<String, String> transient_ = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()));
-        newTopics.add(new NewTopic(topics.identityToIdentifiers(), partitions, rf).configs(transient_));
-        newTopics.add(new NewTopic(topics.identityToRecords(), partitions, rf).configs(transient_));
+        newTopics.add(new NewTopic(topics.records(), partitions, rf).configs(transient_));
+        newTopics.add(new NewTopic(topics.resolver(), partitions, rf).configs(transient_));
         newTopics.add(new NewTopic(Topics.CONFLICTS, partitions, rf).configs(compacted));
         newTopics.add(new NewTopic(Topics.OVERRIDES, partitions, rf).configs(compacted));
         // Dead letters are kept a month: long enough for an operator to inspect and replay them.
@@ -171,26 +175,24 @@ public final class AurumStreams implements AutoCloseable {
      * after deletes and merges), beyond that the estimate is good enough for a progress line.
      */
     public long goldenCount() {
-        ReadOnlyKeyValueStore<String, GoldenCustomer> store = goldenStore();
+        ReadOnlyKeyValueStore<String, Object> store = store(AurumTopology.CLUSTERS_STORE);
         if (store == null) {
             return 0;
         }
         long estimate = store.approximateNumEntries();
-        if (estimate > EXACT_COUNT_LIMIT) {
-            return estimate;
-        }
-        long n = 0;
-        try (var it = store.all()) {
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
-        }
-        return n;
+        return estimate > EXACT_COUNT_LIMIT ? estimate : Lookups.clusters(store);
     }
 
-    public ReadOnlyKeyValueStore<String, GoldenCustomer> goldenStore() {
-        return store(AurumTopology.GOLDEN_STORE);
+    /** The golden record of a cluster this instance holds, or null (unknown here, or the job is not running). */
+    public GoldenCustomer golden(String goldenId) {
+        ReadOnlyKeyValueStore<String, Object> store = store(AurumTopology.CLUSTERS_STORE);
+        return store == null ? null : lookups.golden(store, goldenId);
+    }
+
+    /** The published membership of a source record this instance holds, or null. */
+    public Membership membership(String recordId) {
+        ReadOnlyKeyValueStore<String, Object> store = store(AurumTopology.RECORDS_STORE);
+        return store == null ? null : lookups.membership(store, recordId);
     }
 
     public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
@@ -208,8 +210,8 @@ public final class AurumStreams implements AutoCloseable {
     public IdleProbe idleProbe(Admin admin) {
         List<String> inputs = new ArrayList<>(config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().toList());
         inputs.add(Topics.ASSERTIONS);
-        inputs.add(topics.identityToIdentifiers());
-        inputs.add(topics.identityToRecords());
+        inputs.add(topics.records());
+        inputs.add(topics.resolver());
         inputs.add(Topics.OVERRIDES);
         return new IdleProbe(admin, config.streams().applicationId(), inputs);
     }

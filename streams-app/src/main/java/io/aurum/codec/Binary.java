@@ -298,6 +298,11 @@ public final class Binary {
             return map(LinkedHashMap::new, value);
         }
 
+        /** A map sorted by key. */
+        public <V> java.util.TreeMap<String, V> sorted(Function<Reader, V> value) {
+            return map(java.util.TreeMap::new, value);
+        }
+
         public <T> T opt(Function<Reader, T> part) {
             return bool() ? part.apply(this) : null;
         }

@@ -9,5 +9,5 @@ import java.util.List;
  * @param sample up to 10 holders' record ids, sorted
  */
 public record QualityReport(String kind, String matchKey, String value, int records, int limit, List<String> sample) {
-    static final int SAMPLE = 10;
+    public static final int SAMPLE = 10;
 }

@@ -22,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serde;
 
 /**
  * The {@link Binary} form of the resolver's messages and node state, and of the canonical values they carry.
@@ -242,14 +243,26 @@ public final class Codecs {
                 case TO_RECORD -> new Message.ToRecord(r.str(), r.str(), r.zlong(), r.bool(), r.bool(),
                         r.opt(Codecs::anchor), r.str());
                 case SUCCESSION -> new Message.Succession(r.str(), r.bool(), r.str(), r.str(), r.bool());
-                case MEMBER -> new Message.Member(r.str(), sourceRecord(r), r.map(TreeMap::new, Codecs::steward));
+                case MEMBER -> new Message.Member(r.str(), sourceRecord(r), r.sorted(Codecs::steward));
                 case LEAVE -> new Message.Leave(r.str(), r.str());
                 default -> throw new IllegalArgumentException("unknown message tag " + tag);
             };
         }
     };
 
-    // ---- Node state.
+    // ---- Node state (the resolver's stores).
+
+    public static Serde<?> recordNodes() {
+        return RECORD_NODE.serde();
+    }
+
+    public static Serde<?> identifierNodes() {
+        return IDENTIFIER_NODE.serde();
+    }
+
+    public static Serde<?> clusterNodes() {
+        return CLUSTER_NODE.serde();
+    }
 
     static final Codec<RecordNode> RECORD_NODE = new Codec<>() {
         public int version() { return 1; }
@@ -274,16 +287,16 @@ public final class Codecs {
         public RecordNode read(Reader r, int version) {
             RecordNode n = new RecordNode();
             n.row = r.opt(Codecs::storedRow);
-            n.children.putAll(r.map(TreeMap::new, x -> x.map(TreeMap::new, Codecs::childRecord)));
+            n.children.putAll(r.sorted(x -> x.sorted(Codecs::childRecord)));
             n.assertions.addAll(r.list(Reader::str));
-            n.overrides.putAll(r.map(TreeMap::new, Codecs::steward));
+            n.overrides.putAll(r.sorted(Codecs::steward));
             n.ids = r.list(Reader::str);
             n.anchor = r.opt(Codecs::anchor);
-            n.features = r.map(TreeMap::new, Reader::str);
+            n.features = r.sorted(Reader::str);
             n.gen = r.zlong();
             n.label = r.opt(Codecs::anchor);
-            n.offers.putAll(r.map(TreeMap::new, Codecs::anchor));
-            n.via.putAll(r.map(TreeMap::new, Reader::str));
+            n.offers.putAll(r.sorted(Codecs::anchor));
+            n.via.putAll(r.sorted(Reader::str));
             n.pending.addAll(r.list(Reader::str));
             n.goldenId = r.str();
             n.reason = r.str();
@@ -292,7 +305,7 @@ public final class Codecs {
             n.target = r.str();
             n.ancestors.addAll(r.list(Reader::str));
             n.anchorOf = r.str();
-            n.departed.putAll(r.map(TreeMap::new, Reader::str));
+            n.departed.putAll(r.sorted(Reader::str));
             n.memberOf = r.str();
             n.sentDigest = r.zlong();
             return n;
@@ -315,8 +328,8 @@ public final class Codecs {
             IdentifierNode n = new IdentifierNode();
             n.gen = r.zlong();
             n.active = r.bool();
-            n.holders.putAll(r.map(TreeMap::new, x -> new Holder(x.opt(Codecs::anchor),
-                    x.map(TreeMap::new, Reader::str), x.opt(Codecs::anchor), x.str())));
+            n.holders.putAll(r.sorted(x -> new Holder(x.opt(Codecs::anchor),
+                    x.sorted(Reader::str), x.opt(Codecs::anchor), x.str())));
             return n;
         }
     };
@@ -337,11 +350,11 @@ public final class Codecs {
 
         public ClusterNode read(Reader r, int version) {
             ClusterNode n = new ClusterNode();
-            n.members.putAll(r.map(TreeMap::new, x -> new MemberState(sourceRecord(x),
-                    x.map(TreeMap::new, Codecs::steward))));
-            n.overrides.putAll(r.map(TreeMap::new, Codecs::steward));
+            n.members.putAll(r.sorted(x -> new MemberState(sourceRecord(x),
+                    x.sorted(Codecs::steward))));
+            n.overrides.putAll(r.sorted(Codecs::steward));
             n.goldenDigest = r.zlong();
-            n.conflicts.putAll(r.map(TreeMap::new, Reader::zlong));
+            n.conflicts.putAll(r.sorted(Reader::zlong));
             n.dirty = r.bool();
             return n;
         }

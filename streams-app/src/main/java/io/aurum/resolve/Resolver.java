@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
@@ -84,6 +85,14 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private final Map<String, IdentifierNode> identifierWork = new HashMap<>();
     private final Map<String, ClusterNode> clusterWork = new HashMap<>();
     private final ArrayDeque<Message> local = new ArrayDeque<>();
+    /**
+     * Messages between nodes, handed over within the task or sent through the resolver topic: the resolver's work,
+     * as metrics {@code local-message-total} and {@code remote-message-total} of group
+     * {@code stream-aurum-resolver-metrics}.
+     */
+    public static final String METRICS_SCOPE = "aurum-resolver";
+    private Sensor localMessages;
+    private Sensor remoteMessages;
     private Record<String, Message> input;
     private final Mailbox mailbox = new Outbox();
 
@@ -107,8 +116,13 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         try (KeyValueIterator<String, Boolean> it = snapshotStore.all()) {
             it.forEachRemaining(kv -> snapshots.add(kv.key));
         }
-        lastSnapshotRead = System.nanoTime();
-        context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, now -> releaseStalledSnapshots());
+        lastSnapshotRead = context.currentSystemTimeMs();
+        String task = context.taskId().toString();
+        localMessages = context.metrics().addRateTotalSensor(METRICS_SCOPE, task, "local-message",
+                Sensor.RecordingLevel.INFO);
+        remoteMessages = context.metrics().addRateTotalSensor(METRICS_SCOPE, task, "remote-message",
+                Sensor.RecordingLevel.INFO);
+        context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::releaseStalledSnapshots);
     }
 
     /**
@@ -116,8 +130,8 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
      * reports (Debezium marks no end when the last table it reads is empty, and a quiet database streams nothing
      * after it) must not hold them back for good: after {@link #SNAPSHOT_QUIET} without a snapshot row, publish.
      */
-    private void releaseStalledSnapshots() {
-        if (snapshots.isEmpty() || System.nanoTime() - lastSnapshotRead < SNAPSHOT_QUIET.toNanos()) {
+    private void releaseStalledSnapshots(long now) {
+        if (snapshots.isEmpty() || now - lastSnapshotRead < SNAPSHOT_QUIET.toMillis()) {
             return;
         }
         LOG.warn("No snapshot rows for {} s while snapshots of {} seemed to run: publishing", SNAPSHOT_QUIET.toSeconds(),
@@ -173,7 +187,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private void handle(Message message) {
         if (message instanceof Message.Row m) {
             if (m.change().origin().blockingRead()) {
-                lastSnapshotRead = System.nanoTime();
+                lastSnapshotRead = context().currentSystemTimeMs();
             }
             records.row(m.key(), record(m.key()), m.change(), mailbox);
         } else if (message instanceof Message.Child m) {
@@ -315,8 +329,10 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         public void send(Message message) {
             if (partition(message.target(), message.key(), partitions) == partition) {
                 local.add(message);
+                localMessages.record();
             } else {
                 context().forward(input.withKey(message.key()).withValue(message), TO_RESOLVER);
+                remoteMessages.record();
             }
         }
 

@@ -1,103 +1,57 @@
 package io.aurum.topology;
 
-import io.aurum.canonical.AssertionChange;
 import io.aurum.canonical.CdcMapper;
-import io.aurum.canonical.ChildChange;
 import io.aurum.canonical.ChildTracker;
 import io.aurum.canonical.MapProcessor;
-import io.aurum.canonical.RecordAssembler;
-import io.aurum.canonical.RecordEvent;
-import io.aurum.canonical.RecordIds;
-import io.aurum.canonical.RecordState;
 import io.aurum.canonical.RowEvent;
+import io.aurum.canonical.SnapshotProgress;
 import io.aurum.canonical.SnapshotSweep;
-import io.aurum.canonical.SourceRecord;
-import io.aurum.canonical.StoredRow;
-import io.aurum.cluster.ClusterView;
-import io.aurum.cluster.Member;
+import io.aurum.canonical.SourceChange;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
-import io.aurum.identity.IdentityEvent;
-import io.aurum.identity.IdentifierNodeProcessor;
-import io.aurum.identity.LpMessages;
-import io.aurum.identity.LpMessages.RecordInput;
-import io.aurum.identity.LpOutput;
-import io.aurum.identity.LpState;
-import io.aurum.identity.RecordNodeProcessor;
-import io.aurum.identity.QualityReport;
-import io.aurum.identity.Membership;
-import io.aurum.schemas.GoldenCustomer;
-import io.aurum.schemas.QualityIssue;
-import io.aurum.schemas.Redirect;
-import io.aurum.schemas.QualityIssueKind;
-import io.aurum.schemas.SourceRef;
-import io.aurum.schemas.XrefEntry;
+import io.aurum.resolve.Codecs;
+import io.aurum.resolve.Message;
+import io.aurum.resolve.Resolver;
 import io.aurum.steward.AssertionTracker;
-import io.aurum.survivorship.ConflictTracker;
-import io.aurum.survivorship.Outcome;
-import io.aurum.survivorship.Overrides;
-import io.aurum.survivorship.Steward;
-import io.aurum.survivorship.Survivorship;
-import java.nio.charset.StandardCharsets;
+import io.aurum.steward.OverrideTracker;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
-import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
-import org.apache.kafka.streams.kstream.KTable;
-import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Materialized.StoreType;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.kstream.Materialized.StoreType;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.kstream.TableJoined;
 
 /**
  * The whole Aurum topology, top to bottom in data-flow order:
- * capture → canonical record → identity → cluster → (overrides) → survivorship → golden and conflicts.
+ * capture → canonical rows → (records topic) → resolver (identity, clusters, survivorship) → public topics.
  *
- * <p>Every stage is keyed by its own key and repartitioned explicitly, with a name, so internal topics and
- * stores keep stable names across releases (a changed name would orphan state on upgrade).
+ * <p>Two stages. The first reads the CDC topics where they are partitioned and turns rows into messages for the
+ * records they concern (children reach their parent's record; steward assertions and overrides their targets). The
+ * second is the resolver: record, identifier and cluster nodes in one processor per partition, which talk to each
+ * other through the resolver topic (a cycle the DSL cannot express, hence the Processor API for this stage) or
+ * directly within a task, and publish golden records, xref, redirects, quality issues and conflicts only when they
+ * change. Node and store names are fixed here: a renamed store or topic orphans state on upgrade.
  */
 public final class AurumTopology {
     /** Queryable stores, for the HTTP API. */
-    public static final String GOLDEN_STORE = "golden";
-    public static final String XREF_STORE = "xref";
-    static final String RECORDS_STORE = "records";
-    static final String CLUSTERS_STORE = "clusters";
-    static final String OVERRIDES_STORE = "overrides";
-    static final String GOLDEN_OVERRIDES_STORE = "golden-overrides";
+    public static final String RECORDS_STORE = Resolver.RECORDS;
+    public static final String CLUSTERS_STORE = Resolver.CLUSTERS;
 
-    private static final JsonSerde<RowEvent> ROW_EVENT = JsonSerde.of(RowEvent.class);
-    private static final JsonSerde<ChildChange> CHILD_CHANGE = JsonSerde.of(ChildChange.class);
-    private static final JsonSerde<AssertionChange> ASSERTION_CHANGE = JsonSerde.of(AssertionChange.class);
-    private static final JsonSerde<SourceRecord> RECORD = JsonSerde.of(SourceRecord.class);
-    private static final JsonSerde<Membership> MEMBERSHIP = JsonSerde.of(Membership.class);
-    private static final JsonSerde<LpMessages.ToRecord> TO_RECORD = JsonSerde.of(LpMessages.ToRecord.class);
-    private static final JsonSerde<LpMessages.ToIdentifier> TO_IDENTIFIER = JsonSerde.of(LpMessages.ToIdentifier.class);
-    private static final JsonSerde<Member> MEMBER = JsonSerde.of(Member.class);
-    private static final JsonSerde<ClusterView> CLUSTER = JsonSerde.of(ClusterView.class);
-    private static final JsonSerde<Steward> STEWARD = JsonSerde.of(Steward.class);
+    private static final Serde<Message> MESSAGE = Codecs.MESSAGE.serde();
 
     private AurumTopology() { }
 
     /**
-     * @param partitions partition count of every internal repartition topic (the scale-out unit of the job)
+     * @param partitions partition count of the records and resolver topics (the scale-out unit of the job)
      */
     public static Topology build(PipelineConfig config, Topics topics, int partitions) {
         return build(config, topics, partitions, StoreType.ROCKS_DB);
@@ -110,225 +64,102 @@ public final class AurumTopology {
     public static Topology build(PipelineConfig config, Topics topics, int partitions, StoreType storeType) {
         StreamsBuilder builder = new StreamsBuilder();
         Stores stores = new Stores(storeType);
-        Survivorship survivorship = new Survivorship(config);
+        Produced<String, Message> toRecords = Produced.with(Serdes.String(), MESSAGE)
+                .withStreamPartitioner(Resolver.PARTITIONER);
 
         // 1. Capture: the raw Debezium topics, as bytes, so a bad event reaches the DLQ exactly as it came.
         List<String> cdcTopics = config.sources().values().stream().map(SourceDef::topic).distinct().toList();
         KStream<byte[], byte[]> cdc = builder.stream(cdcTopics,
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("cdc"));
 
-        // 2. Canonical records: map rows through the config, then assemble each parent record with its children.
-        //    The map stage also ends each blocking snapshot per table and partition (a sweep, see SnapshotSweep).
-        builder.addStateStore(stores.builder(MapProcessor.GENERATIONS_STORE, JsonSerde.of(Long.class)));
-        KStream<String, RowEvent> rows = cdc.process(() -> new MapProcessor(new CdcMapper(config)),
-                Named.as("map"), MapProcessor.GENERATIONS_STORE);
-        Map<String, KStream<String, RowEvent>> bySort = rows
+        // 2. Canonical rows: map through the config; child rows find their parent record; each becomes a message
+        //    for the record it concerns. The map stage also ends blocking snapshots (sweeps) and reports them.
+        builder.addStateStore(stores.builder(MapProcessor.GENERATIONS_STORE, Codecs.LONG.serde(), false));
+        Map<String, KStream<String, RowEvent>> rows = cdc
+                .process(() -> new MapProcessor(new CdcMapper(config)), Named.as("map"), MapProcessor.GENERATIONS_STORE)
                 .split(Named.as("rows-"))
-                .branch((id, row) -> config.sources().get(row.source()).isChild(), Branched.as("children"))
+                .branch((key, row) -> isChildRow(config, row), Branched.as("children"))
                 .defaultBranch(Branched.as("parents"));
-        builder.addStateStore(stores.builder(ChildTracker.STORE, JsonSerde.of(StoredRow.class)));
-        KStream<String, RecordEvent> childEvents = bySort.get("rows-children")
+        builder.addStateStore(stores.builder(ChildTracker.STORE, Codecs.STORED_ROW.serde(), false));
+        rows.get("rows-children")
                 .process(ChildTracker::new, Named.as("track-children"), ChildTracker.STORE)
-                .repartition(repartitioned(Topics.CHILD_CHANGES, CHILD_CHANGE, partitions))
-                .mapValues(c -> (RecordEvent) c, Named.as("child-event"));
-        // A sweep reaches every partition: the parent rows of its source are spread over all of them.
-        KStream<String, RecordEvent> parentEvents = bySort.get("rows-parents")
-                .repartition(repartitioned(Topics.RECORD_CHANGES, ROW_EVENT, partitions)
-                        .withStreamPartitioner(AurumTopology::rowPartitions))
-                .mapValues(e -> (RecordEvent) e, Named.as("parent-event"));
-        builder.addStateStore(stores.builder(RecordAssembler.STORE, JsonSerde.of(RecordState.class)));
-        // Steward must-link assertions reach each record they name and become identifiers of it.
-        builder.addStateStore(stores.builder(AssertionTracker.STORE, JsonSerde.listOf(String.class)));
-        KStream<String, RecordEvent> assertionEvents = builder.stream(Topics.ASSERTIONS,
-                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("assertions"))
+                .mapValues((parent, change) -> (Message) new Message.Child(parent, change), Named.as("child-message"))
+                .to(topics.records(), toRecords.withName("children-to-records"));
+        rows.get("rows-parents")
+                .mapValues(AurumTopology::message, Named.as("row-message"))
+                .to(topics.records(), toRecords.withName("rows-to-records"));
+
+        //    Steward inputs: must-link assertions reach each record they name; overrides their record or golden id.
+        builder.addStateStore(stores.builder(AssertionTracker.STORE, Codecs.STRINGS.serde(), false));
+        builder.stream(topics.assertions(), Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("assertions"))
                 .process(() -> new AssertionTracker(config), Named.as("track-assertions"), AssertionTracker.STORE)
-                .repartition(repartitioned(Topics.ASSERTION_CHANGES, ASSERTION_CHANGE, partitions))
-                .mapValues(a -> (RecordEvent) a, Named.as("assertion-event"));
-        KStream<String, SourceRecord> records = parentEvents
-                .merge(childEvents, Named.as("record-events"))
-                .merge(assertionEvents, Named.as("all-record-events"))
-                .process(() -> new RecordAssembler(config), Named.as("assemble"), RecordAssembler.STORE);
-        KTable<String, SourceRecord> recordTable = records.toTable(Named.as("record-table"),
-                stores.<SourceRecord>materialized(RECORDS_STORE, RECORD).withCachingDisabled());
+                .mapValues((rid, a) -> (Message) new Message.Assertion(rid, a), Named.as("assertion-message"))
+                .to(topics.records(), toRecords.withName("assertions-to-records"));
+        builder.addStateStore(stores.builder(OverrideTracker.STORE, Codecs.STEWARD.serde(), false));
+        builder.stream(topics.overrides().name(), topics.overrides().consumed().withName("overrides"))
+                .process(() -> new OverrideTracker(config), Named.as("track-overrides"), OverrideTracker.STORE)
+                .mapValues(c -> (Message) new Message.Override(c.id(), c.now(), c.before()),
+                        Named.as("override-message"))
+                .to(topics.records(), toRecords.withName("overrides-to-records"));
 
-        // 3. Identity: which records are the same customer, as a membership per record id. Record nodes and
-        //    identifier nodes exchange labels until each cluster agrees on its anchor (docs/identity-resolution.md).
-        builder.addStateStore(stores.builder(RecordNodeProcessor.STORE, JsonSerde.of(LpState.RecordNode.class)));
-        builder.addStateStore(stores.builder(IdentifierNodeProcessor.STORE, JsonSerde.of(LpState.IdentifierNode.class)));
-        KStream<String, RecordInput> recordInputs = records
-                .mapValues(r -> new RecordInput(true, r, null), Named.as("record-input"))
-                .merge(builder.stream(topics.identityToRecords(), Consumed.with(Serdes.String(), TO_RECORD)
-                                .withName("identity-to-records"))
-                        .mapValues(m -> new RecordInput(false, null, m), Named.as("offer-input")),
-                        Named.as("record-node-input"));
-        Map<String, KStream<String, LpOutput>> fromRecords = recordInputs
-                .process(() -> new RecordNodeProcessor(config), Named.as("record-nodes"), RecordNodeProcessor.STORE)
-                .split(Named.as("record-nodes-"))
-                .branch((key, out) -> out.toIdentifier() != null, Branched.as("messages"))
-                .branch((key, out) -> out.toRecord() != null, Branched.as("successions"))
-                .branch((key, out) -> out.isRedirect(), Branched.as("redirects"))
-                .defaultBranch(Branched.as("memberships"));
-        fromRecords.get("record-nodes-messages").mapValues(LpOutput::toIdentifier, Named.as("to-identifier"))
-                .to(topics.identityToIdentifiers(), Produced.with(Serdes.String(), TO_IDENTIFIER));
-        fromRecords.get("record-nodes-successions").mapValues(LpOutput::toRecord, Named.as("succession"))
-                .to(topics.identityToRecords(), Produced.with(Serdes.String(), TO_RECORD));
-        // Every record's own id leads to the cluster it is in; a deleted record's id to its heir's cluster.
-        fromRecords.get("record-nodes-redirects").mapValues(AurumTopology::redirect, Named.as("redirect"))
-                .to(topics.redirects().name(), topics.redirects().produced());
-        Map<String, KStream<String, LpOutput>> fromIdentifiers = builder
-                .stream(topics.identityToIdentifiers(), Consumed.with(Serdes.String(), TO_IDENTIFIER)
-                        .withName("identity-to-identifiers"))
-                .process(() -> new IdentifierNodeProcessor(config), Named.as("identifier-nodes"),
-                        IdentifierNodeProcessor.STORE)
-                .split(Named.as("identifier-nodes-"))
-                .branch((key, out) -> out.toRecord() != null, Branched.as("messages"))
-                .defaultBranch(Branched.as("quality"));
-        fromIdentifiers.get("identifier-nodes-messages").mapValues(LpOutput::toRecord, Named.as("to-record"))
-                .to(topics.identityToRecords(), Produced.with(Serdes.String(), TO_RECORD));
-        fromIdentifiers.get("identifier-nodes-quality")
-                .mapValues(out -> qualityIssue(out.event()), Named.as("quality"))
-                .to(topics.quality().name(), topics.quality().produced());
-        // Memberships are keyed by record id like the records they are joined with. (Streams still re-partitions
-        // a processor's output before a table, as it cannot know the key was kept.)
-        KTable<String, Membership> memberships = fromRecords.get("record-nodes-memberships")
-                .mapValues(out -> out.event().membership(), Named.as("membership"))
-                .toTable(Named.as("membership-table"),
-                        stores.<Membership>materialized(XREF_STORE, MEMBERSHIP).withCachingDisabled());
+        // 3. The resolver: identity (label propagation between record and identifier nodes), clusters and
+        //    survivorship, publishing what changed (docs/identity-resolution.md).
+        Topology topology = builder.build();
+        topology.addSource("resolver-in", Serdes.String().deserializer(), MESSAGE.deserializer(), topics.records(),
+                topics.resolver());
+        topology.addProcessor("resolve", () -> new Resolver(config, partitions), "resolver-in");
+        topology.addStateStore(stores.builder(Resolver.RECORDS, Codecs.recordNodes(), true), "resolve");
+        topology.addStateStore(stores.builder(Resolver.IDENTIFIERS, Codecs.identifierNodes(), true), "resolve");
+        topology.addStateStore(stores.builder(Resolver.CLUSTERS, Codecs.clusterNodes(), true), "resolve");
+        topology.addStateStore(stores.builder(Resolver.SNAPSHOTS, Serdes.Boolean(), false), "resolve");
+        topology.addSink(Resolver.TO_RESOLVER, topics.resolver(), Serdes.String().serializer(), MESSAGE.serializer(),
+                Resolver.PARTITIONER, "resolve");
 
-        // 4. Clusters: every record joins its golden id's member set; moves between clusters subtract then add.
-        //    Both joined tables run without a cache: a record and its membership are often deleted by the same
-        //    input, and with caches flushed store by store each side of the join would see the other already
-        //    gone and neither would retract the member.
-        KTable<String, ClusterView> clusters = recordTable
-                .join(memberships, (record, membership) -> Member.of(record, membership), Named.as("member"))
-                .groupBy((recordId, member) -> KeyValue.pair(member.goldenId(), member),
-                        Grouped.with(Topics.CLUSTER_MEMBERS, Serdes.String(), MEMBER))
-                .aggregate(ClusterView::empty,
-                        (goldenId, member, view) -> view.with(member),
-                        (goldenId, member, view) -> view.without(member),
-                        Named.as("cluster"),
-                        stores.<ClusterView>materialized(CLUSTERS_STORE, CLUSTER));
-
-        // 5. Steward overrides, each with the golden id it applies to right now.
-        KTable<String, Overrides> overrides = overrides(builder, config, topics, memberships, stores);
-
-        // 6. Survivorship: one golden record per cluster, every field with its lineage, and the open conflicts.
-        KTable<String, Outcome> outcomes = clusters
-                .leftJoin(overrides, Survivorship.Input::new, Named.as("survivorship-input"))
-                .mapValues((goldenId, in) -> survivorship.survive(goldenId, in.cluster(), in.overrides()),
-                        Named.as("survive"));
-        KTable<String, GoldenCustomer> golden = outcomes.mapValues(Outcome::golden, Named.as("golden"),
-                stores.<GoldenCustomer>materialized(GOLDEN_STORE, topics.golden().valueSerde()));
-
-
-        // 7. Golden output: the golden topic, the local id → golden id cross-reference, and the conflicts.
-        golden.toStream(Named.as("golden-changes")).to(topics.golden().name(), topics.golden().produced());
-        memberships.toStream(Named.as("xref-changes"))
-                .mapValues(AurumTopology::xref, Named.as("xref"))
-                .to(topics.xref().name(), topics.xref().produced());
-        builder.addStateStore(stores.builder(ConflictTracker.STORE, JsonSerde.of(ConflictTracker.Open.class)));
-        outcomes.toStream(Named.as("outcome-changes"))
-                .process(ConflictTracker::new, Named.as("track-conflicts"), ConflictTracker.STORE)
-                .to(topics.conflicts().name(), topics.conflicts().produced());
-
-        return builder.build();
+        // 4. Public topics, each written only when what it says changed.
+        sink(topology, Resolver.TO_GOLDEN, topics.golden());
+        sink(topology, Resolver.TO_XREF, topics.xref());
+        sink(topology, Resolver.TO_REDIRECTS, topics.redirects());
+        sink(topology, Resolver.TO_QUALITY, topics.quality());
+        sink(topology, Resolver.TO_CONFLICTS, topics.conflicts());
+        return topology;
     }
 
-    private static Redirect redirect(LpOutput out) {
-        LpOutput.RedirectTo r = out.redirect();
-        if (r == null) {
-            return null;
-        }
-        return Redirect.newBuilder()
-                .setGoldenId(r.goldenId())
-                .setRecord(new SourceRef(RecordIds.source(r.recordId()), RecordIds.key(r.recordId())))
-                .setReason(r.reason())
-                .setSplitInto(r.splitInto())
-                .build();
+    private static <V> void sink(Topology topology, String name, Topic<String, V> topic) {
+        topology.addSink(name, topic.name(), Serdes.String().serializer(), topic.valueSerde().serializer(), "resolve");
     }
 
-    private static QualityIssue qualityIssue(IdentityEvent event) {
-        if (event == null) {
-            return null;
+    private static boolean isChildRow(PipelineConfig config, RowEvent row) {
+        if (row instanceof SnapshotProgress) {
+            return false;
         }
-        QualityReport r = event.report();
-        if (r == null) {
-            return null;
-        }
-        return QualityIssue.newBuilder()
-                .setKind(QualityIssueKind.valueOf(r.kind()))
-                .setMatchKey(r.matchKey())
-                .setValue(r.value())
-                .setRecords(r.records())
-                .setLimit(r.limit())
-                .setSample(r.sample().stream()
-                        .map(id -> new SourceRef(RecordIds.source(id), RecordIds.key(id))).toList())
-                .build();
+        SourceDef source = config.sources().get(row.source());
+        return source != null && source.isChild();
     }
 
-    /**
-     * customers.overrides, checked against the config (a bad override goes to the dead-letter topic), each routed
-     * to a golden id: its own target, or for a source-record target the golden id in the record's membership, so
-     * the override moves whenever the record moves to another cluster.
-     */
-    private static KTable<String, Overrides> overrides(StreamsBuilder builder, PipelineConfig config, Topics topics,
-                                                       KTable<String, Membership> memberships, Stores stores) {
-        KTable<String, Steward> stewards = builder.stream(topics.overrides().name(),
-                        topics.overrides().consumed().withName("overrides"))
-                .mapValues((id, o) -> Steward.of(config, id, o), Named.as("override"))
-                .toTable(Named.as("override-table"), stores.<Steward>materialized(OVERRIDES_STORE, STEWARD));
-        // A golden-id target has no foreign key and passes through the left join as it is.
-        KTable<String, Steward> routed = stewards.leftJoin(memberships, Steward::recordId,
-                (s, m) -> s.recordId() == null ? s : m == null ? null : s.routedTo(m.goldenId()),
-                TableJoined.as(Topics.OVERRIDE_TARGETS),
-                stores.<Steward>materialized(Topics.OVERRIDE_TARGETS, STEWARD));
-        return routed
-                .groupBy((id, s) -> KeyValue.pair(s.goldenId(), s),
-                        Grouped.with(Topics.OVERRIDES_BY_GOLDEN, Serdes.String(), STEWARD))
-                .aggregate(Overrides::empty,
-                        (goldenId, s, set) -> set.with(s),
-                        (goldenId, s, set) -> set.without(s),
-                        Named.as("golden-override-set"),
-                        stores.<Overrides>materialized(GOLDEN_OVERRIDES_STORE, JsonSerde.of(Overrides.class)));
-    }
-
-    private static XrefEntry xref(String recordId, Membership membership) {
-        if (membership == null) {
-            return null;
+    private static Message message(RowEvent row) {
+        if (row instanceof SourceChange change) {
+            return new Message.Row(change);
         }
-        return XrefEntry.newBuilder()
-                .setGoldenId(membership.goldenId())
-                .setSource(RecordIds.source(recordId))
-                .setKey(RecordIds.key(recordId))
-                .setReason(membership.reason())
-                .build();
+        if (row instanceof SnapshotSweep sweep) {
+            return new Message.Sweep(sweep);
+        }
+        SnapshotProgress progress = (SnapshotProgress) row;
+        return new Message.Snapshot(progress.slot(), progress.running());
     }
 
     /** Store builders of one kind, so the topology states each store once: its name and value serde. */
     private record Stores(StoreType type) {
-        <V> StoreBuilder<KeyValueStore<String, V>> builder(String name, Serde<V> valueSerde) {
+        /**
+         * @param cached whether writes go through Streams' record cache, which turns the writes of one node within a
+         *               commit interval into one RocksDB write and one changelog record
+         */
+        <V> StoreBuilder<KeyValueStore<String, V>> builder(String name, Serde<V> valueSerde, boolean cached) {
             KeyValueBytesStoreSupplier supplier = type == StoreType.IN_MEMORY
                     ? org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(name)
                     : org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name);
-            return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(supplier, Serdes.String(), valueSerde);
+            StoreBuilder<KeyValueStore<String, V>> b = org.apache.kafka.streams.state.Stores
+                    .keyValueStoreBuilder(supplier, Serdes.String(), valueSerde);
+            return cached ? b.withCachingEnabled() : b.withCachingDisabled();
         }
-
-        <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized(String name, Serde<V> valueSerde) {
-            return Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(name)
-                    .withStoreType(type).withKeySerde(Serdes.String()).withValueSerde(valueSerde);
-        }
-    }
-
-    /** Row changes by record id, as the default partitioner would place them; a snapshot sweep to every partition. */
-    private static Optional<Set<Integer>> rowPartitions(String topic, String key, RowEvent event, int partitions) {
-        if (event instanceof SnapshotSweep) {
-            return Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
-        }
-        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions));
-    }
-
-    private static <V> Repartitioned<String, V> repartitioned(String name, JsonSerde<V> serde, int partitions) {
-        return Repartitioned.<String, V>as(name).withKeySerde(Serdes.String()).withValueSerde(serde)
-                .withNumberOfPartitions(partitions);
     }
 }

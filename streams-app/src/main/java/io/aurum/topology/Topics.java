@@ -38,13 +38,6 @@ public final class Topics {
     /** Change events that could not be parsed or mapped, with the raw bytes and {@code __streams.errors.*} headers. */
     public static final String DLQ = "aurum.dlq";
 
-    /** Names of the internal repartition topics (prefixed by the application id at run time). */
-    public static final String RECORD_CHANGES = "record-changes";
-    public static final String CHILD_CHANGES = "child-changes";
-    public static final String ASSERTION_CHANGES = "assertion-changes";
-    public static final String CLUSTER_MEMBERS = "cluster-members";
-    public static final String OVERRIDE_TARGETS = "override-targets";
-    public static final String OVERRIDES_BY_GOLDEN = "overrides-by-golden";
 
     /** Makes the value serde of a public topic from its Avro class. */
     @FunctionalInterface
@@ -71,12 +64,19 @@ public final class Topics {
     }
 
     /**
-     * The identity resolver's two message topics. They form a cycle (records → identifiers → records), which the
-     * DSL's repartition topics cannot, so Aurum creates them itself, with the application id as prefix.
+     * The resolver's input: messages for records (rows, children, assertions, overrides) and golden ids, placed by
+     * the resolver's partitioner. Aurum creates it, with the application id as prefix.
      */
-    public String identityToIdentifiers() { return applicationId + "-identity-to-identifiers"; }
+    public String records() { return applicationId + "-records"; }
 
-    public String identityToRecords() { return applicationId + "-identity-to-records"; }
+    /**
+     * What the resolver's nodes say to nodes in other partitions. It closes a cycle, which the DSL's repartition
+     * topics cannot, so Aurum creates it, with the application id as prefix.
+     */
+    public String resolver() { return applicationId + "-resolver"; }
+
+    /** Values stay bytes: a malformed assertion goes to the dead letters as it came. */
+    public String assertions() { return ASSERTIONS; }
 
     public Topic<String, GoldenCustomer> golden() { return golden; }
 

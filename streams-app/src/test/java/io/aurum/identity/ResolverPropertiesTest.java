@@ -3,8 +3,7 @@ package io.aurum.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aurum.canonical.CdcMapper;
-import io.aurum.canonical.RecordAssembler;
-import io.aurum.canonical.RecordState;
+import io.aurum.canonical.RecordView;
 import io.aurum.canonical.SourceChange;
 import io.aurum.canonical.SourceRecord;
 import io.aurum.canonical.StoredRow;
@@ -205,7 +204,7 @@ class ResolverPropertiesTest {
             Cdc.Event e = cdc.insert(TOPICS[op.table()], row(op));
             SourceChange change = mapper.map(e.topic(), e.key(), e.value());
             StoredRow stored = StoredRow.apply(null, change);
-            records.add(RecordAssembler.view(CONFIG.pipeline(), change.recordId(), RecordState.empty().withParent(stored)));
+            records.add(RecordView.of(CONFIG.pipeline(), change.recordId(), stored, java.util.Map.of(), java.util.Set.of()));
         }
         return new ReferenceResolver(CONFIG.pipeline()).resolve(records);
     }

@@ -62,6 +62,11 @@ public final class Cdc {
         return event(topic, "r", null, after, "last_in_data_collection");
     }
 
+    /** The last row of the whole snapshot ({@code last}), when the last table it reads has rows. */
+    public Event finalRead(String topic, Map<String, Object> after) {
+        return event(topic, "r", null, after, "last");
+    }
+
     public Event update(String topic, Map<String, Object> after) {
         return event(topic, "u", null, after, null);
     }

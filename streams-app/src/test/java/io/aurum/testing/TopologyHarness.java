@@ -104,6 +104,13 @@ public final class TopologyHarness implements AutoCloseable {
         return this;
     }
 
+    /** Lets wall-clock time pass, for what the topology does on a timer. */
+    public TopologyHarness advanceWallClock(java.time.Duration d) {
+        driver.advanceWallClockTime(d);
+        drain();
+        return this;
+    }
+
     /** Writes (or with a null value, retracts) a steward assertion. */
     public TopologyHarness assertion(String id, String json) {
         driver.createInputTopic(Topics.ASSERTIONS, Serdes.String().serializer(), Serdes.ByteArray().serializer())
