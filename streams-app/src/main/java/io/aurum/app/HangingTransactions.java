@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +66,10 @@ public final class HangingTransactions {
                 .collect(java.util.stream.Collectors.toSet()));
         List<Open> hanging = new ArrayList<>();
         for (Open o : open) {
+            // Tracked: the coordinator has the partition in a transaction it will end. Under transactions v2 the
+            // coordinator bumps the epoch when it prepares the end, so its epoch may be ahead of the partition's.
             boolean tracked = known.getOrDefault(o.producerId(), List.of()).stream().anyMatch(d ->
-                    d.producerEpoch() == o.producerEpoch() && d.topicPartitions().contains(o.partition())
+                    d.producerEpoch() >= o.producerEpoch() && d.topicPartitions().contains(o.partition())
                             && (d.state() == TransactionState.ONGOING || d.state() == TransactionState.PREPARE_COMMIT
                             || d.state() == TransactionState.PREPARE_ABORT));
             if (!tracked) {
@@ -89,12 +92,40 @@ public final class HangingTransactions {
         }
         List<Open> hanging = new ArrayList<>(find());
         hanging.retainAll(first);
+        List<Open> aborted = new ArrayList<>();
         for (Open o : hanging) {
-            admin.abortTransaction(new AbortTransactionSpec(o.partition(), o.producerId(), (short) o.producerEpoch(),
-                    o.coordinatorEpoch())).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.warn("Aborted a hanging transaction on {}: a killed process left it open and no coordinator knew it", o);
+            try {
+                abort(o);
+                aborted.add(o);
+                LOG.warn("Aborted a hanging transaction on {}: a killed process left it open and no coordinator knew it",
+                        o);
+            } catch (ExecutionException e) {
+                // Not ours to force: leave it to the coordinator, and to /health to report if it never ends.
+                LOG.warn("Could not abort the open transaction on {}: {}", o, e.getCause().toString());
+            }
         }
-        return hanging;
+        return aborted;
+    }
+
+    /**
+     * Writes the abort marker. Under transactions v2 a marker must carry an epoch above the transaction's (the
+     * coordinator bumps the epoch to end one); under v1 the transaction's own epoch. The partition says which by
+     * refusing the other.
+     */
+    private void abort(Open o) throws ExecutionException, InterruptedException, TimeoutException {
+        try {
+            abort(o, o.producerEpoch());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof InvalidProducerEpochException)) {
+                throw e;
+            }
+            abort(o, o.producerEpoch() + 1);
+        }
+    }
+
+    private void abort(Open o, int epoch) throws ExecutionException, InterruptedException, TimeoutException {
+        admin.abortTransaction(new AbortTransactionSpec(o.partition(), o.producerId(), (short) epoch,
+                o.coordinatorEpoch())).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private List<Open> openTransactions() throws ExecutionException, InterruptedException, TimeoutException {

@@ -140,7 +140,8 @@ public final class LocalPipeline implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             new HangingTransactions(admin, Duration.ofSeconds(60)).abortAll();
         } catch (Exception e) {
-            throw new IllegalStateException("Could not check the local broker for hanging transactions", e);
+            // The check is a courtesy: failing to run it must not keep the pipeline from starting.
+            LOG.warn("Could not check the local broker for hanging transactions: {}", e.toString());
         }
     }
 
