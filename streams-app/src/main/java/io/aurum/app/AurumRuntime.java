@@ -85,7 +85,7 @@ public final class AurumRuntime implements AutoCloseable {
                 .description("Dead letters written by this instance since start").register(metrics);
         monitorAdmin = streams.admin();
         progress = new ProgressMonitor(monitorAdmin, streams.idleProbe(monitorAdmin),
-                Duration.ofMillis(config.streams().stallAfterMs()), streams::restoring, bootstrapServers)
+                Duration.ofMillis(config.streams().stallAfterMs()), streams::restoredRecords, bootstrapServers)
                 .start(Duration.ofSeconds(5));
         http = new HttpApi(config.http().bindAddress(), httpPort, streams, metrics, this::health).start();
         return this;

@@ -128,32 +128,25 @@ public final class AurumStreams implements AutoCloseable {
         return streams;
     }
 
-    /** Whether some store is being restored from its changelog (after a crash, a move, or a new instance). */
-    public boolean restoring() {
-        return restores.active.get() > 0;
+    /** Records restored into state stores from their changelogs so far: it grows while a restore makes progress. */
+    public long restoredRecords() {
+        return restores.restored.get();
     }
 
-    /** Counts the stores being restored: a restore is slow progress, not a stall. */
+    /** Counts restored records: a restore is slow progress, not a stall, for as long as it moves. */
     private static final class Restores implements StateRestoreListener {
-        private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicLong restored = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
-        public void onRestoreStart(TopicPartition partition, String store, long start, long end) {
-            active.incrementAndGet();
+        public void onRestoreStart(TopicPartition partition, String store, long start, long end) { }
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long count) {
+            restored.addAndGet(count);
         }
 
         @Override
-        public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long restored) { }
-
-        @Override
-        public void onRestoreEnd(TopicPartition partition, String store, long restored) {
-            active.decrementAndGet();
-        }
-
-        @Override
-        public void onRestoreSuspended(TopicPartition partition, String store, long restored) {
-            active.decrementAndGet();
-        }
+        public void onRestoreEnd(TopicPartition partition, String store, long total) { }
     }
 
     public Throwable failure() {

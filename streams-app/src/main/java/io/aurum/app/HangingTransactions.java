@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,14 @@ public final class HangingTransactions {
 
     public enum Verdict { TRACKED, ABORTED, UNRESOLVED }
 
+    /** Another witness of how a coordinator ended a past transaction: true committed, false aborted. */
+    @FunctionalInterface
+    public interface Outcomes {
+        Optional<Boolean> committed(long producerId, int epoch);
+
+        Outcomes NONE = (producerId, epoch) -> Optional.empty();
+    }
+
     /** An open transaction on a partition, as the partition leader reports it, and what its coordinator says. */
     public record Open(TopicPartition partition, long producerId, int producerEpoch, int coordinatorEpoch,
                       long firstOffset, Verdict verdict, String coordinator) {
@@ -67,7 +76,12 @@ public final class HangingTransactions {
 
     /** Every open transaction that its coordinator is not ending ({@link Verdict#ABORTED} or {@link Verdict#UNRESOLVED}). */
     public List<Open> find() throws ExecutionException, InterruptedException, TimeoutException {
-        return classify().stream().filter(o -> o.verdict() != Verdict.TRACKED).toList();
+        return find(Outcomes.NONE);
+    }
+
+    /** As {@link #find()}, taking {@code outcomes}' word for how past transactions ended. */
+    public List<Open> find(Outcomes outcomes) throws ExecutionException, InterruptedException, TimeoutException {
+        return classify(outcomes).stream().filter(o -> o.verdict() != Verdict.TRACKED).toList();
     }
 
     /**
@@ -75,9 +89,10 @@ public final class HangingTransactions {
      * unresolved ones. Meant for a moment when no producer of the application runs (local mode, before its clients
      * start).
      */
-    public List<Open> abortAborted() throws ExecutionException, InterruptedException, TimeoutException {
+    public List<Open> abortAborted(Outcomes outcomes) throws ExecutionException, InterruptedException,
+            TimeoutException {
         List<Open> done = new ArrayList<>();
-        for (Open o : find()) {
+        for (Open o : find(outcomes)) {
             if (o.verdict() != Verdict.ABORTED) {
                 LOG.warn("An open transaction its coordinator is not ending: {}. Not touched: ending it could undo a "
                         + "commit.", o);
@@ -108,7 +123,8 @@ public final class HangingTransactions {
                 o.coordinatorEpoch())).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private List<Open> classify() throws ExecutionException, InterruptedException, TimeoutException {
+    private List<Open> classify(Outcomes outcomes) throws ExecutionException, InterruptedException,
+            TimeoutException {
         List<ProducerOnPartition> open = openTransactions();
         if (open.isEmpty()) {
             return List.of();
@@ -121,8 +137,14 @@ public final class HangingTransactions {
             String coordinator = views.isEmpty() ? "knows no transaction of this producer"
                     : views.stream().map(d -> d.state() + " epoch " + d.producerEpoch() + " on " + d.topicPartitions())
                     .collect(Collectors.joining("; "));
+            Verdict verdict = verdict(p.partition(), p.producerEpoch(), views);
+            Optional<Boolean> committed = outcomes.committed(p.producerId(), p.producerEpoch());
+            if (verdict == Verdict.UNRESOLVED && committed.isPresent()) {
+                verdict = committed.get() ? Verdict.UNRESOLVED : Verdict.ABORTED;
+                coordinator += committed.get() ? "; its log: committed" : "; its log: aborted";
+            }
             out.add(new Open(p.partition(), p.producerId(), p.producerEpoch(), p.coordinatorEpoch(), p.firstOffset(),
-                    verdict(p.partition(), p.producerEpoch(), views), coordinator));
+                    verdict, coordinator));
         }
         return out;
     }

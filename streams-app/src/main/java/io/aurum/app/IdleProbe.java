@@ -32,8 +32,15 @@ public final class IdleProbe {
         this.inputTopics = inputTopics;
     }
 
+    /** The work waiting per partition (only partitions that have some), and the group's committed offsets. */
+    public record Reading(Map<TopicPartition, Long> backlog, Map<TopicPartition, Long> committed) { }
+
     /** Partitions that still have work, with their remaining record count (approximate: markers count too). */
     public Map<TopicPartition, Long> backlog() throws ExecutionException, InterruptedException {
+        return read().backlog();
+    }
+
+    public Reading read() throws ExecutionException, InterruptedException {
         Set<String> topics = new HashSet<>();
         Set<String> existing = admin.listTopics().names().get();
         for (String t : inputTopics) {
@@ -54,27 +61,17 @@ public final class IdleProbe {
         Map<TopicPartition, Long> end = new HashMap<>();
         admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
                 .forEach((tp, info) -> end.put(tp, info.offset()));
-        Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get()
+                .forEach((tp, o) -> committed.put(tp, o == null ? 0 : o.offset()));
         Map<TopicPartition, Long> backlog = new HashMap<>();
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            OffsetAndMetadata c = committed.get(e.getKey());
-            long position = c == null ? 0 : c.offset();
+            long position = committed.getOrDefault(e.getKey(), 0L);
             if (position < e.getValue()) {
                 backlog.put(e.getKey(), e.getValue() - position);
             }
         }
-        return backlog;
-    }
-
-    /** The group's committed offsets summed over every partition: it grows whenever the job commits progress. */
-    public long committedTotal() throws ExecutionException, InterruptedException {
-        long total = 0;
-        for (OffsetAndMetadata o : admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get()
-                .values()) {
-            total += o == null ? 0 : o.offset();
-        }
-        return total;
+        return new Reading(backlog, committed);
     }
 
     /**

@@ -131,14 +131,15 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /**
-     * The broker died with the process that wrote to it. A SIGKILL in the middle of an exactly-once commit can leave
-     * a transaction open on a partition whose coordinator aborted it but never wrote that partition's marker; nothing
-     * would ever end it, and the job could not read past it. Nothing of ours writes yet: write the marker the
+     * The broker died with the process that wrote to it. After a SIGKILL the restarted coordinator can end a
+     * transaction as aborted without its marker reaching every partition (see {@link LocalTransactionLog}); nothing
+     * would ever end it there, and the job could not read past it. Nothing of ours writes yet: write the marker the
      * coordinator left undone. (An open transaction the coordinator committed or forgot is only reported.)
      */
     private void abortHangingTransactions() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            new HangingTransactions(admin, Duration.ofSeconds(60)).abortAborted();
+            new HangingTransactions(admin, Duration.ofSeconds(60))
+                    .abortAborted(LocalTransactionLog.read(broker.logDir()));
         } catch (Exception e) {
             // The check is a courtesy: failing to run it must not keep the pipeline from starting.
             LOG.warn("Could not check the local broker for hanging transactions: {}", e.toString());

@@ -95,7 +95,7 @@ class HangingTransactionsTest {
             assertThat(found).extracting(HangingTransactions.Open::partition).containsExactly(ORDERS);
             assertThat(found.get(0).verdict()).isEqualTo(Verdict.UNRESOLVED);
             assertThat(found.get(0).coordinator()).contains("knows no transaction");
-            assertThat(hanging.abortAborted()).isEmpty();
+            assertThat(hanging.abortAborted(HangingTransactions.Outcomes.NONE)).isEmpty();
             assertThat(stableOffset(admin, ORDERS)).as("left for an operator: the transaction still pins it").isZero();
         } finally {
             broker.close();
