@@ -36,9 +36,12 @@ import org.slf4j.LoggerFactory;
  *   times out, and ends a prepared one); nothing to do;</li>
  *   <li>{@link Verdict#ABORTED}: the coordinator finished that very transaction as an abort, and this partition never
  *   got the marker: writing the abort marker is exactly what the coordinator left undone;</li>
- *   <li>{@link Verdict#UNRESOLVED}: anything else (the coordinator committed it, has forgotten the producer, or
- *   says nothing). Ending it by hand could undo a commit, so it is only reported, with what the coordinator said,
- *   for an operator to decide.</li>
+ *   <li>{@link Verdict#COMMITTED}: a witness of the coordinator's past ({@link Outcomes}, e.g. its log) says it
+ *   committed that transaction and this partition never got the marker: the commit marker must be written (which
+ *   the Admin API cannot do; local mode does it, see LocalTransactionLog);</li>
+ *   <li>{@link Verdict#UNRESOLVED}: anything else (the coordinator has moved on, forgotten the producer, or says
+ *   nothing). Ending it by hand could undo a commit, so it is only reported, with what the coordinator said, for
+ *   an operator to decide.</li>
  * </ul>
  * Under transactions v2 the coordinator bumps a producer's epoch when it ends a transaction, so the transaction
  * of epoch E is the one it describes with epoch E + 1 once ended.
@@ -46,7 +49,7 @@ import org.slf4j.LoggerFactory;
 public final class HangingTransactions {
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
 
-    public enum Verdict { TRACKED, ABORTED, UNRESOLVED }
+    public enum Verdict { TRACKED, ABORTED, COMMITTED, UNRESOLVED }
 
     /** Another witness of how a coordinator ended a past transaction: true committed, false aborted. */
     @FunctionalInterface
@@ -110,7 +113,7 @@ public final class HangingTransactions {
     }
 
     /** A v2 marker carries the epoch after the transaction's; a v1 marker its own. The partition refuses the other. */
-    private void abort(Open o) throws ExecutionException, InterruptedException, TimeoutException {
+    public void abort(Open o) throws ExecutionException, InterruptedException, TimeoutException {
         try {
             abort(o, o.producerEpoch() + 1);
         } catch (ExecutionException e) {
@@ -140,7 +143,7 @@ public final class HangingTransactions {
             Verdict verdict = verdict(p.partition(), p.producerEpoch(), views);
             Optional<Boolean> committed = outcomes.committed(p.producerId(), p.producerEpoch());
             if (verdict == Verdict.UNRESOLVED && committed.isPresent()) {
-                verdict = committed.get() ? Verdict.UNRESOLVED : Verdict.ABORTED;
+                verdict = committed.get() ? Verdict.COMMITTED : Verdict.ABORTED;
                 coordinator += committed.get() ? "; its log: committed" : "; its log: aborted";
             }
             out.add(new Open(p.partition(), p.producerId(), p.producerEpoch(), p.coordinatorEpoch(), p.firstOffset(),

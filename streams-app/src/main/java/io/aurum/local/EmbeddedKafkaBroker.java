@@ -119,6 +119,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return "localhost:" + brokerPort;
     }
 
+    public synchronized int port() {
+        if (server == null) {
+            throw new IllegalStateException("broker not started");
+        }
+        return brokerPort;
+    }
+
     public Path logDir() {
         return logDir;
     }

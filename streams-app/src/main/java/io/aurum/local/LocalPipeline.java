@@ -106,7 +106,7 @@ public final class LocalPipeline implements AutoCloseable {
         }
 
         broker = EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).brokerPort(options.kafkaPort()).build().start();
-        abortHangingTransactions();
+        finishOpenTransactions();
         schemaStore = new KafkaSchemaStore(broker.bootstrapServers());
         schemaStore.start();
         registry = new LocalSchemaRegistry(options.registryPort(), schemaStore).start();
@@ -132,17 +132,32 @@ public final class LocalPipeline implements AutoCloseable {
 
     /**
      * The broker died with the process that wrote to it. After a SIGKILL the restarted coordinator can end a
-     * transaction as aborted without its marker reaching every partition (see {@link LocalTransactionLog}); nothing
-     * would ever end it there, and the job could not read past it. Nothing of ours writes yet: write the marker the
-     * coordinator left undone. (An open transaction the coordinator committed or forgot is only reported.)
+     * transaction (commit or abort) without its marker reaching every partition (see {@link LocalTransactionLog});
+     * nothing would ever end it there, and the job could not read past it. Nothing of ours writes yet: write the
+     * marker the coordinator left undone, as its own log says. (One the log does not explain is only reported.)
      */
-    private void abortHangingTransactions() {
+    private void finishOpenTransactions() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            new HangingTransactions(admin, Duration.ofSeconds(60))
-                    .abortAborted(LocalTransactionLog.read(broker.logDir()));
+            HangingTransactions hanging = new HangingTransactions(admin, Duration.ofSeconds(60));
+            for (HangingTransactions.Open o : hanging.find(LocalTransactionLog.read(broker.logDir()))) {
+                try {
+                    switch (o.verdict()) {
+                        case ABORTED -> hanging.abort(o);
+                        case COMMITTED -> TransactionMarkers.commit("localhost", broker.port(), o);
+                        default -> {
+                            LOG.warn("An open transaction its coordinator is not ending: {}. Not touched.", o);
+                            continue;
+                        }
+                    }
+                    LOG.warn("Wrote the {} marker its coordinator left undone: {}",
+                            o.verdict() == HangingTransactions.Verdict.ABORTED ? "abort" : "commit", o);
+                } catch (Exception e) {
+                    LOG.warn("Could not finish the open transaction {}: {}", o, e.toString());
+                }
+            }
         } catch (Exception e) {
             // The check is a courtesy: failing to run it must not keep the pipeline from starting.
-            LOG.warn("Could not check the local broker for hanging transactions: {}", e.toString());
+            LOG.warn("Could not check the local broker for open transactions: {}", e.toString());
         }
     }
 
