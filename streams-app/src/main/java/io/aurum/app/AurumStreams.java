@@ -1,7 +1,7 @@
 package io.aurum.app;
 
 import io.aurum.config.AurumConfig;
-import io.aurum.local.EmbeddedKafkaBroker;
+import io.aurum.infra.TopicAdmin;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.serde.AurumSerdes;
 import io.aurum.topology.AurumTopology;
@@ -109,7 +109,7 @@ public final class AurumStreams implements AutoCloseable {
         config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().forEach(topic ->
                 newTopics.add(new NewTopic(topic, config.capture().topicPartitions(), rf)));
         try (Admin admin = admin()) {
-            EmbeddedKafkaBroker.createTopics(admin, newTopics, Duration.ofSeconds(60));
+            TopicAdmin.createTopics(admin, newTopics, Duration.ofSeconds(60));
         }
     }
 

@@ -1,6 +1,6 @@
 package io.aurum.capture;
 
-import io.aurum.local.EmbeddedKafkaBroker;
+import io.aurum.infra.TopicAdmin;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
@@ -277,7 +277,7 @@ public final class CaptureService implements AutoCloseable {
         if (knownTopics.contains(topic)) {
             return;
         }
-        EmbeddedKafkaBroker.createTopics(admin,
+        TopicAdmin.createTopics(admin,
                 List.of(new NewTopic(topic, settings.topicPartitions(), settings.replicationFactor())),
                 TOPIC_CREATION_TIMEOUT);
         knownTopics.add(topic);

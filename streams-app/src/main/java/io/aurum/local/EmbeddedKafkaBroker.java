@@ -1,18 +1,12 @@
 package io.aurum.local;
 
+import io.aurum.infra.TopicAdmin;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -28,20 +22,13 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
  * A single-node KRaft Kafka (combined broker and controller) running inside this JVM, for local mode and tests.
@@ -55,7 +42,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
-    private static final Duration DEFAULT_TOPIC_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path logDir;
     private final int requestedBrokerPort;
@@ -126,96 +112,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** Creates the topics that do not exist yet and waits until every partition of every topic can take writes. */
     public void createTopics(Collection<NewTopic> topics) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
-            createTopics(admin, topics, DEFAULT_TOPIC_TIMEOUT);
+            TopicAdmin.createTopics(admin, topics, TopicAdmin.DEFAULT_TIMEOUT);
         }
-    }
-
-    /**
-     * Creates the topics that do not exist yet on any cluster, then waits until every partition has a leader that
-     * serves requests. Producing to a partition before that (notably with an idempotent producer) can fail with
-     * NOT_LEADER_OR_FOLLOWER and then wedge on OUT_OF_ORDER_SEQUENCE_NUMBER.
-     */
-    public static void createTopics(Admin admin, Collection<NewTopic> topics, Duration timeout) {
-        if (topics.isEmpty()) {
-            return;
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, KafkaFuture<Void>> created = admin.createTopics(topics).values();
-        for (Map.Entry<String, KafkaFuture<Void>> entry : created.entrySet()) {
-            try {
-                entry.getValue().get(remainingMillis(deadline, entry.getKey()), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("Could not create topic " + entry.getKey(), e.getCause());
-                }
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("Timed out creating topic " + entry.getKey(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while creating topic " + entry.getKey(), e);
-            }
-        }
-        awaitLeaders(admin, topics.stream().map(NewTopic::name).collect(Collectors.toSet()), deadline);
-    }
-
-    private static void awaitLeaders(Admin admin, Set<String> topics, long deadlineNanos) {
-        Throwable lastProblem = null;
-        long backoffMillis = 10;
-        while (true) {
-            try {
-                Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
-                        .get(remainingMillis(deadlineNanos, topics.toString()), TimeUnit.MILLISECONDS);
-                List<TopicPartition> partitions = new ArrayList<>();
-                List<String> leaderless = new ArrayList<>();
-                for (TopicDescription description : descriptions.values()) {
-                    for (TopicPartitionInfo info : description.partitions()) {
-                        TopicPartition tp = new TopicPartition(description.name(), info.partition());
-                        partitions.add(tp);
-                        if (info.leader() == null || info.leader().isEmpty()) {
-                            leaderless.add(tp.toString());
-                        }
-                    }
-                }
-                if (leaderless.isEmpty()) {
-                    // The metadata cache can name a leader slightly before the leader's replica manager serves the
-                    // partition; ListOffsets is answered by the replica manager, so success proves it is writable.
-                    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-                    partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
-                    admin.listOffsets(request).all()
-                            .get(remainingMillis(deadlineNanos, topics.toString()), TimeUnit.MILLISECONDS);
-                    return;
-                }
-                lastProblem = new IllegalStateException("no leader yet for " + leaderless);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof RetriableException)) {
-                    throw new IllegalStateException("Could not describe topics " + topics, e.getCause());
-                }
-                lastProblem = e.getCause();
-            } catch (TimeoutException e) {
-                throw new IllegalStateException("Timed out waiting for partition leaders of " + topics, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for partition leaders of " + topics, e);
-            }
-            if (System.nanoTime() >= deadlineNanos) {
-                throw new IllegalStateException("Timed out waiting for partition leaders of " + topics, lastProblem);
-            }
-            try {
-                Thread.sleep(backoffMillis); // no admin API to subscribe to leadership; poll with a short backoff
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for partition leaders of " + topics, e);
-            }
-            backoffMillis = Math.min(backoffMillis * 2, 200);
-        }
-    }
-
-    private static long remainingMillis(long deadlineNanos, String what) throws TimeoutException {
-        long remaining = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-        if (remaining <= 0) {
-            throw new TimeoutException("deadline passed for " + what);
-        }
-        return remaining;
     }
 
     @Override

@@ -3,13 +3,12 @@ package io.aurum.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aurum.infra.TopicAdmin;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,11 +24,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -121,56 +117,31 @@ public final class KafkaSchemaStore extends IndexedSchemaStore {
     }
     if (admin != null) {
       ensureTopic();
-      awaitLeader();
     }
     readToEnd();
     started = true;
   }
 
+  /**
+   * Creates the topic if it is missing (compacted, one partition) and waits for its leader: an idempotent
+   * producer's first send right after createTopics can hit NOT_LEADER_OR_FOLLOWER before the controller has elected
+   * one. An existing topic must have exactly one partition.
+   */
   private void ensureTopic() {
-    try {
-      describe();
-      return;
-    } catch (UnknownTopicOrPartitionException missing) {
-      LOG.info("Creating schema topic {} (compacted, 1 partition, replication factor {})", topic,
-          replicationFactor);
-    }
     NewTopic spec = new NewTopic(topic, 1, replicationFactor)
         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
     try {
-      await(admin.createTopics(List.of(spec)).all(), "create topic " + topic);
-    } catch (TopicExistsException raced) {
-      // Another process created it between our describe and create: just as good.
+      if (TopicAdmin.createTopics(admin, List.of(spec), timeout).contains(topic)) {
+        LOG.info("Created schema topic {} (compacted, 1 partition, replication factor {})", topic,
+            replicationFactor);
+      }
+    } catch (IllegalStateException e) {
+      throw new SchemaStoreException("Could not create schema topic " + topic + ": " + e.getMessage(), e);
     }
-  }
-
-  /**
-   * An idempotent producer's first send right after createTopics can hit NOT_LEADER_OR_FOLLOWER before the
-   * controller has elected a leader, so we wait for one.
-   */
-  private void awaitLeader() {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      TopicDescription d;
-      try {
-        d = describe();
-      } catch (UnknownTopicOrPartitionException notYet) {
-        d = null; // metadata of a just-created topic propagates asynchronously
-      }
-      if (d != null) {
-        if (d.partitions().size() != 1) {
-          throw new SchemaStoreException("Schema topic " + topic + " has " + d.partitions().size()
-              + " partitions; it must have exactly 1 so that records keep their order");
-        }
-        Node leader = d.partitions().get(0).leader();
-        if (leader != null && !leader.isEmpty()) {
-          return;
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new SchemaStoreException("Schema topic " + topic + " has no partition leader after " + timeout);
-      }
-      sleep(100);
+    TopicDescription d = describe();
+    if (d.partitions().size() != 1) {
+      throw new SchemaStoreException("Schema topic " + topic + " has " + d.partitions().size()
+          + " partitions; it must have exactly 1 so that records keep their order");
     }
   }
 
@@ -291,25 +262,12 @@ public final class KafkaSchemaStore extends IndexedSchemaStore {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re
-          && (re instanceof UnknownTopicOrPartitionException || re instanceof TopicExistsException)) {
-        throw re;
-      }
       throw new SchemaStoreException("Could not " + what + ": " + e.getCause(), e.getCause());
     } catch (TimeoutException e) {
       throw new SchemaStoreException("Could not " + what + " within " + timeout, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SchemaStoreException("Interrupted while trying to " + what, e);
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SchemaStoreException("Interrupted while waiting for the schema topic", e);
     }
   }
 

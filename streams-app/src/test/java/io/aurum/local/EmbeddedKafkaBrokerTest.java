@@ -1,5 +1,6 @@
 package io.aurum.local;
 
+import io.aurum.infra.TopicAdmin;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -65,7 +66,7 @@ class EmbeddedKafkaBrokerTest {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir.resolve("k2")).start();
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                      broker.bootstrapServers()))) {
-            EmbeddedKafkaBroker.createTopics(admin, List.of(new NewTopic("a", 2, (short) 1),
+            TopicAdmin.createTopics(admin, List.of(new NewTopic("a", 2, (short) 1),
                     new NewTopic("b", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))), Duration.ofSeconds(30));
             assertThat(admin.listTopics().names().get()).contains("a", "b");
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(

@@ -13,14 +13,17 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeTopicsResult;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -242,6 +245,7 @@ class KafkaSchemaStoreTest {
           (proxy, method, args) -> switch (method.getName()) {
             case "describeTopics" -> describe((Collection<?>) args[0]);
             case "createTopics" -> create((Collection<?>) args[0]);
+            case "listOffsets" -> listOffsets((Map<?, ?>) args[0]);
             case "close" -> null;
             default -> throw new UnsupportedOperationException(method.getName());
           });
@@ -261,6 +265,14 @@ class KafkaSchemaStoreTest {
         future.complete(new TopicDescription(TOPIC, false, infos));
       }
       return new DescribeTopicsResult(null, Map.of(TOPIC, future)) {};
+    }
+
+    /** A partition that has a leader answers ListOffsets (the proof, for TopicAdmin, that it serves requests). */
+    private ListOffsetsResult listOffsets(Map<?, ?> request) {
+      Map<TopicPartition, KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo>> out = new HashMap<>();
+      request.keySet().forEach(tp -> out.put((TopicPartition) tp,
+          KafkaFuture.completedFuture(new ListOffsetsResult.ListOffsetsResultInfo(0, -1, Optional.empty()))));
+      return new ListOffsetsResult(out);
     }
 
     private CreateTopicsResult create(Collection<?> topics) {
