@@ -59,7 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AurumConfig cfg = io.aurum.cli.AurumCli.loadConfig(config);
+        AurumConfig cfg = AurumConfig.loadOrDemo(config);
         if (!streamsProperties.isEmpty()) {
             AurumConfig.StreamsSettings s = cfg.streams();
             java.util.Map<String, String> props = new java.util.LinkedHashMap<>(s.properties());

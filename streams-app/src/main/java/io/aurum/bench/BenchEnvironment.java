@@ -1,6 +1,6 @@
 package io.aurum.bench;
 
-import io.aurum.app.AurumRuntime;
+import io.aurum.runtime.AurumRuntime;
 import io.aurum.app.GoldenReader;
 import io.aurum.bench.DataGenerator.TableDef;
 import io.aurum.capture.CaptureService;
@@ -123,7 +123,7 @@ final class BenchEnvironment implements AutoCloseable {
     List<CaptureSource> sources() {
         List<CaptureSource> s = new ArrayList<>();
         for (String db : DATABASES) {
-            s.add(CaptureSource.local(postgres, db));
+            s.add(postgres.captureSource(db));
         }
         return s;
     }

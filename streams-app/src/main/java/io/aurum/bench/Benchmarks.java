@@ -1,6 +1,6 @@
 package io.aurum.bench;
 
-import io.aurum.app.AurumRuntime;
+import io.aurum.runtime.AurumRuntime;
 import io.aurum.bench.BenchReport.Table;
 import io.aurum.bench.ClusterMetrics.Scores;
 import io.aurum.bench.DataGenerator.Dataset;

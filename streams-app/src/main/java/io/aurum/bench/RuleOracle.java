@@ -1,7 +1,7 @@
 package io.aurum.bench;
 
 import io.aurum.bench.DataGenerator.ParentRecord;
-import io.aurum.canonical.Normalizers;
+import io.aurum.normalize.Normalizers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

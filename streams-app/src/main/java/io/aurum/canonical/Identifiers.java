@@ -4,6 +4,7 @@ import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.MatchDef;
 import io.aurum.config.PipelineConfig.MatchKeyDef;
 import io.aurum.config.PipelineConfig.SourceDef;
+import io.aurum.normalize.Normalizers;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.aurum.capture;
 
-import io.aurum.local.EmbeddedPostgresServer;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -35,11 +33,6 @@ public record CaptureSource(String name, String host, int port, String database,
 
     public static CaptureSource of(String name, String host, int port, String database, String user, String password) {
         return new CaptureSource(name, host, port, database, user, password, List.of(), null, null);
-    }
-
-    /** A database of the local embedded server, captured under its own name. */
-    public static CaptureSource local(EmbeddedPostgresServer server, String database) {
-        return of(database, server.host(), server.port(), database, server.user(), server.password());
     }
 
     public CaptureSource withTables(List<String> tables) {

@@ -1,6 +1,6 @@
 package io.aurum.cli;
 
-import io.aurum.app.AurumRuntime;
+import io.aurum.runtime.AurumRuntime;
 import io.aurum.app.GoldenJson;
 import io.aurum.app.GoldenReader;
 import io.aurum.capture.CaptureSource;
@@ -30,8 +30,6 @@ import picocli.CommandLine.Option;
         subcommands = {AurumCli.Local.class, AurumCli.Run.class, AurumCli.Golden.class,
                 io.aurum.bench.BenchCommand.class})
 public final class AurumCli {
-    static final String DEMO_CONFIG = "config/demo.yaml";
-
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new AurumCli());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -46,11 +44,6 @@ public final class AurumCli {
             return 1;
         });
         System.exit(cli.execute(args));
-    }
-
-    /** The config file given, or the built-in demo config. */
-    public static AurumConfig loadConfig(Path file) {
-        return file == null ? AurumConfig.fromClasspath(DEMO_CONFIG) : AurumConfig.load(file);
     }
 
     @Command(name = "local", mixinStandardHelpOptions = true,
@@ -83,7 +76,7 @@ public final class AurumCli {
 
         @Override
         public Integer call() throws Exception {
-            AurumConfig cfg = loadConfig(config);
+            AurumConfig cfg = AurumConfig.loadOrDemo(config);
             if (seed != null && !Files.isDirectory(seed)) {
                 throw new IllegalArgumentException("--seed " + seed + " is not a directory");
             }

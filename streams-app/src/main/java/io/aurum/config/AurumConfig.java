@@ -43,6 +43,14 @@ public record AurumConfig(
         TOP.addAll(Set.of("kafka", "registry", "streams", "capture", "http"));
     }
 
+    /** The built-in demo config: the demo databases' pipeline; what {@code aurum local} and {@code bench} use by default. */
+    public static final String DEMO = "config/demo.yaml";
+
+    /** The config file given, or the built-in {@link #DEMO demo config} when there is none. */
+    public static AurumConfig loadOrDemo(Path file) {
+        return file == null ? fromClasspath(DEMO) : load(file);
+    }
+
     public static AurumConfig load(Path path) {
         return from(YamlDocument.load(path, System.getenv()));
     }

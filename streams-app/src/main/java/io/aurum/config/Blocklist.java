@@ -1,6 +1,6 @@
 package io.aurum.config;
 
-import io.aurum.canonical.Normalizers;
+import io.aurum.normalize.Normalizers;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package io.aurum.identity;
 
 import io.aurum.canonical.Identifiers;
-import io.aurum.canonical.Normalizers;
+import io.aurum.normalize.Normalizers;
 import io.aurum.canonical.SourceRecord;
 import io.aurum.config.Blocklist;
 import io.aurum.config.PipelineConfig;

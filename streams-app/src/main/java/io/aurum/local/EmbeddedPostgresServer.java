@@ -1,5 +1,6 @@
 package io.aurum.local;
 
+import io.aurum.capture.CaptureSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +74,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         LOG.info("Postgres started on port {} in {} ms ({} data dir {})", postgres.getPort(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), existing ? "reused" : "new", dataDir);
         return this;
+    }
+
+    /** A database of this server, captured under its own name (Debezium's topic prefix is the database name). */
+    public CaptureSource captureSource(String database) {
+        return CaptureSource.of(database, host(), port(), database, user(), password());
     }
 
     public String host() {

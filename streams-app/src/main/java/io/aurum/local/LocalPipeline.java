@@ -1,6 +1,6 @@
 package io.aurum.local;
 
-import io.aurum.app.AurumRuntime;
+import io.aurum.runtime.AurumRuntime;
 import io.aurum.app.GoldenJson;
 import io.aurum.app.GoldenReader;
 import io.aurum.capture.CaptureSource;
@@ -96,7 +96,7 @@ public final class LocalPipeline implements AutoCloseable {
                     LOG.info("Seeded database {} with the demo data", db);
                 }
             }
-            sources.add(CaptureSource.local(postgres, db));
+            sources.add(postgres.captureSource(db));
         }
 
         broker = EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).brokerPort(options.kafkaPort()).build().start();

@@ -3,7 +3,7 @@ package io.aurum.survivorship;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.aurum.canonical.CdcMapper;
 import io.aurum.canonical.MappingException;
-import io.aurum.canonical.Normalizers;
+import io.aurum.normalize.Normalizers;
 import io.aurum.config.Blocklist;
 import io.aurum.config.GoldenConfig.FieldDef;
 import io.aurum.config.GoldenConfig.FieldType;

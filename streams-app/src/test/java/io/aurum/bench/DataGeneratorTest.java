@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aurum.bench.DataGenerator.Dataset;
 import io.aurum.bench.DataGenerator.ParentRecord;
-import io.aurum.canonical.Normalizers;
+import io.aurum.normalize.Normalizers;
 import io.aurum.local.EmbeddedPostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;

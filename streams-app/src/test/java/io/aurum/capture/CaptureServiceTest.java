@@ -67,7 +67,7 @@ class CaptureServiceTest {
                 INSERT INTO contacts VALUES (1, 'Ada', 'ada@example.com'), (2, 'Grace', NULL), (3, 'Linus', 'l@x.org');
                 INSERT INTO ignored VALUES (1);
                 """);
-        CaptureSource source = CaptureSource.local(pg, "crm").withTables(List.of("public.contacts"));
+        CaptureSource source = pg.captureSource("crm").withTables(List.of("public.contacts"));
         CaptureSettings settings = CaptureSettings.defaults(dir.resolve("offsets"));
         String topic = "crm.public.contacts";
         Map<TopicPartition, Long> position;
@@ -142,7 +142,7 @@ class CaptureServiceTest {
                 + "INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 30) g;");
         CaptureSettings settings = CaptureSettings.builder(dir.resolve("offsets-parts")).topicPartitions(3).build();
         try (CaptureService capture = new CaptureService(broker.bootstrapServers(),
-                List.of(CaptureSource.local(pg, "parts")), settings).start()) {
+                List.of(pg.captureSource("parts")), settings).start()) {
             capture.awaitSnapshotComplete(WAIT);
             List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
             readToEnd("parts.public.accounts", Map.of(), records);
@@ -175,7 +175,7 @@ class CaptureServiceTest {
         pg.createDatabaseIfMissing("perf");
         pg.executeSql("perf", "CREATE TABLE items (id int PRIMARY KEY, name text, qty int);"
                 + "INSERT INTO items SELECT g, 'item ' || g, g % 100 FROM generate_series(1, " + rows + ") g;");
-        CaptureSource source = CaptureSource.local(pg, "perf");
+        CaptureSource source = pg.captureSource("perf");
         try (CaptureService capture = new CaptureService(broker.bootstrapServers(), List.of(source),
                 CaptureSettings.defaults(dir.resolve("offsets-perf"))).start()) {
             long start = System.nanoTime();
@@ -207,7 +207,7 @@ class CaptureServiceTest {
         pg.executeSql("rejected", "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t VALUES (1, 'x');");
         // Every record is larger than the producer may send: Kafka never acknowledges anything.
         try (CaptureService capture = new CaptureService(broker.bootstrapServers(),
-                List.of(CaptureSource.local(pg, "rejected")), CaptureSettings.defaults(dir.resolve("offsets-rej")),
+                List.of(pg.captureSource("rejected")), CaptureSettings.defaults(dir.resolve("offsets-rej")),
                 Map.of("max.request.size", 200)).start()) {
             assertThatThrownBy(() -> capture.awaitSnapshotComplete(WAIT)).isInstanceOf(CaptureException.class);
             assertThat(capture.failure()).get().asString().contains("rejected");
@@ -217,7 +217,7 @@ class CaptureServiceTest {
 
     @Test
     void awaitCaughtUpRejectsUnknownDatabase() {
-        CaptureSource source = CaptureSource.local(pg, "postgres");
+        CaptureSource source = pg.captureSource("postgres");
         CaptureService capture = new CaptureService(broker.bootstrapServers(), List.of(source),
                 CaptureSettings.defaults(dir.resolve("offsets-unknown")));
         assertThatThrownBy(() -> capture.awaitCaughtUp("other", Duration.ofSeconds(1)))

@@ -1,6 +1,8 @@
-package io.aurum.app;
+package io.aurum.runtime;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aurum.app.AurumStreams;
+import io.aurum.app.GoldenJson;
 import io.aurum.capture.CaptureService;
 import io.aurum.capture.CaptureSettings;
 import io.aurum.capture.CaptureSource;

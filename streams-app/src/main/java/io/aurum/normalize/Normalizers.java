@@ -1,4 +1,4 @@
-package io.aurum.canonical;
+package io.aurum.normalize;
 
 import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
