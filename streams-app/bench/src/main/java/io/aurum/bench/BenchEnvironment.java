@@ -2,6 +2,7 @@ package io.aurum.bench;
 
 import io.aurum.runtime.AurumRuntime;
 import io.aurum.app.GoldenReader;
+import io.aurum.app.RegistrySerdes;
 import io.aurum.bench.DataGenerator.TableDef;
 import io.aurum.capture.CaptureService;
 import io.aurum.capture.CaptureSettings;
@@ -13,7 +14,6 @@ import io.aurum.registry.KafkaSchemaStore;
 import io.aurum.registry.LocalSchemaRegistry;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.SourceRef;
-import io.aurum.serde.AurumSerdes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -145,7 +145,7 @@ final class BenchEnvironment implements AutoCloseable {
     }
 
     Serde<GoldenCustomer> goldenSerde() {
-        return AurumSerdes.valueSerde(GoldenCustomer.class, Map.of("schema.registry.url", registryUrl()));
+        return RegistrySerdes.of(config, registryUrl()).golden();
     }
 
     /** Record id ({@code source:key}) → golden id, from the current state of customers.golden. */

@@ -13,14 +13,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * had, and an update that changes the foreign key moves the child. Emits {@link ChildChange}s keyed by parent.
  */
 public final class ChildTracker extends ContextualProcessor<String, SourceChange, String, ChildChange> {
-    public static final String STORE = "child-rows";
+    /** Its state store (the topology names every store: {@code io.aurum.topology.Stores}). */
+    private final String store;
 
     private KeyValueStore<String, StoredRow> rows;
+
+    public ChildTracker(String store) {
+        this.store = store;
+    }
 
     @Override
     public void init(ProcessorContext<String, ChildChange> context) {
         super.init(context);
-        rows = context.getStateStore(STORE);
+        rows = context.getStateStore(store);
     }
 
     @Override

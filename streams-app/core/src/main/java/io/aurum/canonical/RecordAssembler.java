@@ -19,19 +19,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * nothing downstream does work for it. A deleted parent is forwarded as a tombstone.
  */
 public final class RecordAssembler extends ContextualProcessor<String, RecordEvent, String, SourceRecord> {
-    public static final String STORE = "record-state";
+    /** Its state store (the topology names every store: {@code io.aurum.topology.Stores}). */
+    private final String store;
 
     private final PipelineConfig config;
     private KeyValueStore<String, RecordState> states;
 
-    public RecordAssembler(PipelineConfig config) {
+    public RecordAssembler(PipelineConfig config, String store) {
+        this.store = store;
         this.config = config;
     }
 
     @Override
     public void init(ProcessorContext<String, SourceRecord> context) {
         super.init(context);
-        states = context.getStateStore(STORE);
+        states = context.getStateStore(store);
     }
 
     @Override

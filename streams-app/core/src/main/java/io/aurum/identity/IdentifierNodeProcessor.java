@@ -22,19 +22,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * becoming a hub) starts a new generation, which resets every holder.
  */
 public final class IdentifierNodeProcessor extends ContextualProcessor<String, ToIdentifier, String, LpOutput> {
-    public static final String STORE = "identity-identifiers";
+    /** Its state store (the topology names every store: {@code io.aurum.topology.Stores}). */
+    private final String store;
 
     private final Linking linking;
     private KeyValueStore<String, IdentifierNode> nodes;
 
-    public IdentifierNodeProcessor(PipelineConfig config) {
+    public IdentifierNodeProcessor(PipelineConfig config, String store) {
+        this.store = store;
         this.linking = new Linking(config);
     }
 
     @Override
     public void init(ProcessorContext<String, LpOutput> context) {
         super.init(context);
-        nodes = context.getStateStore(STORE);
+        nodes = context.getStateStore(store);
     }
 
     @Override

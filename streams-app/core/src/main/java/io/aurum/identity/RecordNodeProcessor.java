@@ -30,13 +30,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * a record joining a settled cluster is never published on its own.
  */
 public final class RecordNodeProcessor extends ContextualProcessor<String, RecordInput, String, LpOutput> {
-    public static final String STORE = "identity-records";
+    /** Its state store (the topology names every store: {@code io.aurum.topology.Stores}). */
+    private final String store;
 
     private final PipelineConfig config;
     private final Linking linking;
     private KeyValueStore<String, RecordNode> nodes;
 
-    public RecordNodeProcessor(PipelineConfig config) {
+    public RecordNodeProcessor(PipelineConfig config, String store) {
+        this.store = store;
         this.config = config;
         this.linking = new Linking(config);
     }
@@ -44,7 +46,7 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
     @Override
     public void init(ProcessorContext<String, LpOutput> context) {
         super.init(context);
-        nodes = context.getStateStore(STORE);
+        nodes = context.getStateStore(store);
     }
 
     @Override

@@ -15,19 +15,21 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * retraction (a tombstone) or an edited assertion must also reach the records it no longer names.
  */
 public final class AssertionTracker extends ContextualProcessor<String, byte[], String, AssertionChange> {
-    public static final String STORE = "assertions";
+    /** Its state store (the topology names every store: {@code io.aurum.topology.Stores}). */
+    private final String store;
 
     private final PipelineConfig config;
     private KeyValueStore<String, List<String>> named;
 
-    public AssertionTracker(PipelineConfig config) {
+    public AssertionTracker(PipelineConfig config, String store) {
+        this.store = store;
         this.config = config;
     }
 
     @Override
     public void init(ProcessorContext<String, AssertionChange> context) {
         super.init(context);
-        named = context.getStateStore(STORE);
+        named = context.getStateStore(store);
     }
 
     @Override

@@ -15,7 +15,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * stage rather than funnelling through one.
  */
 public final class ConflictTracker extends ContextualProcessor<String, Outcome, String, Conflict> {
-    public static final String STORE = "open-conflicts";
+    /** Its state store (the topology names every store: {@code io.aurum.topology.Stores}). */
+    private final String store;
 
     /** Open conflicts of one golden id: field → the conflict as last written, to tell a change from a repeat. */
     public record Open(Map<String, String> byField) { }
@@ -27,10 +28,14 @@ public final class ConflictTracker extends ContextualProcessor<String, Outcome, 
         return goldenId + "/" + field;
     }
 
+    public ConflictTracker(String store) {
+        this.store = store;
+    }
+
     @Override
     public void init(ProcessorContext<String, Conflict> context) {
         super.init(context);
-        open = context.getStateStore(STORE);
+        open = context.getStateStore(store);
     }
 
     @Override

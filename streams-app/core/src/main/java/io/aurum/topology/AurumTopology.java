@@ -1,27 +1,20 @@
 package io.aurum.topology;
 
-import io.aurum.canonical.AssertionChange;
 import io.aurum.canonical.CdcMapper;
-import io.aurum.canonical.ChildChange;
 import io.aurum.canonical.ChildTracker;
 import io.aurum.canonical.MapProcessor;
 import io.aurum.canonical.RecordAssembler;
 import io.aurum.canonical.RecordEvent;
 import io.aurum.canonical.RecordIds;
-import io.aurum.canonical.RecordState;
 import io.aurum.canonical.SourceChange;
 import io.aurum.canonical.SourceRecord;
-import io.aurum.canonical.StoredRow;
 import io.aurum.cluster.ClusterView;
 import io.aurum.cluster.Member;
 import io.aurum.config.PipelineConfig;
-import io.aurum.config.PipelineConfig.SourceDef;
 import io.aurum.identity.IdentityEvent;
 import io.aurum.identity.IdentifierNodeProcessor;
-import io.aurum.identity.LpMessages;
 import io.aurum.identity.LpMessages.RecordInput;
 import io.aurum.identity.LpOutput;
-import io.aurum.identity.LpState;
 import io.aurum.identity.RecordNodeProcessor;
 import io.aurum.identity.QualityReport;
 import io.aurum.identity.Membership;
@@ -37,7 +30,6 @@ import io.aurum.survivorship.Outcome;
 import io.aurum.survivorship.Overrides;
 import io.aurum.survivorship.Steward;
 import io.aurum.survivorship.Survivorship;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -45,14 +37,10 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.kstream.Materialized.StoreType;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
@@ -68,26 +56,6 @@ import org.apache.kafka.streams.kstream.TableJoined;
  * stores keep stable names across releases (a changed name would orphan state on upgrade).
  */
 public final class AurumTopology {
-    /** Queryable stores, for the HTTP API. */
-    public static final String GOLDEN_STORE = "golden";
-    public static final String XREF_STORE = "xref";
-    static final String RECORDS_STORE = "records";
-    static final String CLUSTERS_STORE = "clusters";
-    static final String OVERRIDES_STORE = "overrides";
-    static final String GOLDEN_OVERRIDES_STORE = "golden-overrides";
-
-    private static final JsonSerde<SourceChange> CHANGE = JsonSerde.of(SourceChange.class);
-    private static final JsonSerde<ChildChange> CHILD_CHANGE = JsonSerde.of(ChildChange.class);
-    private static final JsonSerde<AssertionChange> ASSERTION_CHANGE = JsonSerde.of(AssertionChange.class);
-    private static final JsonSerde<RecordEvent> RECORD_EVENT = JsonSerde.of(RecordEvent.class);
-    private static final JsonSerde<SourceRecord> RECORD = JsonSerde.of(SourceRecord.class);
-    private static final JsonSerde<Membership> MEMBERSHIP = JsonSerde.of(Membership.class);
-    private static final JsonSerde<LpMessages.ToRecord> TO_RECORD = JsonSerde.of(LpMessages.ToRecord.class);
-    private static final JsonSerde<LpMessages.ToIdentifier> TO_IDENTIFIER = JsonSerde.of(LpMessages.ToIdentifier.class);
-    private static final JsonSerde<Member> MEMBER = JsonSerde.of(Member.class);
-    private static final JsonSerde<ClusterView> CLUSTER = JsonSerde.of(ClusterView.class);
-    private static final JsonSerde<Steward> STEWARD = JsonSerde.of(Steward.class);
-
     private AurumTopology() { }
 
     /**
@@ -103,12 +71,11 @@ public final class AurumTopology {
      */
     public static Topology build(PipelineConfig config, Topics topics, int partitions, StoreType storeType) {
         StreamsBuilder builder = new StreamsBuilder();
-        Stores stores = new Stores(storeType);
+        StoreFactory stores = new StoreFactory(storeType);
         Survivorship survivorship = new Survivorship(config);
 
         // 1. Capture: the raw Debezium topics, as bytes, so a bad event reaches the DLQ exactly as it came.
-        List<String> cdcTopics = config.sources().values().stream().map(SourceDef::topic).distinct().toList();
-        KStream<byte[], byte[]> cdc = builder.stream(cdcTopics,
+        KStream<byte[], byte[]> cdc = builder.stream(topics.cdc().stream().map(Topic::name).toList(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("cdc"));
 
         // 2. Canonical records: map rows through the config, then assemble each parent record with its children.
@@ -118,63 +85,67 @@ public final class AurumTopology {
                 .split(Named.as("rows-"))
                 .branch((id, change) -> config.sources().get(change.source()).isChild(), Branched.as("children"))
                 .defaultBranch(Branched.as("parents"));
-        builder.addStateStore(stores.builder(ChildTracker.STORE, JsonSerde.of(StoredRow.class)));
+        builder.addStateStore(stores.builder(Stores.CHILD_ROWS));
         KStream<String, RecordEvent> childEvents = bySort.get("rows-children")
-                .process(ChildTracker::new, Named.as("track-children"), ChildTracker.STORE)
-                .repartition(repartitioned(Topics.CHILD_CHANGES, CHILD_CHANGE, partitions))
+                .process(() -> new ChildTracker(Stores.CHILD_ROWS.name()), Named.as("track-children"),
+                        Stores.CHILD_ROWS.name())
+                .repartition(Topics.CHILD_CHANGES.repartitioned(partitions))
                 .mapValues(RecordEvent::of, Named.as("child-event"));
         KStream<String, RecordEvent> parentEvents = bySort.get("rows-parents")
-                .repartition(repartitioned(Topics.RECORD_CHANGES, CHANGE, partitions))
+                .repartition(Topics.RECORD_CHANGES.repartitioned(partitions))
                 .mapValues(RecordEvent::of, Named.as("parent-event"));
-        builder.addStateStore(stores.builder(RecordAssembler.STORE, JsonSerde.of(RecordState.class)));
+        builder.addStateStore(stores.builder(Stores.RECORD_STATE));
         // Steward must-link assertions reach each record they name and become identifiers of it.
-        builder.addStateStore(stores.builder(AssertionTracker.STORE, JsonSerde.listOf(String.class)));
-        KStream<String, RecordEvent> assertionEvents = builder.stream(Topics.ASSERTIONS,
-                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("assertions"))
-                .process(() -> new AssertionTracker(config), Named.as("track-assertions"), AssertionTracker.STORE)
-                .repartition(repartitioned(Topics.ASSERTION_CHANGES, ASSERTION_CHANGE, partitions))
+        builder.addStateStore(stores.builder(Stores.ASSERTIONS));
+        KStream<String, RecordEvent> assertionEvents = builder.stream(topics.assertions().name(),
+                        topics.assertions().consumed().withName("assertions"))
+                .process(() -> new AssertionTracker(config, Stores.ASSERTIONS.name()), Named.as("track-assertions"),
+                        Stores.ASSERTIONS.name())
+                .repartition(Topics.ASSERTION_CHANGES.repartitioned(partitions))
                 .mapValues(RecordEvent::of, Named.as("assertion-event"));
         KStream<String, SourceRecord> records = parentEvents
                 .merge(childEvents, Named.as("record-events"))
                 .merge(assertionEvents, Named.as("all-record-events"))
-                .process(() -> new RecordAssembler(config), Named.as("assemble"), RecordAssembler.STORE);
+                .process(() -> new RecordAssembler(config, Stores.RECORD_STATE.name()), Named.as("assemble"),
+                        Stores.RECORD_STATE.name());
         KTable<String, SourceRecord> recordTable = records.toTable(Named.as("record-table"),
-                stores.<SourceRecord>materialized(RECORDS_STORE, RECORD).withCachingDisabled());
+                stores.materialized(Stores.RECORDS).withCachingDisabled());
 
         // 3. Identity: which records are the same customer, as a membership per record id. Record nodes and
         //    identifier nodes exchange labels until each cluster agrees on its anchor (docs/identity-resolution.md).
-        builder.addStateStore(stores.builder(RecordNodeProcessor.STORE, JsonSerde.of(LpState.RecordNode.class)));
-        builder.addStateStore(stores.builder(IdentifierNodeProcessor.STORE, JsonSerde.of(LpState.IdentifierNode.class)));
+        builder.addStateStore(stores.builder(Stores.IDENTITY_RECORDS));
+        builder.addStateStore(stores.builder(Stores.IDENTITY_IDENTIFIERS));
         KStream<String, RecordInput> recordInputs = records
                 .mapValues(r -> new RecordInput(true, r, null), Named.as("record-input"))
-                .merge(builder.stream(topics.identityToRecords(), Consumed.with(Serdes.String(), TO_RECORD)
+                .merge(builder.stream(topics.identityToRecords().name(), topics.identityToRecords().consumed()
                                 .withName("identity-to-records"))
                         .mapValues(m -> new RecordInput(false, null, m), Named.as("offer-input")),
                         Named.as("record-node-input"));
         Map<String, KStream<String, LpOutput>> fromRecords = recordInputs
-                .process(() -> new RecordNodeProcessor(config), Named.as("record-nodes"), RecordNodeProcessor.STORE)
+                .process(() -> new RecordNodeProcessor(config, Stores.IDENTITY_RECORDS.name()),
+                        Named.as("record-nodes"), Stores.IDENTITY_RECORDS.name())
                 .split(Named.as("record-nodes-"))
                 .branch((key, out) -> out.toIdentifier() != null, Branched.as("messages"))
                 .branch((key, out) -> out.toRecord() != null, Branched.as("successions"))
                 .branch((key, out) -> out.isRedirect(), Branched.as("redirects"))
                 .defaultBranch(Branched.as("memberships"));
         fromRecords.get("record-nodes-messages").mapValues(LpOutput::toIdentifier, Named.as("to-identifier"))
-                .to(topics.identityToIdentifiers(), Produced.with(Serdes.String(), TO_IDENTIFIER));
+                .to(topics.identityToIdentifiers().name(), topics.identityToIdentifiers().produced());
         fromRecords.get("record-nodes-successions").mapValues(LpOutput::toRecord, Named.as("succession"))
-                .to(topics.identityToRecords(), Produced.with(Serdes.String(), TO_RECORD));
+                .to(topics.identityToRecords().name(), topics.identityToRecords().produced());
         // Every record's own id leads to the cluster it is in; a deleted record's id to its heir's cluster.
         fromRecords.get("record-nodes-redirects").mapValues(AurumTopology::redirect, Named.as("redirect"))
                 .to(topics.redirects().name(), topics.redirects().produced());
         Map<String, KStream<String, LpOutput>> fromIdentifiers = builder
-                .stream(topics.identityToIdentifiers(), Consumed.with(Serdes.String(), TO_IDENTIFIER)
+                .stream(topics.identityToIdentifiers().name(), topics.identityToIdentifiers().consumed()
                         .withName("identity-to-identifiers"))
-                .process(() -> new IdentifierNodeProcessor(config), Named.as("identifier-nodes"),
-                        IdentifierNodeProcessor.STORE)
+                .process(() -> new IdentifierNodeProcessor(config, Stores.IDENTITY_IDENTIFIERS.name()),
+                        Named.as("identifier-nodes"), Stores.IDENTITY_IDENTIFIERS.name())
                 .split(Named.as("identifier-nodes-"))
                 .branch((key, out) -> out.toRecord() != null, Branched.as("messages"))
                 .defaultBranch(Branched.as("quality"));
         fromIdentifiers.get("identifier-nodes-messages").mapValues(LpOutput::toRecord, Named.as("to-record"))
-                .to(topics.identityToRecords(), Produced.with(Serdes.String(), TO_RECORD));
+                .to(topics.identityToRecords().name(), topics.identityToRecords().produced());
         fromIdentifiers.get("identifier-nodes-quality")
                 .mapValues(out -> qualityIssue(out.event()), Named.as("quality"))
                 .to(topics.quality().name(), topics.quality().produced());
@@ -183,7 +154,7 @@ public final class AurumTopology {
         KTable<String, Membership> memberships = fromRecords.get("record-nodes-memberships")
                 .mapValues(out -> out.event().membership(), Named.as("membership"))
                 .toTable(Named.as("membership-table"),
-                        stores.<Membership>materialized(XREF_STORE, MEMBERSHIP).withCachingDisabled());
+                        stores.materialized(Stores.XREF).withCachingDisabled());
 
         // 4. Clusters: every record joins its golden id's member set; moves between clusters subtract then add.
         //    Both joined tables run without a cache: a record and its membership are often deleted by the same
@@ -192,12 +163,12 @@ public final class AurumTopology {
         KTable<String, ClusterView> clusters = recordTable
                 .join(memberships, (record, membership) -> Member.of(record, membership), Named.as("member"))
                 .groupBy((recordId, member) -> KeyValue.pair(member.goldenId(), member),
-                        Grouped.with(Topics.CLUSTER_MEMBERS, Serdes.String(), MEMBER))
+                        Topics.CLUSTER_MEMBERS.grouped())
                 .aggregate(ClusterView::empty,
                         (goldenId, member, view) -> view.with(member),
                         (goldenId, member, view) -> view.without(member),
                         Named.as("cluster"),
-                        stores.<ClusterView>materialized(CLUSTERS_STORE, CLUSTER));
+                        stores.materialized(Stores.CLUSTERS));
 
         // 5. Steward overrides, each with the golden id it applies to right now.
         KTable<String, Overrides> overrides = overrides(builder, config, topics, memberships, stores);
@@ -208,7 +179,7 @@ public final class AurumTopology {
                 .mapValues((goldenId, in) -> survivorship.survive(goldenId, in.cluster(), in.overrides()),
                         Named.as("survive"));
         KTable<String, GoldenCustomer> golden = outcomes.mapValues(Outcome::golden, Named.as("golden"),
-                stores.<GoldenCustomer>materialized(GOLDEN_STORE, topics.golden().valueSerde()));
+                stores.materialized(Stores.GOLDEN.withSerde(topics.golden().valueSerde())));
 
 
         // 7. Golden output: the golden topic, the local id → golden id cross-reference, and the conflicts.
@@ -216,9 +187,10 @@ public final class AurumTopology {
         memberships.toStream(Named.as("xref-changes"))
                 .mapValues(AurumTopology::xref, Named.as("xref"))
                 .to(topics.xref().name(), topics.xref().produced());
-        builder.addStateStore(stores.builder(ConflictTracker.STORE, JsonSerde.of(ConflictTracker.Open.class)));
+        builder.addStateStore(stores.builder(Stores.OPEN_CONFLICTS));
         outcomes.toStream(Named.as("outcome-changes"))
-                .process(ConflictTracker::new, Named.as("track-conflicts"), ConflictTracker.STORE)
+                .process(() -> new ConflictTracker(Stores.OPEN_CONFLICTS.name()), Named.as("track-conflicts"),
+                        Stores.OPEN_CONFLICTS.name())
                 .to(topics.conflicts().name(), topics.conflicts().produced());
 
         return builder.build();
@@ -262,24 +234,24 @@ public final class AurumTopology {
      * the override moves whenever the record moves to another cluster.
      */
     private static KTable<String, Overrides> overrides(StreamsBuilder builder, PipelineConfig config, Topics topics,
-                                                       KTable<String, Membership> memberships, Stores stores) {
+                                                       KTable<String, Membership> memberships, StoreFactory stores) {
         KTable<String, Steward> stewards = builder.stream(topics.overrides().name(),
                         topics.overrides().consumed().withName("overrides"))
                 .mapValues((id, o) -> Steward.of(config, id, o), Named.as("override"))
-                .toTable(Named.as("override-table"), stores.<Steward>materialized(OVERRIDES_STORE, STEWARD));
+                .toTable(Named.as("override-table"), stores.materialized(Stores.OVERRIDES));
         // A golden-id target has no foreign key and passes through the left join as it is.
         KTable<String, Steward> routed = stewards.leftJoin(memberships, Steward::recordId,
                 (s, m) -> s.recordId() == null ? s : m == null ? null : s.routedTo(m.goldenId()),
                 TableJoined.as(Topics.OVERRIDE_TARGETS),
-                stores.<Steward>materialized(Topics.OVERRIDE_TARGETS, STEWARD));
+                stores.materialized(Stores.OVERRIDE_TARGETS));
         return routed
                 .groupBy((id, s) -> KeyValue.pair(s.goldenId(), s),
-                        Grouped.with(Topics.OVERRIDES_BY_GOLDEN, Serdes.String(), STEWARD))
+                        Topics.OVERRIDES_BY_GOLDEN.grouped())
                 .aggregate(Overrides::empty,
                         (goldenId, s, set) -> set.with(s),
                         (goldenId, s, set) -> set.without(s),
                         Named.as("golden-override-set"),
-                        stores.<Overrides>materialized(GOLDEN_OVERRIDES_STORE, JsonSerde.of(Overrides.class)));
+                        stores.materialized(Stores.GOLDEN_OVERRIDES));
     }
 
     private static XrefEntry xref(String recordId, Membership membership) {
@@ -294,23 +266,19 @@ public final class AurumTopology {
                 .build();
     }
 
-    /** Store builders of one kind, so the topology states each store once: its name and value serde. */
-    private record Stores(StoreType type) {
-        <V> StoreBuilder<KeyValueStore<String, V>> builder(String name, Serde<V> valueSerde) {
+    /** Store builders of one kind (RocksDB or in memory) for the stores declared in {@link Stores}. */
+    private record StoreFactory(StoreType type) {
+        <V> StoreBuilder<KeyValueStore<String, V>> builder(Stores.Store<V> store) {
             KeyValueBytesStoreSupplier supplier = type == StoreType.IN_MEMORY
-                    ? org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(name)
-                    : org.apache.kafka.streams.state.Stores.persistentKeyValueStore(name);
-            return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(supplier, Serdes.String(), valueSerde);
+                    ? org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(store.name())
+                    : org.apache.kafka.streams.state.Stores.persistentKeyValueStore(store.name());
+            return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(supplier, Serdes.String(),
+                    store.valueSerde());
         }
 
-        <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized(String name, Serde<V> valueSerde) {
-            return Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(name)
-                    .withStoreType(type).withKeySerde(Serdes.String()).withValueSerde(valueSerde);
+        <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized(Stores.Store<V> store) {
+            return Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(store.name())
+                    .withStoreType(type).withKeySerde(Serdes.String()).withValueSerde(store.valueSerde());
         }
-    }
-
-    private static <V> Repartitioned<String, V> repartitioned(String name, JsonSerde<V> serde, int partitions) {
-        return Repartitioned.<String, V>as(name).withKeySerde(Serdes.String()).withValueSerde(serde)
-                .withNumberOfPartitions(partitions);
     }
 }

@@ -54,7 +54,7 @@ public final class TopologyHarness implements AutoCloseable {
             public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T> serde(Class<T> type) {
                 return new TestAvroSerde<>(type);
             }
-        }, config.streams().applicationId());
+        }, config);
         Properties props;
         try {
             props = StreamsProperties.build(config, "unused:9092", Files.createTempDirectory("aurum-ttd").toString());
@@ -64,8 +64,8 @@ public final class TopologyHarness implements AutoCloseable {
         // In-memory stores: a driver lives for one test, and RocksDB set-up would dominate property tests.
         driver = new TopologyTestDriver(AurumTopology.build(config.pipeline(), topics, partitions,
                 org.apache.kafka.streams.kstream.Materialized.StoreType.IN_MEMORY), props);
-        config.pipeline().sources().values().forEach(s -> inputs.put(s.topic(),
-                driver.createInputTopic(s.topic(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer())));
+        topics.cdc().forEach(t -> inputs.put(t.name(),
+                driver.createInputTopic(t.name(), t.keySerde().serializer(), t.valueSerde().serializer())));
         goldenOut = driver.createOutputTopic(Topics.GOLDEN, Serdes.String().deserializer(),
                 topics.golden().valueSerde().deserializer());
         xrefOut = driver.createOutputTopic(Topics.XREF, Serdes.String().deserializer(),

@@ -5,6 +5,7 @@ import io.aurum.embedded.EmbeddedPostgresServer;
 import io.aurum.runtime.AurumRuntime;
 import io.aurum.app.GoldenJson;
 import io.aurum.app.GoldenReader;
+import io.aurum.app.RegistrySerdes;
 import io.aurum.capture.CaptureSource;
 import io.aurum.capture.CaptureStats;
 import io.aurum.config.AurumConfig;
@@ -13,7 +14,6 @@ import io.aurum.errors.DeadLetters;
 import io.aurum.registry.KafkaSchemaStore;
 import io.aurum.registry.LocalSchemaRegistry;
 import io.aurum.schemas.GoldenCustomer;
-import io.aurum.serde.AurumSerdes;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,6 +109,7 @@ public final class LocalPipeline implements AutoCloseable {
         runtime = new AurumRuntime(config, broker.bootstrapServers(), registry.url(),
                 config.capture().enabled() ? sources : List.of(), dataDir, options.httpPort()).start();
 
+        List<String> topics = runtime.streams().topics().overview();
         System.out.printf("""
 
                 Aurum local is up in %.1f s (data: %s%s)
@@ -116,12 +117,12 @@ public final class LocalPipeline implements AutoCloseable {
                   Kafka           %s
                   Schema registry %s
                   HTTP API        http://localhost:%d/health  /golden/{id}  /xref/{source}/{key}  /metrics
-                  Topics          customers.golden, .xref, .redirects, .conflicts, .quality (compacted);
-                                  steward input customers.assertions, customers.overrides; dead letters aurum.dlq
+                  Topics          %s;
+                                  %s
 
                 """, (System.nanoTime() - t0) / 1e9, dataDir, temporary ? ", temporary" : "",
                 postgres.jdbcUrl("<db>"), String.join(", ", databases()), broker.bootstrapServers(), registry.url(),
-                runtime.httpPort());
+                runtime.httpPort(), topics.get(0), String.join("; ", topics.subList(1, topics.size())));
         return this;
     }
 
@@ -171,8 +172,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     /** Writes every current golden record as one JSON line, sorted by golden id; returns how many. */
     public int dumpGolden(Path file) throws IOException {
-        Serde<GoldenCustomer> serde = AurumSerdes.valueSerde(GoldenCustomer.class,
-                Map.of("schema.registry.url", registry.url()));
+        Serde<GoldenCustomer> serde = RegistrySerdes.of(config, registry.url()).golden();
         Map<String, GoldenCustomer> golden;
         try (GoldenReader reader = new GoldenReader(broker.bootstrapServers(), config.kafka().properties(),
                 serde.deserializer())) {

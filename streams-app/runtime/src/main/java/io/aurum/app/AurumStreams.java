@@ -3,21 +3,15 @@ package io.aurum.app;
 import io.aurum.config.AurumConfig;
 import io.aurum.infra.TopicAdmin;
 import io.aurum.schemas.GoldenCustomer;
-import io.aurum.serde.AurumSerdes;
 import io.aurum.topology.AurumTopology;
+import io.aurum.topology.Stores;
 import io.aurum.topology.StreamsProperties;
 import io.aurum.topology.Topics;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -36,7 +30,6 @@ public final class AurumStreams implements AutoCloseable {
 
     private final AurumConfig config;
     private final String bootstrapServers;
-    private final Map<String, Object> serdeConfig;
     private final Topics topics;
     private final Properties properties;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -45,25 +38,17 @@ public final class AurumStreams implements AutoCloseable {
     public AurumStreams(AurumConfig config, String bootstrapServers, String registryUrl, String defaultStateDir) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
-        this.serdeConfig = serdeConfig(config, registryUrl);
-        this.topics = new Topics(new Topics.AvroSerdes() {
-            @Override
-            public <T extends org.apache.avro.specific.SpecificRecord> Serde<T> serde(Class<T> type) {
-                return AurumSerdes.valueSerde(type, serdeConfig);
-            }
-        }, config.streams().applicationId());
+        this.topics = new Topics(RegistrySerdes.of(config, registryUrl), config);
         this.properties = StreamsProperties.build(config, bootstrapServers, defaultStateDir);
-    }
-
-    /** What the Avro serdes are configured with: the registry URL and any {@code registry.properties}. */
-    public static Map<String, Object> serdeConfig(AurumConfig config, String registryUrl) {
-        Map<String, Object> m = new HashMap<>(config.registry().properties());
-        m.put("schema.registry.url", registryUrl);
-        return m;
     }
 
     public Serde<GoldenCustomer> goldenSerde() {
         return topics.golden().valueSerde();
+    }
+
+    /** Every topic of this deployment, with its serdes. */
+    public Topics topics() {
+        return topics;
     }
 
     public synchronized AurumStreams start() {
@@ -83,34 +68,12 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     /**
-     * Creates the public topics (golden, xref, quality, redirects, conflicts), the steward input topics
-     * (assertions, overrides), the resolver's message topics and aurum.dlq if missing, and the CDC topics of every configured
-     * source: Debezium creates a table's topic only with its first event, and Streams refuses to run while a source
-     * topic is missing. Streams creates its internal topics itself.
+     * Creates every topic {@link Topics} declares if missing (public, steward input, resolver, dead letters and the
+     * CDC topics of every configured source), each as its spec says. Streams creates its internal topics itself.
      */
     private void provisionTopics() {
-        int partitions = config.streams().partitions();
-        short rf = config.streams().replicationFactor();
-        Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-        List<NewTopic> newTopics = new ArrayList<>();
-        newTopics.add(new NewTopic(Topics.GOLDEN, partitions, rf).configs(compacted));
-        newTopics.add(new NewTopic(Topics.XREF, partitions, rf).configs(compacted));
-        newTopics.add(new NewTopic(Topics.QUALITY, partitions, rf).configs(compacted));
-        newTopics.add(new NewTopic(Topics.REDIRECTS, partitions, rf).configs(compacted));
-        newTopics.add(new NewTopic(Topics.ASSERTIONS, partitions, rf).configs(compacted));
-        // The resolver's message topics carry transient traffic; a week's retention outlasts any sane outage.
-        Map<String, String> transient_ = Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()));
-        newTopics.add(new NewTopic(topics.identityToIdentifiers(), partitions, rf).configs(transient_));
-        newTopics.add(new NewTopic(topics.identityToRecords(), partitions, rf).configs(transient_));
-        newTopics.add(new NewTopic(Topics.CONFLICTS, partitions, rf).configs(compacted));
-        newTopics.add(new NewTopic(Topics.OVERRIDES, partitions, rf).configs(compacted));
-        // Dead letters are kept a month: long enough for an operator to inspect and replay them.
-        newTopics.add(new NewTopic(Topics.DLQ, 1, rf).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG,
-                Long.toString(Duration.ofDays(30).toMillis()))));
-        config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().forEach(topic ->
-                newTopics.add(new NewTopic(topic, config.capture().topicPartitions(), rf)));
         try (Admin admin = admin()) {
-            TopicAdmin.createTopics(admin, newTopics, Duration.ofSeconds(60));
+            TopicAdmin.createTopics(admin, topics.newTopics(), Duration.ofSeconds(60));
         }
     }
 
@@ -159,7 +122,7 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     public ReadOnlyKeyValueStore<String, GoldenCustomer> goldenStore() {
-        return store(AurumTopology.GOLDEN_STORE);
+        return store(Stores.GOLDEN.name());
     }
 
     public <V> ReadOnlyKeyValueStore<String, V> store(String name) {
@@ -175,12 +138,7 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     public IdleProbe idleProbe(Admin admin) {
-        List<String> inputs = new ArrayList<>(config.pipeline().sources().values().stream().map(s -> s.topic()).distinct().toList());
-        inputs.add(Topics.ASSERTIONS);
-        inputs.add(topics.identityToIdentifiers());
-        inputs.add(topics.identityToRecords());
-        inputs.add(Topics.OVERRIDES);
-        return new IdleProbe(admin, config.streams().applicationId(), inputs);
+        return new IdleProbe(admin, config.streams().applicationId(), topics.inputs());
     }
 
     @Override

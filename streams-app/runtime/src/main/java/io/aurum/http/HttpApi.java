@@ -8,7 +8,7 @@ import io.aurum.app.GoldenJson;
 import io.aurum.canonical.RecordIds;
 import io.aurum.identity.Membership;
 import io.aurum.schemas.GoldenCustomer;
-import io.aurum.topology.AurumTopology;
+import io.aurum.topology.Stores;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -106,7 +106,7 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         String recordId = RecordIds.of(rest.substring(0, slash), rest.substring(slash + 1));
-        ReadOnlyKeyValueStore<String, Membership> store = app.store(AurumTopology.XREF_STORE);
+        ReadOnlyKeyValueStore<String, Membership> store = app.store(Stores.XREF.name());
         if (store == null) {
             send(ex, 503, error("the Streams job is not running yet"));
             return;

@@ -2,8 +2,8 @@ package io.aurum.runtime;
 
 import io.aurum.app.GoldenJson;
 import io.aurum.app.GoldenReader;
+import io.aurum.app.RegistrySerdes;
 import io.aurum.schemas.GoldenCustomer;
-import io.aurum.serde.AurumSerdes;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,8 +29,7 @@ public final class GoldenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Serde<GoldenCustomer> serde = AurumSerdes.valueSerde(GoldenCustomer.class,
-                Map.of("schema.registry.url", registry));
+        Serde<GoldenCustomer> serde = new RegistrySerdes(Map.of(), registry).golden();
         try (GoldenReader reader = new GoldenReader(bootstrap, properties, serde.deserializer())) {
             if (untilIdle) {
                 reader.snapshot().values().forEach(g -> System.out.println(GoldenJson.line(g)));
