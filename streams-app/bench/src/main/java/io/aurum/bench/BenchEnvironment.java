@@ -1,5 +1,7 @@
 package io.aurum.bench;
 
+import static io.aurum.infra.Closeables.closeQuietly;
+
 import io.aurum.runtime.AurumRuntime;
 import io.aurum.app.GoldenReader;
 import io.aurum.app.RegistrySerdes;
@@ -201,17 +203,6 @@ final class BenchEnvironment implements AutoCloseable {
             }
         } catch (IOException e) {
             System.err.println("could not remove " + workDir + ": " + e.getMessage());
-        }
-    }
-
-    static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            System.err.println("error while stopping " + c.getClass().getSimpleName() + ": " + e);
         }
     }
 

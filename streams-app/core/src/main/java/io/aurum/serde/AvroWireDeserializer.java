@@ -30,8 +30,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public class AvroWireDeserializer<T extends SpecificRecord> implements Deserializer<T> {
   private final Class<T> type;
-  private SchemaRegistryClient client;
-  private boolean ownsClient;
+  private final RegistryClientRef registry;
 
   /** One resolving reader per writer schema id: building one walks both schemas, too slow to do per record. */
   private final Map<Integer, DatumReader<T>> readers = new ConcurrentHashMap<>();
@@ -50,15 +49,12 @@ public class AvroWireDeserializer<T extends SpecificRecord> implements Deseriali
       AvroTrust.trustClass(type);
     }
     this.type = type;
-    this.client = client;
+    this.registry = new RegistryClientRef(client);
   }
 
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
-    if (client == null) {
-      client = new RestSchemaRegistryClient(new AvroWireSerdeConfig(configs));
-      ownsClient = true;
-    }
+    registry.configure(new AvroWireSerdeConfig(configs));
   }
 
   @Override
@@ -66,10 +62,7 @@ public class AvroWireDeserializer<T extends SpecificRecord> implements Deseriali
     if (data == null) {
       return null;
     }
-    if (client == null) {
-      throw new SerializationException("AvroWireDeserializer is not configured: no schema registry client"
-          + " (set " + AvroWireSerdeConfig.SCHEMA_REGISTRY_URL + " or pass a client)");
-    }
+    registry.require("AvroWireDeserializer");
     int id = WireFormat.schemaId(data);
     DatumReader<T> reader = readers.get(id);
     if (reader == null) {
@@ -101,7 +94,7 @@ public class AvroWireDeserializer<T extends SpecificRecord> implements Deseriali
   private DatumReader<T> newReader(int id, String topic) {
     Schema writer;
     try {
-      writer = client.getSchemaById(id);
+      writer = registry.client().getSchemaById(id);
     } catch (SchemaRegistryException e) {
       if (e.isNotFound()) {
         throw new SerializationException("Unknown schema id " + id + " in a record of topic " + topic
@@ -143,14 +136,11 @@ public class AvroWireDeserializer<T extends SpecificRecord> implements Deseriali
 
   /** Shares a client owned by someone else (the enclosing serde), who also closes it. */
   void useClient(SchemaRegistryClient shared) {
-    this.client = shared;
-    this.ownsClient = false;
+    registry.share(shared);
   }
 
   @Override
   public void close() {
-    if (ownsClient && client != null) {
-      client.close();
-    }
+    registry.close();
   }
 }

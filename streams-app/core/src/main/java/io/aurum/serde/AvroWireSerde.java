@@ -10,8 +10,7 @@ import org.apache.kafka.common.serialization.Serializer;
 public class AvroWireSerde<T extends SpecificRecord> implements Serde<T> {
   private final AvroWireSerializer<T> serializer;
   private final AvroWireDeserializer<T> deserializer;
-  private SchemaRegistryClient client;
-  private boolean ownsClient;
+  private final RegistryClientRef registry;
 
   /**
    * For Kafka Streams' {@code default.value.serde} / {@code default.key.serde}, which instantiate by class name:
@@ -28,19 +27,17 @@ public class AvroWireSerde<T extends SpecificRecord> implements Serde<T> {
 
   /** Shares {@code client} (and its caches) between both directions; {@link #configure} is still needed. */
   public AvroWireSerde(Class<T> type, SchemaRegistryClient client) {
-    this.client = client;
+    this.registry = new RegistryClientRef(client);
     this.serializer = new AvroWireSerializer<>(client);
     this.deserializer = new AvroWireDeserializer<>(type, client);
   }
 
   @Override
   public void configure(Map<String, ?> configs, boolean isKey) {
-    if (client == null) {
+    if (registry.configure(new AvroWireSerdeConfig(configs))) {
       // One client for both directions: the deserializer then finds the ids the serializer registered in cache.
-      client = new RestSchemaRegistryClient(new AvroWireSerdeConfig(configs));
-      ownsClient = true;
-      serializer.useClient(client);
-      deserializer.useClient(client);
+      serializer.useClient(registry.client());
+      deserializer.useClient(registry.client());
     }
     serializer.configure(configs, isKey);
     deserializer.configure(configs, isKey);
@@ -60,8 +57,6 @@ public class AvroWireSerde<T extends SpecificRecord> implements Serde<T> {
   public void close() {
     serializer.close();
     deserializer.close();
-    if (ownsClient) {
-      client.close();
-    }
+    registry.close();
   }
 }

@@ -28,8 +28,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * {@code value.serializer} class-name configuration.
  */
 public class AvroWireSerializer<T extends SpecificRecord> implements Serializer<T> {
-  private SchemaRegistryClient client;
-  private boolean ownsClient;
+  private final RegistryClientRef registry;
   private boolean isKey;
   private boolean autoRegister = true;
   private boolean useLatest;
@@ -42,15 +41,17 @@ public class AvroWireSerializer<T extends SpecificRecord> implements Serializer<
   /** How records of one class go out under one subject: with which id and, if not its own, which schema. */
   private record Target(int id, Schema latest, long expiresAtMs) {}
 
-  public AvroWireSerializer() {}
+  public AvroWireSerializer() {
+    this.registry = new RegistryClientRef(null);
+  }
 
   public AvroWireSerializer(SchemaRegistryClient client) {
-    this.client = client;
+    this.registry = new RegistryClientRef(client);
   }
 
   /** A serializer already {@link #configure configured} from {@code config}, using {@code client}. */
   public AvroWireSerializer(SchemaRegistryClient client, Map<String, ?> config, boolean isKey) {
-    this.client = client;
+    this.registry = new RegistryClientRef(client);
     configure(config, isKey);
   }
 
@@ -61,10 +62,7 @@ public class AvroWireSerializer<T extends SpecificRecord> implements Serializer<
     this.autoRegister = config.autoRegister();
     this.useLatest = config.useLatestVersion();
     this.latestTtlMs = config.latestCacheTtlSec() < 0 ? -1 : config.latestCacheTtlSec() * 1000;
-    if (client == null) {
-      client = new RestSchemaRegistryClient(config);
-      ownsClient = true;
-    }
+    registry.configure(config);
     targets.clear();
   }
 
@@ -73,10 +71,7 @@ public class AvroWireSerializer<T extends SpecificRecord> implements Serializer<
     if (data == null) {
       return null; // tombstones must stay null for compaction to delete the key
     }
-    if (client == null) {
-      throw new SerializationException("AvroWireSerializer is not configured: no schema registry client"
-          + " (set " + AvroWireSerdeConfig.SCHEMA_REGISTRY_URL + " or pass a client)");
-    }
+    registry.require("AvroWireSerializer");
     String subject = subject(topic, isKey);
     Target target = target(subject, data);
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
@@ -112,7 +107,7 @@ public class AvroWireSerializer<T extends SpecificRecord> implements Serializer<
   private Target resolve(String subject, Schema schema, String className) {
     try {
       if (useLatest) {
-        SchemaMetadata latest = client.getLatestSchemaMetadata(subject);
+        SchemaMetadata latest = registry.client().getLatestSchemaMetadata(subject);
         long expires = latestTtlMs < 0 ? -1 : System.currentTimeMillis() + latestTtlMs;
         if (latest.schema().toString().equals(schema.toString())) {
           return new Target(latest.id(), null, expires);
@@ -126,6 +121,7 @@ public class AvroWireSerializer<T extends SpecificRecord> implements Serializer<
         }
         return new Target(latest.id(), latest.schema(), expires);
       }
+      SchemaRegistryClient client = registry.client();
       int id = autoRegister ? client.register(subject, schema) : client.lookup(subject, schema).id();
       return new Target(id, null, -1);
     } catch (SchemaRegistryException e) {
@@ -164,14 +160,11 @@ public class AvroWireSerializer<T extends SpecificRecord> implements Serializer<
 
   /** Shares a client owned by someone else (the enclosing serde), who also closes it. */
   void useClient(SchemaRegistryClient shared) {
-    this.client = shared;
-    this.ownsClient = false;
+    registry.share(shared);
   }
 
   @Override
   public void close() {
-    if (ownsClient && client != null) {
-      client.close();
-    }
+    registry.close();
   }
 }

@@ -110,41 +110,24 @@ public final class TopologyHarness implements AutoCloseable {
     }
 
     private void drain() {
-        for (TestRecord<String, Redirect> r : redirectsOut.readRecordsToList()) {
-            if (r.value() == null) {
-                redirects.remove(r.key());
-            } else {
-                redirects.put(r.key(), r.value());
+        compact(redirectsOut, redirects, null);
+        compact(qualityOut, quality, null);
+        compact(goldenOut, golden, goldenLog);
+        compact(conflictsOut, conflicts, conflictLog);
+        compact(xrefOut, xref, null);
+    }
+
+    /** Reads what {@code out} has into its compacted {@code view} (a tombstone removes the key) and the {@code log}. */
+    private static <V> void compact(TestOutputTopic<String, V> out, Map<String, V> view,
+                                    List<TestRecord<String, V>> log) {
+        for (TestRecord<String, V> r : out.readRecordsToList()) {
+            if (log != null) {
+                log.add(r);
             }
-        }
-        for (TestRecord<String, QualityIssue> r : qualityOut.readRecordsToList()) {
             if (r.value() == null) {
-                quality.remove(r.key());
+                view.remove(r.key());
             } else {
-                quality.put(r.key(), r.value());
-            }
-        }
-        for (TestRecord<String, GoldenCustomer> r : goldenOut.readRecordsToList()) {
-            goldenLog.add(r);
-            if (r.value() == null) {
-                golden.remove(r.key());
-            } else {
-                golden.put(r.key(), r.value());
-            }
-        }
-        for (TestRecord<String, Conflict> r : conflictsOut.readRecordsToList()) {
-            conflictLog.add(r);
-            if (r.value() == null) {
-                conflicts.remove(r.key());
-            } else {
-                conflicts.put(r.key(), r.value());
-            }
-        }
-        for (TestRecord<String, XrefEntry> r : xrefOut.readRecordsToList()) {
-            if (r.value() == null) {
-                xref.remove(r.key());
-            } else {
-                xref.put(r.key(), r.value());
+                view.put(r.key(), r.value());
             }
         }
     }

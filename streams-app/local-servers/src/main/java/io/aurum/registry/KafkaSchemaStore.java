@@ -1,5 +1,7 @@
 package io.aurum.registry;
 
+import static io.aurum.infra.Closeables.closeQuietly;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -245,17 +247,6 @@ public final class KafkaSchemaStore extends IndexedSchemaStore {
     closeQuietly(producer);
     closeQuietly(consumer);
     closeQuietly(admin);
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (Exception e) {
-      LOG.warn("Closing {} failed", c.getClass().getSimpleName(), e);
-    }
   }
 
   private <V> V await(org.apache.kafka.common.KafkaFuture<V> future, String what) {

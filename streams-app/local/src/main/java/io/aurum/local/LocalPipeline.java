@@ -1,5 +1,7 @@
 package io.aurum.local;
 
+import static io.aurum.infra.Closeables.closeQuietly;
+
 import io.aurum.embedded.EmbeddedKafkaBroker;
 import io.aurum.embedded.EmbeddedPostgresServer;
 import io.aurum.runtime.AurumRuntime;
@@ -289,17 +291,6 @@ public final class LocalPipeline implements AutoCloseable {
             } catch (IOException e) {
                 LOG.warn("Could not remove the temporary data directory {}: {}", dataDir, e.getMessage());
             }
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception e) {
-            LOG.warn("Error while stopping {}: {}", c.getClass().getSimpleName(), e.toString());
         }
     }
 }
