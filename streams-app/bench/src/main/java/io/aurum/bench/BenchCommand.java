@@ -64,9 +64,7 @@ public final class BenchCommand implements Callable<Integer> {
             AurumConfig.StreamsSettings s = cfg.streams();
             java.util.Map<String, String> props = new java.util.LinkedHashMap<>(s.properties());
             props.putAll(streamsProperties);
-            cfg = new AurumConfig(cfg.file(), cfg.kafka(), cfg.registry(), new AurumConfig.StreamsSettings(
-                    s.applicationId(), s.partitions(), s.replicationFactor(), s.threads(), s.commitIntervalMs(),
-                    s.stateDir(), java.util.Map.copyOf(props)), cfg.capture(), cfg.http(), cfg.pipeline());
+            cfg = cfg.withStreams(s.withProperties(props));
         }
         Benchmarks bench = new Benchmarks(cfg, seed, Duration.ofSeconds(timeoutSeconds));
         String command = "./aurum " + String.join(" ", spec.commandLine().getParseResult().originalArgs());

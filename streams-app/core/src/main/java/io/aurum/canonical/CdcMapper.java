@@ -9,6 +9,7 @@ import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.AttributeDef;
 import io.aurum.config.PipelineConfig.LinkDef;
 import io.aurum.config.PipelineConfig.SourceDef;
+import io.aurum.canonical.SourceChange.Origin;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -38,6 +39,15 @@ public final class CdcMapper {
 
     public CdcMapper(PipelineConfig config) {
         this.config = config;
+    }
+
+    /** The source that reads a CDC topic. */
+    public String sourceOf(String topic) {
+        SourceDef source = config.sourceByTopic(topic);
+        if (source == null) {
+            throw new MappingException("no source in the pipeline config reads topic '" + topic + "'");
+        }
+        return source.name();
     }
 
     /**
@@ -72,11 +82,12 @@ public final class CdcMapper {
         }
         JsonNode keyNode = keyBytes == null ? null : parse(keyBytes, "key");
         String key = key(source, keyNode, row);
-        Position position = position(value);
+        Position position = position(source, value, row, delete);
+        Origin origin = origin(op, value.path("source").isObject() ? text(value.get("source").get("snapshot")) : null);
 
         if (delete) {
             return new SourceChange(source.name(), key, true, Map.of(), Set.of(), Map.of(),
-                    parentId(source, row, true), null, position);
+                    parentId(source, row, true), null, position, origin, 0);
         }
         Map<String, Object> attributes = new LinkedHashMap<>();
         Set<String> unchanged = new HashSet<>();
@@ -96,7 +107,7 @@ public final class CdcMapper {
             createdAt = v == null || v.isNull() ? null : epochMillis(v, source.createdAtColumn());
         }
         return new SourceChange(source.name(), key, false, attributes, unchanged, links,
-                parentId(source, row, false), createdAt, position);
+                parentId(source, row, false), createdAt, position, origin, 0);
     }
 
     /**
@@ -251,11 +262,19 @@ public final class CdcMapper {
         return v.asText();
     }
 
-    private static Position position(JsonNode value) {
+    /**
+     * Where the event sits in its source's history, and how it was produced. A streamed change carries its commit
+     * time. A snapshot read carries no commit time: the snapshot's own clock would make the same row look newer
+     * when a later snapshot reads it again (after a crash, say) than when an earlier one did, so survivorship would
+     * depend on how the pipeline happened to observe the source. A read therefore carries the row's own
+     * modification time when the source names an {@code updated_at} column, and 0 (older than any streamed change)
+     * otherwise.
+     */
+    private static Position position(SourceDef def, JsonNode value, JsonNode row, boolean delete) {
         JsonNode source = value.get("source");
         long ts = value.path("ts_ms").asLong(0);
         long lsn = -1;
-        boolean snapshot = false;
+        String snap = null;
         if (source != null && source.isObject()) {
             if (source.hasNonNull("ts_ms")) {
                 ts = source.get("ts_ms").asLong();
@@ -263,13 +282,28 @@ public final class CdcMapper {
             if (source.hasNonNull("lsn")) {
                 lsn = source.get("lsn").asLong();
             }
-            String snap = text(source.get("snapshot"));
-            snapshot = snap != null && !snap.equals("false");
+            snap = text(source.get("snapshot"));
         }
-        if ("r".equals(text(value.get("op")))) {
-            snapshot = true;
+        Origin origin = origin(text(value.get("op")), snap);
+        if (origin != Origin.STREAM && !delete) {
+            JsonNode modified = def.updatedAtColumn() == null ? null : column(def, row, def.updatedAtColumn());
+            ts = modified == null || modified.isNull() ? 0 : epochMillis(modified, def.updatedAtColumn());
         }
-        return new Position(lsn, snapshot, ts);
+        return new Position(lsn, origin != Origin.STREAM, ts);
+    }
+
+    /** Debezium's {@code source.snapshot}: true, first, first_in_data_collection, last_in_data_collection, last, incremental or false. */
+    static Origin origin(String op, String snapshot) {
+        if ("incremental".equals(snapshot)) {
+            return Origin.INCREMENTAL;
+        }
+        if ("last".equals(snapshot) || "last_in_data_collection".equals(snapshot)) {
+            return Origin.SNAPSHOT_LAST;
+        }
+        if ("r".equals(op) || (snapshot != null && !snapshot.equals("false"))) {
+            return Origin.SNAPSHOT;
+        }
+        return Origin.STREAM;
     }
 
     private static String text(JsonNode node) {

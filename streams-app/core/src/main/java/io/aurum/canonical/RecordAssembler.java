@@ -8,10 +8,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the current {@link SourceRecord} of each parent record from its row changes and its children's
@@ -21,6 +26,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 public final class RecordAssembler extends ContextualProcessor<String, RecordEvent, String, SourceRecord> {
     /** Its state store (the topology names every store: {@code io.aurum.topology.Stores}). */
     private final String store;
+    private static final Logger LOG = LoggerFactory.getLogger(RecordAssembler.class);
 
     private final PipelineConfig config;
     private KeyValueStore<String, RecordState> states;
@@ -38,28 +44,56 @@ public final class RecordAssembler extends ContextualProcessor<String, RecordEve
 
     @Override
     public void process(Record<String, RecordEvent> record) {
+        if (record.value() instanceof SnapshotSweep sweep) {
+            sweep(record, sweep);
+            return;
+        }
         RecordState previous = states.get(record.key());
         RecordState state = previous == null ? RecordState.empty() : previous;
-        RecordEvent event = record.value();
         RecordState next;
-        if (event.parent() != null) {
-            StoredRow row = StoredRow.apply(state.parent(), event.parent());
+        if (record.value() instanceof SourceChange change) {
+            StoredRow row = StoredRow.apply(state.parent(), change);
             if (row == state.parent()) {
                 return;
             }
             next = state.withParent(row);
-        } else if (event.child() != null) {
-            next = state.withChild(event.child());
+        } else if (record.value() instanceof ChildChange child) {
+            next = state.withChild(child);
         } else {
-            next = state.withAssertion(event.assertion());
+            next = state.withAssertion((AssertionChange) record.value());
         }
+        update(record, record.key(), state, next);
+    }
+
+    /** Removes the parent rows of the sweep's source and partition that its snapshot did not see. */
+    private void sweep(Record<String, RecordEvent> record, SnapshotSweep sweep) {
+        List<KeyValue<String, RecordState>> gone = new ArrayList<>();
+        try (KeyValueIterator<String, RecordState> it = states.prefixScan(sweep.source() + ":", new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, RecordState> kv = it.next();
+                if (sweep.removes(kv.value.parent())) {
+                    gone.add(kv);
+                }
+            }
+        }
+        for (KeyValue<String, RecordState> kv : gone) {
+            update(record.withKey(kv.key), kv.key, kv.value, kv.value.withParent(kv.value.parent().sweptBy(sweep)));
+        }
+        if (!gone.isEmpty()) {
+            LOG.info("Snapshot {} of {} (CDC partition {}) did not see {} records of this task; they were deleted at "
+                    + "the source while nothing streamed, and are removed", sweep.generation(), sweep.source(),
+                    sweep.partition(), gone.size());
+        }
+    }
+
+    private void update(Record<String, RecordEvent> record, String recordId, RecordState state, RecordState next) {
         if (next.isEmpty()) {
-            states.delete(record.key());
+            states.delete(recordId);
         } else {
-            states.put(record.key(), next);
+            states.put(recordId, next);
         }
-        SourceRecord before = view(config, record.key(), state);
-        SourceRecord after = view(config, record.key(), next);
+        SourceRecord before = view(config, recordId, state);
+        SourceRecord after = view(config, recordId, next);
         if (!Objects.equals(before, after)) {
             context().forward(record.withValue(after));
         }

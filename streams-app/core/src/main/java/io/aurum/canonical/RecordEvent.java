@@ -1,19 +1,8 @@
 package io.aurum.canonical;
 
 /**
- * What the record assembler consumes: a change of the parent row itself, of one of its children, or of a steward
- * assertion naming it. Exactly one part is set.
+ * What the record assembler consumes, keyed by a parent record id: a change of the parent row itself, of one of
+ * its children, of a steward assertion naming it, or (broadcast to every partition) the end of a snapshot of a
+ * parent source.
  */
-public record RecordEvent(SourceChange parent, ChildChange child, AssertionChange assertion) {
-    public static RecordEvent of(SourceChange parent) {
-        return new RecordEvent(parent, null, null);
-    }
-
-    public static RecordEvent of(ChildChange child) {
-        return new RecordEvent(null, child, null);
-    }
-
-    public static RecordEvent of(AssertionChange assertion) {
-        return new RecordEvent(null, null, assertion);
-    }
-}
+public sealed interface RecordEvent permits SourceChange, ChildChange, AssertionChange, SnapshotSweep { }

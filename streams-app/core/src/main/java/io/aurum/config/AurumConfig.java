@@ -26,8 +26,25 @@ public record AurumConfig(
 
     public record RegistrySettings(Optional<String> url, Map<String, String> properties) { }
 
+    /**
+     * @param instanceId a stable identity of this instance in the consumer group (static membership): a restarted
+     *                   instance takes its partitions back at once instead of waiting out the session of the one
+     *                   that died. Unique per instance, e.g. the pod name.
+     * @param stallAfterMs  work waiting and nothing committed for this long: {@code /health} reports STALLED
+     */
     public record StreamsSettings(String applicationId, int partitions, short replicationFactor, int threads,
-                                  long commitIntervalMs, Optional<String> stateDir, Map<String, String> properties) { }
+                                  long commitIntervalMs, Optional<String> stateDir, Optional<String> instanceId,
+                                  long stallAfterMs, Map<String, String> properties) {
+        public StreamsSettings withInstanceId(String id) {
+            return new StreamsSettings(applicationId, partitions, replicationFactor, threads, commitIntervalMs, stateDir,
+                    Optional.of(id), stallAfterMs, properties);
+        }
+
+        public StreamsSettings withProperties(Map<String, String> props) {
+            return new StreamsSettings(applicationId, partitions, replicationFactor, threads, commitIntervalMs, stateDir,
+                    instanceId, stallAfterMs, Map.copyOf(props));
+        }
+    }
 
     /** A source database to capture from, when Aurum runs Debezium itself. */
     public record CaptureDatabase(String name, String host, int port, String database, String user, String password) { }
@@ -49,6 +66,11 @@ public record AurumConfig(
     /** The config file given, or the built-in {@link #DEMO demo config} when there is none. */
     public static AurumConfig loadOrDemo(Path file) {
         return file == null ? fromClasspath(DEMO) : load(file);
+    }
+
+    /** This config with other Streams settings. */
+    public AurumConfig withStreams(StreamsSettings settings) {
+        return new AurumConfig(file, kafka, registry, settings, capture, http, pipeline);
     }
 
     public static AurumConfig load(Path path) {
@@ -79,12 +101,12 @@ public record AurumConfig(
         RegistrySettings registry = new RegistrySettings(r.optString("url"), r.get("properties").stringMap());
 
         ConfigNode s = root.get("streams").requireKeys(Set.of("application_id", "partitions", "replication_factor",
-                "threads", "commit_interval_ms", "state_dir", "properties"));
+                "threads", "commit_interval_ms", "state_dir", "instance_id", "stall_after_ms", "properties"));
         int partitions = positive(s, "partitions", 4);
         int rf = positive(s, "replication_factor", 1);
         StreamsSettings streams = new StreamsSettings(s.string("application_id", "aurum"), partitions, (short) rf,
                 positive(s, "threads", 1), s.longValue("commit_interval_ms", 100), s.optString("state_dir"),
-                s.get("properties").stringMap());
+                s.optString("instance_id"), positive(s, "stall_after_ms", 120_000), s.get("properties").stringMap());
 
         ConfigNode c = root.get("capture").requireKeys(Set.of("enabled", "poll_interval_ms", "topic_partitions",
                 "databases", "debezium"));

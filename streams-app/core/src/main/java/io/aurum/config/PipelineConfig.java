@@ -73,6 +73,7 @@ public record PipelineConfig(
             String system,
             List<String> keyColumns,
             String createdAtColumn,
+            String updatedAtColumn,
             Map<String, AttributeDef> attributes,
             List<MatchDef> matches,
             List<LinkDef> links,
@@ -200,7 +201,8 @@ public record PipelineConfig(
 
     private static SourceDef bindSource(String name, ConfigNode node, Map<String, SystemDef> systems,
                                         Map<String, MatchKeyDef> matchKeys) {
-        node.requireKeys(Set.of("topic", "system", "key", "created_at", "attributes", "match", "links", "parent"));
+        node.requireKeys(Set.of("topic", "system", "key", "created_at", "updated_at", "attributes", "match", "links",
+                "parent"));
         int dot = name.indexOf('.');
         if (dot <= 0 || dot == name.length() - 1 || name.indexOf('.', dot + 1) >= 0) {
             throw node.error("a source is named <database>.<table>, e.g. crm.contacts");
@@ -257,7 +259,8 @@ public record PipelineConfig(
             links.add(new LinkDef(l.string("column"), l.string("target")));
         }
         return new SourceDef(name, topic, system == null || system.isEmpty() ? null : system, List.copyOf(key),
-                node.optString("created_at").orElse(null), Collections.unmodifiableMap(attributes),
+                node.optString("created_at").orElse(null), node.optString("updated_at").orElse(null),
+                Collections.unmodifiableMap(attributes),
                 List.copyOf(matches), List.copyOf(links), parent);
     }
 

@@ -6,7 +6,8 @@ import io.aurum.canonical.MapProcessor;
 import io.aurum.canonical.RecordAssembler;
 import io.aurum.canonical.RecordEvent;
 import io.aurum.canonical.RecordIds;
-import io.aurum.canonical.SourceChange;
+import io.aurum.canonical.RowEvent;
+import io.aurum.canonical.SnapshotSweep;
 import io.aurum.canonical.SourceRecord;
 import io.aurum.cluster.ClusterView;
 import io.aurum.cluster.Member;
@@ -30,7 +31,13 @@ import io.aurum.survivorship.Outcome;
 import io.aurum.survivorship.Overrides;
 import io.aurum.survivorship.Steward;
 import io.aurum.survivorship.Survivorship;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -79,21 +86,26 @@ public final class AurumTopology {
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("cdc"));
 
         // 2. Canonical records: map rows through the config, then assemble each parent record with its children.
-        KStream<String, SourceChange> changes = cdc.process(() -> new MapProcessor(new CdcMapper(config)),
-                Named.as("map"));
-        Map<String, KStream<String, SourceChange>> bySort = changes
+        //    The map stage also ends each blocking snapshot per table and partition (a sweep, see SnapshotSweep).
+        builder.addStateStore(stores.builder(Stores.SNAPSHOT_GENERATIONS));
+        KStream<String, RowEvent> rows = cdc.process(
+                () -> new MapProcessor(new CdcMapper(config), Stores.SNAPSHOT_GENERATIONS.name()), Named.as("map"),
+                Stores.SNAPSHOT_GENERATIONS.name());
+        Map<String, KStream<String, RowEvent>> bySort = rows
                 .split(Named.as("rows-"))
-                .branch((id, change) -> config.sources().get(change.source()).isChild(), Branched.as("children"))
+                .branch((id, row) -> config.sources().get(row.source()).isChild(), Branched.as("children"))
                 .defaultBranch(Branched.as("parents"));
         builder.addStateStore(stores.builder(Stores.CHILD_ROWS));
         KStream<String, RecordEvent> childEvents = bySort.get("rows-children")
                 .process(() -> new ChildTracker(Stores.CHILD_ROWS.name()), Named.as("track-children"),
                         Stores.CHILD_ROWS.name())
                 .repartition(Topics.CHILD_CHANGES.repartitioned(partitions))
-                .mapValues(RecordEvent::of, Named.as("child-event"));
+                .mapValues(c -> (RecordEvent) c, Named.as("child-event"));
+        // A sweep reaches every partition: the parent rows of its source are spread over all of them.
         KStream<String, RecordEvent> parentEvents = bySort.get("rows-parents")
-                .repartition(Topics.RECORD_CHANGES.repartitioned(partitions))
-                .mapValues(RecordEvent::of, Named.as("parent-event"));
+                .repartition(Topics.RECORD_CHANGES.repartitioned(partitions)
+                        .withStreamPartitioner(AurumTopology::rowPartitions))
+                .mapValues(e -> (RecordEvent) e, Named.as("parent-event"));
         builder.addStateStore(stores.builder(Stores.RECORD_STATE));
         // Steward must-link assertions reach each record they name and become identifiers of it.
         builder.addStateStore(stores.builder(Stores.ASSERTIONS));
@@ -102,7 +114,7 @@ public final class AurumTopology {
                 .process(() -> new AssertionTracker(config, Stores.ASSERTIONS.name()), Named.as("track-assertions"),
                         Stores.ASSERTIONS.name())
                 .repartition(Topics.ASSERTION_CHANGES.repartitioned(partitions))
-                .mapValues(RecordEvent::of, Named.as("assertion-event"));
+                .mapValues(a -> (RecordEvent) a, Named.as("assertion-event"));
         KStream<String, SourceRecord> records = parentEvents
                 .merge(childEvents, Named.as("record-events"))
                 .merge(assertionEvents, Named.as("all-record-events"))
@@ -194,6 +206,14 @@ public final class AurumTopology {
                 .to(topics.conflicts().name(), topics.conflicts().produced());
 
         return builder.build();
+    }
+
+    /** Row changes by record id, as the default partitioner would place them; a snapshot sweep to every partition. */
+    private static Optional<Set<Integer>> rowPartitions(String topic, String key, RowEvent event, int partitions) {
+        if (event instanceof SnapshotSweep) {
+            return Optional.of(IntStream.range(0, partitions).boxed().collect(Collectors.toSet()));
+        }
+        return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions));
     }
 
     private static Redirect redirect(LpOutput out) {

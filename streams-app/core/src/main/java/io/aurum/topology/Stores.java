@@ -33,7 +33,8 @@ public final class Stores {
         }
     }
 
-    // 2. Canonical records
+    // 2. Canonical records; "snapshot-generations": per CDC partition, the blocking snapshot arriving there
+    public static final Store<Long> SNAPSHOT_GENERATIONS = Store.json("snapshot-generations", Long.class);
     public static final Store<StoredRow> CHILD_ROWS = Store.json("child-rows", StoredRow.class);
     public static final Store<RecordState> RECORD_STATE = Store.json("record-state", RecordState.class);
     public static final Store<List<String>> ASSERTIONS = new Store<>("assertions", JsonSerde.listOf(String.class));
@@ -56,6 +57,6 @@ public final class Stores {
             Store.json("open-conflicts", ConflictTracker.Open.class);
 
     /** Every store, in stage order. */
-    public static final List<Store<?>> ALL = List.of(CHILD_ROWS, RECORD_STATE, ASSERTIONS, RECORDS, IDENTITY_RECORDS,
+    public static final List<Store<?>> ALL = List.of(SNAPSHOT_GENERATIONS, CHILD_ROWS, RECORD_STATE, ASSERTIONS, RECORDS, IDENTITY_RECORDS,
             IDENTITY_IDENTIFIERS, XREF, CLUSTERS, OVERRIDES, OVERRIDE_TARGETS, GOLDEN_OVERRIDES, GOLDEN, OPEN_CONFLICTS);
 }

@@ -2,7 +2,7 @@ package io.aurum.topology;
 
 import io.aurum.canonical.AssertionChange;
 import io.aurum.canonical.ChildChange;
-import io.aurum.canonical.SourceChange;
+import io.aurum.canonical.RowEvent;
 import io.aurum.cluster.Member;
 import io.aurum.config.AurumConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
@@ -60,7 +60,7 @@ public final class Topics {
     private static final Duration DLQ_RETENTION = Duration.ofDays(30);
 
     // The topology's repartition topics (Streams names them <application id>-<name>-repartition), in stage order.
-    public static final Repartition<SourceChange> RECORD_CHANGES = Repartition.json("record-changes", SourceChange.class);
+    public static final Repartition<RowEvent> RECORD_CHANGES = Repartition.json("record-changes", RowEvent.class);
     public static final Repartition<ChildChange> CHILD_CHANGES = Repartition.json("child-changes", ChildChange.class);
     public static final Repartition<AssertionChange> ASSERTION_CHANGES =
             Repartition.json("assertion-changes", AssertionChange.class);

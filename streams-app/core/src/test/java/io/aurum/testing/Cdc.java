@@ -15,8 +15,21 @@ public final class Cdc {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final AtomicLong lsn = new AtomicLong(1000);
     private final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+    private long generation = -1;
 
-    public record Event(String topic, byte[] key, byte[] value) { }
+    public record Event(String topic, byte[] key, byte[] value, Map<String, String> headers) {
+        public Event(String topic, byte[] key, byte[] value) {
+            this(topic, key, value, Map.of());
+        }
+    }
+
+    /**
+     * The marker Aurum's capture writes to a change topic when a blocking snapshot of its database has completed
+     * (see {@code SnapshotSweep.COMPLETED_HEADER}): no key, no value, the current snapshot's LSN in a header.
+     */
+    public Event snapshotCompleted(String topic) {
+        return new Event(topic, null, null, Map.of("aurum.snapshot.completed", Long.toString(generation)));
+    }
 
     public static Map<String, Object> row(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -27,27 +40,42 @@ public final class Cdc {
     }
 
     public Event insert(String topic, Map<String, Object> after) {
-        return event(topic, "c", null, after, false);
+        return event(topic, "c", null, after, null);
     }
 
-    public Event snapshot(String topic, Map<String, Object> after) {
-        return event(topic, "r", null, after, true);
+    /**
+     * Starts a blocking snapshot. Its reads share one LSN, the position it started at, as the reads of one Postgres
+     * snapshot do; later changes get higher LSNs.
+     */
+    public long beginSnapshot() {
+        generation = lsn.addAndGet(8);
+        return generation;
+    }
+
+    /** A row read by the current snapshot ({@link #beginSnapshot()}). */
+    public Event read(String topic, Map<String, Object> after) {
+        return event(topic, "r", null, after, "true");
+    }
+
+    /** The last row the current snapshot reads from its table ({@code last_in_data_collection}). */
+    public Event lastRead(String topic, Map<String, Object> after) {
+        return event(topic, "r", null, after, "last_in_data_collection");
     }
 
     public Event update(String topic, Map<String, Object> after) {
-        return event(topic, "u", null, after, false);
+        return event(topic, "u", null, after, null);
     }
 
     /** A delete as the default REPLICA IDENTITY sends it: the before-image holds only the key. */
     public Event delete(String topic, Object id) {
-        return event(topic, "d", row("id", id), null, false);
+        return event(topic, "d", row("id", id), null, null);
     }
 
     public Event tombstone(String topic, Object id) {
         return new Event(topic, key(id), null);
     }
 
-    private Event event(String topic, String op, Map<String, Object> before, Map<String, Object> after, boolean snapshot) {
+    private Event event(String topic, String op, Map<String, Object> before, Map<String, Object> after, String snapshot) {
         Object id = (after != null ? after : before).get("id");
         ObjectNode value = JSON.createObjectNode();
         value.set("before", JSON.valueToTree(before));
@@ -59,9 +87,9 @@ public final class Cdc {
         source.put("db", parts[0]);
         source.put("schema", parts[1]);
         source.put("table", parts[2]);
-        source.put("snapshot", snapshot ? "true" : "false");
+        source.put("snapshot", snapshot == null ? "false" : snapshot);
         source.put("ts_ms", ts);
-        source.put("lsn", lsn.addAndGet(8));
+        source.put("lsn", snapshot == null ? lsn.addAndGet(8) : generation);
         value.put("op", op);
         value.put("ts_ms", ts + 5);
         try {

@@ -95,7 +95,10 @@ public final class TopologyHarness implements AutoCloseable {
                 in = driver.createInputTopic(e.topic(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
                 inputs.put(e.topic(), in);
             }
-            in.pipeInput(e.key(), e.value());
+            org.apache.kafka.common.header.internals.RecordHeaders headers =
+                    new org.apache.kafka.common.header.internals.RecordHeaders();
+            e.headers().forEach((k, v) -> headers.add(k, v.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            in.pipeInput(new TestRecord<>(e.key(), e.value(), headers));
         }
         drain();
         return this;

@@ -7,6 +7,7 @@ import io.aurum.embedded.EmbeddedPostgresServer;
 import io.aurum.runtime.AurumRuntime;
 import io.aurum.app.GoldenJson;
 import io.aurum.app.GoldenReader;
+import io.aurum.app.HangingTransactions;
 import io.aurum.app.RegistrySerdes;
 import io.aurum.capture.CaptureSource;
 import io.aurum.capture.CaptureStats;
@@ -35,6 +36,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.time.Duration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +65,9 @@ public final class LocalPipeline implements AutoCloseable {
     private AurumRuntime runtime;
 
     public LocalPipeline(AurumConfig config, LocalOptions options) throws IOException {
-        this.config = config;
+        // One instance per data directory: it may always rejoin the consumer group as the same static member.
+        this.config = config.streams().instanceId().isPresent() ? config
+                : config.withStreams(config.streams().withInstanceId(config.streams().applicationId() + "-local"));
         this.options = options;
         // A seed run is a self-contained experiment: it never sees, nor leaves, anyone else's data.
         this.temporary = options.seedDir() != null;
@@ -104,6 +110,7 @@ public final class LocalPipeline implements AutoCloseable {
         }
 
         broker = EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).brokerPort(options.kafkaPort()).build().start();
+        abortHangingTransactions();
         schemaStore = new KafkaSchemaStore(broker.bootstrapServers());
         schemaStore.start();
         registry = new LocalSchemaRegistry(options.registryPort(), schemaStore).start();
@@ -126,6 +133,20 @@ public final class LocalPipeline implements AutoCloseable {
                 postgres.jdbcUrl("<db>"), String.join(", ", databases()), broker.bootstrapServers(), registry.url(),
                 runtime.httpPort(), topics.get(0), String.join("; ", topics.subList(1, topics.size())));
         return this;
+    }
+
+    /**
+     * The broker died with the process that wrote to it. A SIGKILL in the middle of an exactly-once commit can leave
+     * a transaction open on a partition (seen on __consumer_offsets) that the restarted transaction coordinator does
+     * not know, so nothing would ever end it and the job could not read its committed offsets. Nothing of ours
+     * writes yet, so any such transaction is left over: end it before the job starts.
+     */
+    private void abortHangingTransactions() {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            new HangingTransactions(admin, Duration.ofSeconds(60)).abortAll();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not check the local broker for hanging transactions", e);
+        }
     }
 
     /** Applies each seed file in name order and waits for the pipeline to go idle after each. */

@@ -12,10 +12,12 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -33,6 +35,7 @@ public final class AurumStreams implements AutoCloseable {
     private final Topics topics;
     private final Properties properties;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final Restores restores = new Restores();
     private KafkaStreams streams;
 
     public AurumStreams(AurumConfig config, String bootstrapServers, String registryUrl, String defaultStateDir) {
@@ -63,6 +66,7 @@ public final class AurumStreams implements AutoCloseable {
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.setStateListener((now, before) -> LOG.info("Streams {} -> {}", before, now));
+        streams.setGlobalStateRestoreListener(restores);
         streams.start();
         return this;
     }
@@ -86,6 +90,34 @@ public final class AurumStreams implements AutoCloseable {
 
     public KafkaStreams streams() {
         return streams;
+    }
+
+    /** Whether some store is being restored from its changelog (after a crash, a move, or a new instance). */
+    public boolean restoring() {
+        return restores.active.get() > 0;
+    }
+
+    /** Counts the stores being restored: a restore is slow progress, not a stall. */
+    private static final class Restores implements StateRestoreListener {
+        private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void onRestoreStart(TopicPartition partition, String store, long start, long end) {
+            active.incrementAndGet();
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long restored) { }
+
+        @Override
+        public void onRestoreEnd(TopicPartition partition, String store, long restored) {
+            active.decrementAndGet();
+        }
+
+        @Override
+        public void onRestoreSuspended(TopicPartition partition, String store, long restored) {
+            active.decrementAndGet();
+        }
     }
 
     public Throwable failure() {

@@ -67,6 +67,16 @@ public final class IdleProbe {
         return backlog;
     }
 
+    /** The group's committed offsets summed over every partition: it grows whenever the job commits progress. */
+    public long committedTotal() throws ExecutionException, InterruptedException {
+        long total = 0;
+        for (OffsetAndMetadata o : admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get()
+                .values()) {
+            total += o == null ? 0 : o.offset();
+        }
+        return total;
+    }
+
     /**
      * Waits until the job has been idle for {@code settle}: two clean readings that far apart, so that a record
      * produced between reading end offsets and reading commits cannot slip through.

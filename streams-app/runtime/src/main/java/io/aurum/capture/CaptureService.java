@@ -1,5 +1,6 @@
 package io.aurum.capture;
 
+import io.aurum.canonical.SnapshotSweep;
 import io.aurum.infra.TopicAdmin;
 import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
@@ -283,6 +284,22 @@ public final class CaptureService implements AutoCloseable {
         knownTopics.add(topic);
     }
 
+    private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
+
+    private int partitionCount(String topic) {
+        return partitionCounts.computeIfAbsent(topic, t -> {
+            try {
+                return admin.describeTopics(List.of(t)).allTopicNames().get(TOPIC_CREATION_TIMEOUT.toMillis(),
+                        TimeUnit.MILLISECONDS).get(t).partitions().size();
+            } catch (ExecutionException | TimeoutException e) {
+                throw new CaptureException("Could not describe topic " + t, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CaptureException("Interrupted while describing topic " + t, e);
+            }
+        });
+    }
+
     private static String requireText(String value, String what) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(what + " must not be blank");
@@ -312,6 +329,9 @@ public final class CaptureService implements AutoCloseable {
         private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
         private volatile boolean finished;
         private long lastProgressLogNanos;
+        /** The LSN that names the blocking snapshot of this run (every read of it carries it). */
+        private Long blockingGeneration;
+        private boolean markersWritten;
 
         SourceEngine(CaptureSource source) {
             this.source = source;
@@ -437,20 +457,30 @@ public final class CaptureService implements AutoCloseable {
                 SourceRecord record = event.record();
                 if (notificationTopic.equals(record.topic())) {
                     snapshotNotification = snapshotStatus(record, snapshotNotification);
+                    if ("COMPLETED".equals(snapshotNotification)) {
+                        markSnapshotCompleted(lsnOf(record), sends, sendTopics);
+                    }
                     continue;
                 }
                 String watermark = watermarkId(record);
                 if (watermark != null) {
+                    markSnapshotCompleted(lsnOf(record), sends, sendTopics);
                     batchWatermarks.add(watermark);
                     continue;
                 }
-                if (isSnapshotRead(record)) {
+                String snapshot = snapshotMarker(record);
+                if (snapshot != null) {
                     snapshotEvents++;
+                    if (!"incremental".equals(snapshot) && blockingGeneration == null) {
+                        blockingGeneration = lsnOf(record);
+                    }
                     if (!stats.snapshotCompleted() && stats.markSnapshotStarted()) {
                         LOG.info("Snapshot of {} started", source.name());
                         lastProgressLogNanos = System.nanoTime();
                     }
                 } else {
+                    // Streaming only ever follows a blocking snapshot: the snapshot of this run, if any, is over.
+                    markSnapshotCompleted(lsnOf(record), sends, sendTopics);
                     streamingEvents++;
                     sawStreaming = true;
                 }
@@ -470,7 +500,14 @@ public final class CaptureService implements AutoCloseable {
             }
             stats.recordAcknowledged(snapshotEvents, streamingEvents);
             for (RecordChangeEvent<SourceRecord> event : events) {
-                committer.markProcessed(event);
+                // A notification carries no position of its own: Debezium's sink channel gives the "snapshot
+                // started" notification an empty source offset. Committing it would overwrite the offset that
+                // says a snapshot is in progress with {}, and after a crash the engine would find an offset, see no
+                // snapshot running and stream on, never reading the rest of the tables. Only data, watermarks and
+                // heartbeats, whose offsets are real positions, are committed.
+                if (!notificationTopic.equals(event.record().topic())) {
+                    committer.markProcessed(event);
+                }
             }
             committer.markBatchFinished();
 
@@ -528,17 +565,57 @@ public final class CaptureService implements AutoCloseable {
             return producer.send(new ProducerRecord<>(topic, record.kafkaPartition(), timestamp, key, value, headers));
         }
 
-        private boolean isSnapshotRead(SourceRecord record) {
+        /** Debezium's {@code source.snapshot} of a snapshot read ({@code true}, {@code last}, ..., {@code incremental}), else null. */
+        private String snapshotMarker(SourceRecord record) {
             if (!(record.value() instanceof Struct value)) {
-                return false; // tombstones only follow deletes, which are streamed
+                return null; // tombstones only follow deletes, which are streamed
             }
             Field sourceField = value.schema().field("source");
             if (sourceField == null || !(value.get(sourceField) instanceof Struct sourceInfo)) {
-                return false;
+                return null;
             }
             Field snapshotField = sourceInfo.schema().field("snapshot");
             Object marker = snapshotField == null ? null : sourceInfo.get(snapshotField);
-            return marker != null && !"false".equals(marker.toString());
+            return marker == null || "false".equals(marker.toString()) ? null : marker.toString();
+        }
+
+        private static Long lsnOf(SourceRecord record) {
+            Object lsn = record.sourceOffset() == null ? null : record.sourceOffset().get("lsn");
+            return lsn instanceof Number n ? n.longValue() : null;
+        }
+
+        /**
+         * Once a blocking snapshot of this run is over, writes a snapshot-completed marker (see
+         * {@link SnapshotSweep#COMPLETED_HEADER}) to every partition of every change topic the pipeline reads from
+         * this database, before anything that streams after it. The pipeline then removes the rows the snapshot did
+         * not see: rows deleted while nothing streamed, such as between a crash during an earlier snapshot and the
+         * snapshot that replaced it. Tables left empty get the marker too, which Debezium's own last-read markers
+         * cannot give them.
+         *
+         * @param fallbackLsn a position at or after the snapshot's, for a snapshot that read no rows at all
+         */
+        private void markSnapshotCompleted(Long fallbackLsn, List<Future<RecordMetadata>> sends, List<String> sendTopics) {
+            if (!stats.snapshotRunning() || markersWritten || source.topics().isEmpty()) {
+                return;
+            }
+            Long generation = blockingGeneration != null ? blockingGeneration : fallbackLsn;
+            if (generation == null) {
+                LOG.warn("Snapshot of {} completed without a position; rows it did not see are not removed", source.name());
+                return;
+            }
+            markersWritten = true;
+            byte[] value = Long.toString(generation).getBytes(StandardCharsets.UTF_8);
+            for (String topic : source.topics()) {
+                ensureTopic(topic);
+                for (int partition = 0; partition < partitionCount(topic); partition++) {
+                    RecordHeaders headers = new RecordHeaders();
+                    headers.add(SnapshotSweep.COMPLETED_HEADER, value);
+                    sends.add(producer.send(new ProducerRecord<>(topic, partition, null, null, null, headers)));
+                    sendTopics.add(topic);
+                }
+            }
+            LOG.info("Snapshot of {} (generation {}) completed; marked the end in {}", source.name(), generation,
+                    source.topics());
         }
 
         private String watermarkId(SourceRecord record) {

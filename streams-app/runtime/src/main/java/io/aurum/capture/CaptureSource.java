@@ -12,9 +12,13 @@ import java.util.Objects;
  *                         every table
  * @param slotName         logical replication slot; defaults to {@code aurum_<database>}
  * @param publicationName  pgoutput publication; defaults to {@code aurum_<database>}
+ * @param topics           the change topics the pipeline reads from this database: when a blocking snapshot of
+ *                         the database completes, each of their partitions gets a snapshot-completed marker, empty
+ *                         tables included, so that rows the snapshot did not see are removed downstream
  */
 public record CaptureSource(String name, String host, int port, String database, String user, String password,
-                            List<String> tableIncludeList, String slotName, String publicationName) {
+                            List<String> tableIncludeList, String slotName, String publicationName,
+                            List<String> topics) {
 
     public CaptureSource {
         requireText(name, "name");
@@ -26,25 +30,33 @@ public record CaptureSource(String name, String host, int port, String database,
         }
         password = password == null ? "" : password;
         tableIncludeList = tableIncludeList == null ? List.of() : List.copyOf(tableIncludeList);
+        topics = topics == null ? List.of() : List.copyOf(topics);
         slotName = slotName == null || slotName.isBlank() ? defaultIdentifier(database) : slotName;
         publicationName = publicationName == null || publicationName.isBlank() ? defaultIdentifier(database)
                 : publicationName;
     }
 
     public static CaptureSource of(String name, String host, int port, String database, String user, String password) {
-        return new CaptureSource(name, host, port, database, user, password, List.of(), null, null);
+        return new CaptureSource(name, host, port, database, user, password, List.of(), null, null, List.of());
     }
 
     public CaptureSource withTables(List<String> tables) {
-        return new CaptureSource(name, host, port, database, user, password, tables, slotName, publicationName);
+        return new CaptureSource(name, host, port, database, user, password, tables, slotName, publicationName, topics);
     }
 
     public CaptureSource withSlotName(String slot) {
-        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slot, publicationName);
+        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slot, publicationName,
+                topics);
     }
 
     public CaptureSource withPublicationName(String publication) {
-        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slotName, publication);
+        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slotName, publication,
+                topics);
+    }
+
+    public CaptureSource withTopics(List<String> changeTopics) {
+        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slotName,
+                publicationName, changeTopics);
     }
 
     /** Replication slot names only allow lower-case letters, digits and underscores. */

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The operational HTTP API:
  * <ul>
- *   <li>{@code GET /health}: 200 when the Streams job runs (and capture, where Aurum runs it, has not failed), else 503;</li>
+ *   <li>{@code GET /health}: 200 when the Streams job runs (and capture, where Aurum runs it, has not failed) and
+ *   makes progress, else 503 with status DOWN or STALLED (work waits and nothing was committed for a while);</li>
  *   <li>{@code GET /golden/{id}}: one golden customer, in the same JSON as {@code aurum golden};</li>
  *   <li>{@code GET /xref/{source}/{key}}: "my local id → golden id", e.g. {@code /xref/billing.customers/42};</li>
  *   <li>{@code GET /metrics}: Prometheus text format.</li>
@@ -79,8 +80,10 @@ public final class HttpApi implements AutoCloseable {
             }
             body.setAll(extra);
         }
-        body.put("status", up ? "UP" : "DOWN");
-        send(ex, up ? 200 : 503, body.toString());
+        // Up but making no progress while work waits is not healthy either: say so, so that a probe restarts it.
+        boolean stalled = extraHealth != null && body.path("progress").path("stalled").asBoolean(false);
+        body.put("status", stalled ? "STALLED" : up ? "UP" : "DOWN");
+        send(ex, up && !stalled ? 200 : 503, body.toString());
     }
 
     private void golden(HttpExchange ex) throws IOException {

@@ -3,6 +3,7 @@ package io.aurum.runtime;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aurum.app.AurumStreams;
 import io.aurum.app.GoldenJson;
+import io.aurum.app.ProgressMonitor;
 import io.aurum.capture.CaptureService;
 import io.aurum.capture.CaptureSettings;
 import io.aurum.capture.CaptureSource;
@@ -42,6 +43,8 @@ public final class AurumRuntime implements AutoCloseable {
     private final int httpPort;
     private HttpApi http;
     private KafkaStreamsMetrics streamsMetrics;
+    private Admin monitorAdmin;
+    private ProgressMonitor progress;
 
     public AurumRuntime(AurumConfig config, String bootstrapServers, String registryUrl,
                         List<CaptureSource> captureSources, Path workDir, int httpPort) {
@@ -57,7 +60,11 @@ public final class AurumRuntime implements AutoCloseable {
                     .replicationFactor(config.streams().replicationFactor())
                     .debeziumProperties(config.capture().debeziumProperties())
                     .build();
-            this.capture = new CaptureService(bootstrapServers, captureSources, settings);
+            List<CaptureSource> sources = captureSources.stream().map(source -> source.withTopics(
+                    config.pipeline().sources().values().stream()
+                            .filter(def -> def.database().equals(source.name()))
+                            .map(def -> def.topic()).distinct().toList())).toList();
+            this.capture = new CaptureService(bootstrapServers, sources, settings);
         }
         this.streams = new AurumStreams(config, bootstrapServers, registryUrl, workDir.resolve("streams").toString());
     }
@@ -79,8 +86,18 @@ public final class AurumRuntime implements AutoCloseable {
                 .description("Golden customers held by this instance (estimate)").register(metrics);
         Gauge.builder("aurum.dlq.records", DeadLetters::count)
                 .description("Dead letters written by this instance since start").register(metrics);
-        http = new HttpApi(config.http().bindAddress(), httpPort, streams, metrics, this::captureHealth).start();
+        monitorAdmin = streams.admin();
+        progress = new ProgressMonitor(monitorAdmin, streams.idleProbe(monitorAdmin),
+                Duration.ofMillis(config.streams().stallAfterMs()), streams::restoring, bootstrapServers)
+                .start(Duration.ofSeconds(5));
+        http = new HttpApi(config.http().bindAddress(), httpPort, streams, metrics, this::health).start();
         return this;
+    }
+
+    private ObjectNode health() {
+        ObjectNode node = captureHealth();
+        node.set("progress", progress.toJson());
+        return node;
     }
 
     private ObjectNode captureHealth() {
@@ -150,6 +167,10 @@ public final class AurumRuntime implements AutoCloseable {
     public void close() {
         if (http != null) {
             http.close();
+        }
+        if (progress != null) {
+            progress.close();
+            monitorAdmin.close(Duration.ofSeconds(5));
         }
         if (streamsMetrics != null) {
             streamsMetrics.close();
