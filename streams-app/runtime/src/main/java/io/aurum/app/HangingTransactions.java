@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -23,27 +24,36 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds (and on request aborts) hanging transactions: a partition holds an open transaction that its transaction
- * coordinator does not know about, so no coordinator will ever end it. Such a transaction pins the partition's last
- * stable offset: read_committed consumers stop before it, and a consumer group whose offsets it holds cannot even
- * read its committed offsets. A process killed in the middle of an exactly-once commit can leave one behind; seen
- * here on {@code __consumer_offsets} after a SIGKILL of local mode, where broker and Streams die together.
+ * Finds transactions left open on partitions that their transaction coordinator is not ending: such a transaction
+ * pins the partition's last stable offset, so read_committed consumers stop before it, and a consumer group whose
+ * offsets it holds cannot even read its committed offsets. A process killed in the middle of an exactly-once
+ * commit can leave one behind.
  *
- * <p>The test is the one Kafka's {@code kafka-transactions.sh find-hanging} applies: the partition's open
- * transaction belongs to a producer id whose transactional id, according to the coordinator, has no ongoing or
- * preparing transaction with that epoch that includes the partition. An open transaction the coordinator knows is
- * left alone: the coordinator aborts it when it times out or when its producer restarts.
+ * <p>Each open transaction is classified by what its coordinator says of its producer:
+ * <ul>
+ *   <li>{@link Verdict#TRACKED}: the coordinator has the partition in a transaction it will end (it aborts one that
+ *   times out, and ends a prepared one); nothing to do;</li>
+ *   <li>{@link Verdict#ABORTED}: the coordinator finished that very transaction as an abort, and this partition never
+ *   got the marker: writing the abort marker is exactly what the coordinator left undone;</li>
+ *   <li>{@link Verdict#UNRESOLVED}: anything else (the coordinator committed it, has forgotten the producer, or
+ *   says nothing). Ending it by hand could undo a commit, so it is only reported, with what the coordinator said,
+ *   for an operator to decide.</li>
+ * </ul>
+ * Under transactions v2 the coordinator bumps a producer's epoch when it ends a transaction, so the transaction
+ * of epoch E is the one it describes with epoch E + 1 once ended.
  */
 public final class HangingTransactions {
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
 
-    /** An open transaction on a partition, as the partition leader reports it. */
+    public enum Verdict { TRACKED, ABORTED, UNRESOLVED }
+
+    /** An open transaction on a partition, as the partition leader reports it, and what its coordinator says. */
     public record Open(TopicPartition partition, long producerId, int producerEpoch, int coordinatorEpoch,
-                       long firstOffset, long lastTimestamp) {
+                      long firstOffset, Verdict verdict, String coordinator) {
         @Override
         public String toString() {
             return partition + " (producer id " + producerId + ", epoch " + producerEpoch + ", from offset "
-                    + firstOffset + ")";
+                    + firstOffset + "; coordinator: " + coordinator + ")";
         }
     }
 
@@ -55,49 +65,90 @@ public final class HangingTransactions {
         this.timeout = timeout;
     }
 
-    /** Every hanging transaction on the cluster's partitions (internal topics included). */
+    /** Every open transaction that its coordinator is not ending ({@link Verdict#ABORTED} or {@link Verdict#UNRESOLVED}). */
     public List<Open> find() throws ExecutionException, InterruptedException, TimeoutException {
-        List<Open> open = openTransactions();
-        if (open.isEmpty()) {
-            return List.of();
-        }
-        Map<Long, List<TransactionDescription>> known = describe(open.stream().map(Open::producerId)
-                .collect(java.util.stream.Collectors.toSet()));
-        List<Open> hanging = new ArrayList<>();
-        for (Open o : open) {
-            boolean tracked = known.getOrDefault(o.producerId(), List.of()).stream().anyMatch(d ->
-                    d.producerEpoch() == o.producerEpoch() && d.topicPartitions().contains(o.partition())
-                            && (d.state() == TransactionState.ONGOING || d.state() == TransactionState.PREPARE_COMMIT
-                            || d.state() == TransactionState.PREPARE_ABORT));
-            if (!tracked) {
-                hanging.add(o);
-            }
-        }
-        return hanging;
+        return classify().stream().filter(o -> o.verdict() != Verdict.TRACKED).toList();
     }
 
     /**
-     * Aborts every hanging transaction (writes the abort marker the coordinator never will) and returns them. Only
-     * for a moment when no producer of the application runs (local mode, before it starts its clients): a
-     * transaction the coordinator is just completing could otherwise look hanging for an instant. It is checked
-     * twice for that reason, and must be unchanged.
+     * Writes the missing abort marker of every transaction its coordinator aborted, and returns them; reports the
+     * unresolved ones. Meant for a moment when no producer of the application runs (local mode, before its clients
+     * start).
      */
-    public List<Open> abortAll() throws ExecutionException, InterruptedException, TimeoutException {
-        List<Open> first = find();
-        if (first.isEmpty()) {
-            return first;
+    public List<Open> abortAborted() throws ExecutionException, InterruptedException, TimeoutException {
+        List<Open> done = new ArrayList<>();
+        for (Open o : find()) {
+            if (o.verdict() != Verdict.ABORTED) {
+                LOG.warn("An open transaction its coordinator is not ending: {}. Not touched: ending it could undo a "
+                        + "commit.", o);
+                continue;
+            }
+            try {
+                abort(o);
+                done.add(o);
+                LOG.warn("Wrote the abort marker its coordinator left undone: {}", o);
+            } catch (ExecutionException e) {
+                LOG.warn("Could not write the abort marker of {}: {}", o, e.getCause().toString());
+            }
         }
-        List<Open> hanging = new ArrayList<>(find());
-        hanging.retainAll(first);
-        for (Open o : hanging) {
-            admin.abortTransaction(new AbortTransactionSpec(o.partition(), o.producerId(), (short) o.producerEpoch(),
-                    o.coordinatorEpoch())).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            LOG.warn("Aborted a hanging transaction on {}: a killed process left it open and no coordinator knew it", o);
-        }
-        return hanging;
+        return done;
     }
 
-    private List<Open> openTransactions() throws ExecutionException, InterruptedException, TimeoutException {
+    /** A v2 marker carries the epoch after the transaction's; a v1 marker its own. The partition refuses the other. */
+    private void abort(Open o) throws ExecutionException, InterruptedException, TimeoutException {
+        try {
+            abort(o, o.producerEpoch() + 1);
+        } catch (ExecutionException e) {
+            abort(o, o.producerEpoch());
+        }
+    }
+
+    private void abort(Open o, int epoch) throws ExecutionException, InterruptedException, TimeoutException {
+        admin.abortTransaction(new AbortTransactionSpec(o.partition(), o.producerId(), (short) epoch,
+                o.coordinatorEpoch())).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private List<Open> classify() throws ExecutionException, InterruptedException, TimeoutException {
+        List<ProducerOnPartition> open = openTransactions();
+        if (open.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, List<TransactionDescription>> known = describe(open.stream().map(ProducerOnPartition::producerId)
+                .collect(Collectors.toSet()));
+        List<Open> out = new ArrayList<>();
+        for (ProducerOnPartition p : open) {
+            List<TransactionDescription> views = known.getOrDefault(p.producerId(), List.of());
+            String coordinator = views.isEmpty() ? "knows no transaction of this producer"
+                    : views.stream().map(d -> d.state() + " epoch " + d.producerEpoch() + " on " + d.topicPartitions())
+                    .collect(Collectors.joining("; "));
+            out.add(new Open(p.partition(), p.producerId(), p.producerEpoch(), p.coordinatorEpoch(), p.firstOffset(),
+                    verdict(p.partition(), p.producerEpoch(), views), coordinator));
+        }
+        return out;
+    }
+
+    /** What to make of a transaction of {@code epoch} open on {@code partition}, given its coordinator's views. */
+    static Verdict verdict(TopicPartition partition, int epoch, List<TransactionDescription> views) {
+        Verdict verdict = Verdict.UNRESOLVED;
+        for (TransactionDescription d : views) {
+            boolean active = d.state() == TransactionState.ONGOING || d.state() == TransactionState.PREPARE_COMMIT
+                    || d.state() == TransactionState.PREPARE_ABORT;
+            if (active && d.producerEpoch() >= epoch && d.topicPartitions().contains(partition)) {
+                return Verdict.TRACKED;
+            }
+            boolean sameTransaction = d.producerEpoch() == epoch || d.producerEpoch() == epoch + 1;
+            if (d.state() == TransactionState.COMPLETE_ABORT && sameTransaction) {
+                verdict = Verdict.ABORTED;
+            }
+        }
+        return verdict;
+    }
+
+    private record ProducerOnPartition(TopicPartition partition, long producerId, int producerEpoch,
+                                       int coordinatorEpoch, long firstOffset) { }
+
+    private List<ProducerOnPartition> openTransactions() throws ExecutionException, InterruptedException,
+            TimeoutException {
         Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         List<TopicPartition> partitions = new ArrayList<>();
@@ -107,14 +158,13 @@ public final class HangingTransactions {
                         partitions.add(new TopicPartition(name, p.partition()));
                     }
                 });
-        List<Open> open = new ArrayList<>();
+        List<ProducerOnPartition> open = new ArrayList<>();
         admin.describeProducers(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .forEach((tp, producers) -> {
                     for (ProducerState p : producers.activeProducers()) {
                         if (p.currentTransactionStartOffset().isPresent()) {
-                            open.add(new Open(tp, p.producerId(), p.producerEpoch(),
-                                    p.coordinatorEpoch().orElse(-1), p.currentTransactionStartOffset().getAsLong(),
-                                    p.lastTimestamp()));
+                            open.add(new ProducerOnPartition(tp, p.producerId(), p.producerEpoch(),
+                                    p.coordinatorEpoch().orElse(-1), p.currentTransactionStartOffset().getAsLong()));
                         }
                     }
                 });

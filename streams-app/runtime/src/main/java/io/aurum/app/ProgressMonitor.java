@@ -104,7 +104,8 @@ public final class ProgressMonitor implements AutoCloseable {
             var list = node.putArray("hangingTransactions");
             for (HangingTransactions.Open o : s.hanging()) {
                 list.addObject().put("partition", o.partition().toString()).put("producerId", o.producerId())
-                        .put("producerEpoch", o.producerEpoch())
+                        .put("producerEpoch", o.producerEpoch()).put("verdict", o.verdict().name())
+                        .put("coordinator", o.coordinator())
                         .put("abort", "kafka-transactions.sh --bootstrap-server " + bootstrapServers + " abort --topic "
                                 + o.partition().topic() + " --partition " + o.partition().partition()
                                 + " --producer-id " + o.producerId() + " --producer-epoch " + o.producerEpoch()

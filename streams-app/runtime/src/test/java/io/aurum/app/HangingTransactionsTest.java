@@ -2,6 +2,7 @@ package io.aurum.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.aurum.app.HangingTransactions.Verdict;
 import io.aurum.embedded.EmbeddedKafkaBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,12 +10,16 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,16 +30,42 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A transaction left open on a partition that its coordinator no longer knows: made here by losing the
- * coordinator's log while the broker is down, which is what a crash can do to the transaction state.
+ * Transactions left open on a partition: which the coordinator will end, which it aborted but never marked here
+ * (safe to finish), and which are nobody's (reported, never ended by hand: that could undo a commit).
  */
 class HangingTransactionsTest {
+    static final TopicPartition ORDERS = new TopicPartition("orders", 0);
+
     @TempDir
     Path dir;
 
+    static TransactionDescription view(TransactionState state, int epoch, Set<TopicPartition> partitions) {
+        return new TransactionDescription(1, state, 1002, epoch, 10_000, OptionalLong.empty(), partitions);
+    }
+
     @Test
-    void findsAndAbortsOnlyTransactionsNoCoordinatorWillEnd() throws Exception {
-        TopicPartition hung = new TopicPartition("orders", 0);
+    void onlyATransactionItsCoordinatorAbortedIsFinishedByHand() {
+        assertThat(HangingTransactions.verdict(ORDERS, 5, List.of(view(TransactionState.ONGOING, 5, Set.of(ORDERS)))))
+                .isEqualTo(Verdict.TRACKED);
+        // Transactions v2: preparing the end bumps the epoch; the coordinator still ends it.
+        assertThat(HangingTransactions.verdict(ORDERS, 5,
+                List.of(view(TransactionState.PREPARE_COMMIT, 6, Set.of(ORDERS))))).isEqualTo(Verdict.TRACKED);
+        assertThat(HangingTransactions.verdict(ORDERS, 5, List.of(view(TransactionState.COMPLETE_ABORT, 6, Set.of()))))
+                .isEqualTo(Verdict.ABORTED);
+        assertThat(HangingTransactions.verdict(ORDERS, 5, List.of(view(TransactionState.COMPLETE_ABORT, 5, Set.of()))))
+                .isEqualTo(Verdict.ABORTED);
+        // Committed, a later transaction, or forgotten: ending it by hand could undo a commit.
+        assertThat(HangingTransactions.verdict(ORDERS, 5, List.of(view(TransactionState.COMPLETE_COMMIT, 6, Set.of()))))
+                .isEqualTo(Verdict.UNRESOLVED);
+        assertThat(HangingTransactions.verdict(ORDERS, 5, List.of(view(TransactionState.COMPLETE_ABORT, 9, Set.of()))))
+                .isEqualTo(Verdict.UNRESOLVED);
+        assertThat(HangingTransactions.verdict(ORDERS, 5, List.of(view(TransactionState.EMPTY, 6, Set.of()))))
+                .isEqualTo(Verdict.UNRESOLVED);
+        assertThat(HangingTransactions.verdict(ORDERS, 5, List.of())).isEqualTo(Verdict.UNRESOLVED);
+    }
+
+    @Test
+    void aTransactionItsCoordinatorForgotIsReportedAndLeftAlone() throws Exception {
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dir.resolve("kafka")).build().start();
         int port = Integer.parseInt(broker.bootstrapServers().split(":")[1]);
         broker.createTopics(List.of(new NewTopic("orders", 1, (short) 1)));
@@ -46,27 +77,26 @@ class HangingTransactionsTest {
         producer.beginTransaction();
         producer.send(new ProducerRecord<>("orders", "k", "v")).get();
         try (Admin admin = admin(broker)) {
-            // The coordinator knows this one: it will abort it on timeout, so it is not hanging.
+            // The coordinator knows this one: it will abort it on timeout.
             assertThat(new HangingTransactions(admin, Duration.ofSeconds(30)).find()).isEmpty();
         }
         producer.close(Duration.ZERO);
         broker.close();
+        // The coordinator loses its log: the transaction is open on the partition and nobody's.
         try (Stream<Path> logs = Files.list(dir.resolve("kafka"))) {
             for (Path p : logs.filter(p -> p.getFileName().toString().startsWith("__transaction_state")).toList()) {
                 deleteRecursively(p);
             }
         }
-
         broker = EmbeddedKafkaBroker.builder(dir.resolve("kafka")).brokerPort(port).build().start();
         try (Admin admin = admin(broker)) {
             HangingTransactions hanging = new HangingTransactions(admin, Duration.ofSeconds(30));
             List<HangingTransactions.Open> found = hanging.find();
-            assertThat(found).extracting(HangingTransactions.Open::partition).containsExactly(hung);
-            assertThat(stableOffset(admin, hung)).as("the open transaction pins the last stable offset").isZero();
-
-            assertThat(hanging.abortAll()).isEqualTo(found);
-            assertThat(hanging.find()).isEmpty();
-            assertThat(stableOffset(admin, hung)).as("read_committed readers move on").isEqualTo(2);
+            assertThat(found).extracting(HangingTransactions.Open::partition).containsExactly(ORDERS);
+            assertThat(found.get(0).verdict()).isEqualTo(Verdict.UNRESOLVED);
+            assertThat(found.get(0).coordinator()).contains("knows no transaction");
+            assertThat(hanging.abortAborted()).isEmpty();
+            assertThat(stableOffset(admin, ORDERS)).as("left for an operator: the transaction still pins it").isZero();
         } finally {
             broker.close();
         }
