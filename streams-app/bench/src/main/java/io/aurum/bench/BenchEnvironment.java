@@ -2,7 +2,6 @@ package io.aurum.bench;
 
 import static io.aurum.infra.Closeables.closeQuietly;
 
-import io.aurum.runtime.AurumRuntime;
 import io.aurum.app.GoldenReader;
 import io.aurum.app.RegistrySerdes;
 import io.aurum.bench.DataGenerator.TableDef;
@@ -14,6 +13,7 @@ import io.aurum.embedded.EmbeddedKafkaBroker;
 import io.aurum.embedded.EmbeddedPostgresServer;
 import io.aurum.registry.KafkaSchemaStore;
 import io.aurum.registry.LocalSchemaRegistry;
+import io.aurum.runtime.AurumRuntime;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.SourceRef;
 import java.io.IOException;
@@ -71,7 +71,8 @@ final class BenchEnvironment implements AutoCloseable {
         long rows = 0;
         for (TableDef t : DataGenerator.TABLES) {
             Path csv = dir.resolve(t.source() + ".csv");
-            try (Connection c = postgres.connect(t.database()); Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
+            try (Connection c = postgres.connect(t.database());
+                    Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8)) {
                 CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
                 rows += copy.copyIn("COPY " + t.table() + " (" + t.columns() + ") FROM STDIN WITH (FORMAT csv)", in);
             }
@@ -85,15 +86,19 @@ final class BenchEnvironment implements AutoCloseable {
     /** Empties the source tables and drops the replication slots, so the next capture starts from nothing. */
     void resetSources() {
         for (String db : DATABASES) {
-            String tables = DataGenerator.TABLES.stream().filter(t -> t.database().equals(db)).map(TableDef::table)
-                    .reduce((a, b) -> a + ", " + b).orElseThrow();
+            String tables = DataGenerator.TABLES.stream()
+                    .filter(t -> t.database().equals(db))
+                    .map(TableDef::table)
+                    .reduce((a, b) -> a + ", " + b)
+                    .orElseThrow();
             postgres.executeSql(db, "TRUNCATE " + tables + " CASCADE");
         }
         dropSlots();
     }
 
     void dropSlots() {
-        try (Connection c = postgres.connect("postgres"); Statement s = c.createStatement()) {
+        try (Connection c = postgres.connect("postgres");
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
         } catch (SQLException e) {
             throw new IllegalStateException("could not drop replication slots", e);
@@ -104,7 +109,10 @@ final class BenchEnvironment implements AutoCloseable {
     void freshKafka() throws IOException {
         closeKafka();
         Path dir = workDir.resolve("kafka-" + (++kafkaGeneration));
-        broker = EmbeddedKafkaBroker.builder(dir.resolve("log")).brokerPort(0).build().start();
+        broker = EmbeddedKafkaBroker.builder(dir.resolve("log"))
+                .brokerPort(0)
+                .build()
+                .start();
         schemaStore = new KafkaSchemaStore(broker.bootstrapServers());
         schemaStore.start();
         registry = new LocalSchemaRegistry(0, schemaStore).start();
@@ -142,8 +150,13 @@ final class BenchEnvironment implements AutoCloseable {
     }
 
     AurumRuntime runtime(boolean withCapture) {
-        return new AurumRuntime(config, bootstrap(), registryUrl(), withCapture ? sources() : List.of(),
-                phaseDir(withCapture ? "pipeline" : "streams-only"), 0);
+        return new AurumRuntime(
+                config,
+                bootstrap(),
+                registryUrl(),
+                withCapture ? sources() : List.of(),
+                phaseDir(withCapture ? "pipeline" : "streams-only"),
+                0);
     }
 
     Serde<GoldenCustomer> goldenSerde() {
@@ -153,7 +166,8 @@ final class BenchEnvironment implements AutoCloseable {
     /** Record id ({@code source:key}) → golden id, from the current state of customers.golden. */
     Map<String, String> goldenClusters() {
         Map<String, String> clusters = new HashMap<>();
-        try (GoldenReader reader = new GoldenReader(bootstrap(), config.kafka().properties(), goldenSerde().deserializer())) {
+        try (GoldenReader reader = new GoldenReader(
+                bootstrap(), config.kafka().properties(), goldenSerde().deserializer())) {
             for (Map.Entry<String, GoldenCustomer> e : reader.snapshot().entrySet()) {
                 for (SourceRef ref : e.getValue().getSources()) {
                     clusters.put(ref.getSource() + ":" + ref.getKey(), e.getKey());
@@ -168,20 +182,22 @@ final class BenchEnvironment implements AutoCloseable {
      * published and later vanished (a record shown before its cluster settled, or a cluster merged away). A lower
      * bound if log compaction already ran.
      */
-    record Churn(long writes, int idsSeen, int finalIds, int transientIds) { }
+    record Churn(long writes, int idsSeen, int finalIds, int transientIds) {}
 
     Churn goldenChurn() {
         java.util.Set<String> seen = new java.util.HashSet<>();
         long[] writes = {0};
         Map<String, GoldenCustomer> live;
-        try (GoldenReader reader = new GoldenReader(bootstrap(), config.kafka().properties(), goldenSerde().deserializer())) {
+        try (GoldenReader reader = new GoldenReader(
+                bootstrap(), config.kafka().properties(), goldenSerde().deserializer())) {
             reader.replay((id, golden) -> {
                 writes[0]++;
                 seen.add(id);
             });
             live = reader.snapshot();
         }
-        return new Churn(writes[0], seen.size(), live.size(), (int) seen.stream().filter(id -> !live.containsKey(id)).count());
+        return new Churn(writes[0], seen.size(), live.size(), (int)
+                seen.stream().filter(id -> !live.containsKey(id)).count());
     }
 
     private void closeKafka() {

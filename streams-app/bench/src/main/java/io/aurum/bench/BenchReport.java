@@ -17,12 +17,13 @@ import java.util.Locale;
  * between markers that name the benchmark and its size, so each run replaces only its own section.
  */
 final class BenchReport {
-    record Table(String title, List<String> header, List<List<String>> rows) { }
+    record Table(String title, List<String> header, List<List<String>> rows) {}
 
     private final String key;
     private final String title;
     private final String command;
-    private final String started = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC)
+    private final String started = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+            .withZone(ZoneOffset.UTC)
             .format(Instant.now());
     private final String loadBefore = loadAverage();
     private final List<Table> tables = new ArrayList<>();
@@ -83,9 +84,14 @@ final class BenchReport {
         } catch (IOException | NumberFormatException e) {
             // not Linux: leave the defaults
         }
-        return String.format(Locale.ROOT, "%d cores (%s), %.1f GiB RAM, %s %s, max heap %d MiB",
-                Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024.0 / 1024.0,
-                System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"),
+        return String.format(
+                Locale.ROOT,
+                "%d cores (%s), %.1f GiB RAM, %s %s, max heap %d MiB",
+                Runtime.getRuntime().availableProcessors(),
+                cpu,
+                memKb / 1024.0 / 1024.0,
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.runtime.version"),
                 Runtime.getRuntime().maxMemory() >> 20);
     }
 
@@ -132,13 +138,25 @@ final class BenchReport {
         StringBuilder sb = new StringBuilder();
         sb.append("### ").append(title).append("\n\n");
         sb.append("* Command: `").append(command).append("`\n");
-        sb.append("* Date: ").append(started).append("; machine: ").append(machine()).append('\n');
-        sb.append("* Load average (1/5/15 min) before / after: ").append(loadBefore).append(" / ")
-                .append(loadAverage()).append(" (the machine is shared: other work ran at the same time)\n");
-        sb.append("* JVM flags: `").append(String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()))
+        sb.append("* Date: ")
+                .append(started)
+                .append("; machine: ")
+                .append(machine())
+                .append('\n');
+        sb.append("* Load average (1/5/15 min) before / after: ")
+                .append(loadBefore)
+                .append(" / ")
+                .append(loadAverage())
+                .append(" (the machine is shared: other work ran at the same time)\n");
+        sb.append("* JVM flags: `")
+                .append(String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()))
                 .append("`\n");
         for (Table t : tables) {
-            sb.append("\n").append(t.title()).append("\n\n| ").append(String.join(" | ", t.header())).append(" |\n|");
+            sb.append("\n")
+                    .append(t.title())
+                    .append("\n\n| ")
+                    .append(String.join(" | ", t.header()))
+                    .append(" |\n|");
             for (int i = 0; i < t.header().size(); i++) {
                 sb.append(i == 0 ? "---|" : "---:|");
             }
@@ -161,7 +179,8 @@ final class BenchReport {
         String begin = "<!-- bench:" + key + " begin -->";
         String end = "<!-- bench:" + key + " end -->";
         String section = begin + "\n" + markdown() + end;
-        String text = Files.exists(doc) ? Files.readString(doc, StandardCharsets.UTF_8)
+        String text = Files.exists(doc)
+                ? Files.readString(doc, StandardCharsets.UTF_8)
                 : "# Benchmarks\n\nWritten by `./aurum bench`; see the end of the file for the measured runs.\n";
         int b = text.indexOf(begin);
         int e = text.indexOf(end);

@@ -1,12 +1,12 @@
 package io.aurum.bench;
 
-import io.aurum.runtime.AurumRuntime;
 import io.aurum.bench.BenchReport.Table;
 import io.aurum.bench.ClusterMetrics.Scores;
 import io.aurum.bench.DataGenerator.Dataset;
 import io.aurum.capture.CaptureService;
 import io.aurum.capture.CaptureStats;
 import io.aurum.config.AurumConfig;
+import io.aurum.runtime.AurumRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,8 +45,9 @@ final class Benchmarks {
     Dataset generate(long rows, Path dir, boolean sql, boolean csv, long seedValue) throws Exception {
         long t0 = System.nanoTime();
         Dataset d = DataGenerator.generate(seedValue, rows, dir, sql, csv);
-        log("generated %,d rows (%,d customers, %,d parent records) in %.1f s", d.rows(), d.customers(),
-                d.parents().size(), (System.nanoTime() - t0) / 1e9);
+        log(
+                "generated %,d rows (%,d customers, %,d parent records) in %.1f s",
+                d.rows(), d.customers(), d.parents().size(), (System.nanoTime() - t0) / 1e9);
         return d;
     }
 
@@ -80,25 +81,53 @@ final class Benchmarks {
                 pipeline = fullPipeline(env, data.rows(), "(a) initial load: snapshot → converged golden");
             }
 
-            Table t = report.table(String.format("%,d source rows (%,d customers, %,d parent records); seed %d",
+            Table t = report.table(
+                    String.format(
+                            "%,d source rows (%,d customers, %,d parent records); seed %d",
                             data.rows(), data.customers(), data.parents().size(), seed),
-                    "phase", "events", "seconds", "events/s", "ratio to capture", "peak heap MiB", "peak RSS MiB",
+                    "phase",
+                    "events",
+                    "seconds",
+                    "events/s",
+                    "ratio to capture",
+                    "peak heap MiB",
+                    "peak RSS MiB",
                     "JVM cores busy");
             for (Phase p : full ? List.of(capture, streams, pipeline) : List.of(capture, streams)) {
-                BenchReport.row(t, p.name(), String.format("%,d", p.events()), p.seconds(), p.rate(),
-                        p == capture ? "1.00" : String.format("%.2f", p.rate() / capture.rate()), p.heapMb(),
-                        p.rssMb(), p.cores());
+                BenchReport.row(
+                        t,
+                        p.name(),
+                        String.format("%,d", p.events()),
+                        p.seconds(),
+                        p.rate(),
+                        p == capture ? "1.00" : String.format("%.2f", p.rate() / capture.rate()),
+                        p.heapMb(),
+                        p.rssMb(),
+                        p.cores());
             }
-            report.note(String.format("Generator: %,d rows in %.1f s (%,.0f rows/s), CSV for COPY; COPY into Postgres "
-                    + "%.1f s.", data.rows(), genSeconds, data.rows() / genSeconds, loadSeconds));
-            report.note(String.format("Golden records after (d): pairwise F1 %.4f (precision %.4f, recall %.4f), "
+            report.note(String.format(
+                    "Generator: %,d rows in %.1f s (%,.0f rows/s), CSV for COPY; COPY into Postgres " + "%.1f s.",
+                    data.rows(), genSeconds, data.rows() / genSeconds, loadSeconds));
+            report.note(String.format(
+                    "Golden records after (d): pairwise F1 %.4f (precision %.4f, recall %.4f), "
                             + "B-cubed F1 %.4f, over %,d parent records (rules 1–3 applied offline reach pairwise F1 %.4f on this data).",
-                    quality.f1(), quality.precision(), quality.recall(), quality.b3F1(), quality.records(), oracle.f1()));
-            report.note(String.format("Flaps during (d): %,d golden states written on customers.golden for %,d final "
+                    quality.f1(),
+                    quality.precision(),
+                    quality.recall(),
+                    quality.b3F1(),
+                    quality.records(),
+                    oracle.f1()));
+            report.note(String.format(
+                    "Flaps during (d): %,d golden states written on customers.golden for %,d final "
                             + "customers (%.2f per customer); %,d golden ids were published and later vanished (records "
                             + "shown before their cluster settled, or clusters merged away), %.1f%% of the %,d ids ever "
-                            + "published.", churn.writes(), churn.finalIds(), (double) churn.writes() / churn.finalIds(),
-                    churn.transientIds(), 100.0 * churn.transientIds() / Math.max(1, churn.idsSeen()), churn.idsSeen()));
+                            + "published.",
+                    churn.writes(),
+                    churn.finalIds(),
+                    (double) churn.writes() / churn.finalIds(),
+                    churn.transientIds(),
+                    100.0 * churn.transientIds() / Math.max(1, churn.idsSeen()),
+                    churn.idsSeen()));
             report.note("Each phase is timed from starting its component to a converged state: capture until "
                     + "Debezium's snapshot of every database is acknowledged by Kafka; Streams and the pipeline until "
                     + "`awaitIdle` (capture past a WAL watermark, every input and repartition topic committed), "
@@ -122,12 +151,14 @@ final class Benchmarks {
             capture.start();
             capture.awaitSnapshotComplete(timeout);
             double secs = (System.nanoTime() - t0) / 1e9;
-            long captured = capture.stats().values().stream().mapToLong(CaptureStats::totalEvents).sum();
+            long captured = capture.stats().values().stream()
+                    .mapToLong(CaptureStats::totalEvents)
+                    .sum();
             s.close();
             capture.close();
             log("(c) %,d events in %.1f s", captured, secs);
-            return new Phase("(c) capture only (Debezium → Kafka)", captured, secs, s.peakHeapMb(), s.peakRssMb(),
-                    s.cores());
+            return new Phase(
+                    "(c) capture only (Debezium → Kafka)", captured, secs, s.peakHeapMb(), s.peakRssMb(), s.cores());
         } finally {
             capture.close();
         }
@@ -184,20 +215,41 @@ final class Benchmarks {
             Scores rules4 = ClusterMetrics.evaluate(truth, RuleOracle.resolve(data.parents(), true));
             double rules4Seconds = (System.nanoTime() - o0) / 1e9;
 
-            Table t = report.table(String.format("%,d source rows: %,d true customers, %,d parent records, seed %d",
+            Table t = report.table(
+                    String.format(
+                            "%,d source rows: %,d true customers, %,d parent records, seed %d",
                             data.rows(), data.customers(), truth.size(), seed),
-                    "resolver", "pairwise precision", "pairwise recall", "pairwise F1", "B³ precision", "B³ recall",
-                    "B³ F1", "clusters", "wall s");
+                    "resolver",
+                    "pairwise precision",
+                    "pairwise recall",
+                    "pairwise F1",
+                    "B³ precision",
+                    "B³ recall",
+                    "B³ F1",
+                    "clusters",
+                    "wall s");
             row(t, "Aurum (demo config)", a, String.format("%.1f", aurum.seconds()));
-            row(t, "Duke 1.2 (threshold " + DukeResolver.THRESHOLD + ", " + dukeThreads + " threads)", d,
+            row(
+                    t,
+                    "Duke 1.2 (threshold " + DukeResolver.THRESHOLD + ", " + dukeThreads + " threads)",
+                    d,
                     String.format("%.1f", dukeSeconds));
-            row(t, "rules 1–3 offline (e-mail, phone, crm link; in memory)", rules3, String.format("%.1f", rules3Seconds));
-            row(t, "rules 1–4 offline (+ same company domain and org name JW ≥ 0.9)", rules4, String.format("%.1f", rules4Seconds));
+            row(
+                    t,
+                    "rules 1–3 offline (e-mail, phone, crm link; in memory)",
+                    rules3,
+                    String.format("%.1f", rules3Seconds));
+            row(
+                    t,
+                    "rules 1–4 offline (+ same company domain and org name JW ≥ 0.9)",
+                    rules4,
+                    String.format("%.1f", rules4Seconds));
             row(t, "no merging at all (floor)", none, "–");
-            report.note(String.format("True clusters: %,d; true pairs: %,d. Aurum's wall time is the whole pipeline "
-                    + "(Debezium snapshot → Kafka → Streams → converged golden topic); Duke's is deduplication of the same "
-                    + "records already in memory (Lucene in-memory index), so it is the smaller job.", a.trueClusters(),
-                    a.truePairs()));
+            report.note(String.format(
+                    "True clusters: %,d; true pairs: %,d. Aurum's wall time is the whole pipeline "
+                            + "(Debezium snapshot → Kafka → Streams → converged golden topic); Duke's is deduplication of the same "
+                            + "records already in memory (Lucene in-memory index), so it is the smaller job.",
+                    a.trueClusters(), a.truePairs()));
             report.note("Duke's input is cleaned with Aurum's own normalisers (e-mail trim/lower-case, phone E.164 "
                     + "with the billing country as region), so the comparison is of the matching, not of the cleaning. "
                     + "Duke properties (low/high probability): EMAIL exact (0.45/0.99), PHONE exact (0.4/0.98), LINK "
@@ -208,8 +260,17 @@ final class Benchmarks {
     }
 
     private static void row(Table t, String name, Scores s, String wall) {
-        BenchReport.row(t, name, s.precision(), s.recall(), s.f1(), s.b3Precision(), s.b3Recall(), s.b3F1(),
-                String.format("%,d", s.predictedClusters()), wall);
+        BenchReport.row(
+                t,
+                name,
+                s.precision(),
+                s.recall(),
+                s.f1(),
+                s.b3Precision(),
+                s.b3Recall(),
+                s.b3F1(),
+                String.format("%,d", s.predictedClusters()),
+                wall);
     }
 
     /** (b): fixed change rates against a loaded, converged pipeline; commit→golden latency per rate. */
@@ -226,13 +287,24 @@ final class Benchmarks {
                 rt.awaitIdle(timeout);
                 log("initial load converged; starting the update stream");
                 UpdateStream updates = new UpdateStream(env.postgres, seed);
-                try (LatencyProbe probe = new LatencyProbe(env.bootstrap(), config.kafka().properties(),
+                try (LatencyProbe probe = new LatencyProbe(
+                        env.bootstrap(),
+                        config.kafka().properties(),
                         env.goldenSerde().deserializer())) {
                     Thread.sleep(2_000);
-                    Table t = report.table(String.format("%,d source rows loaded (%,d customers), then %s s per rate",
+                    Table t = report.table(
+                            String.format(
+                                    "%,d source rows loaded (%,d customers), then %s s per rate",
                                     data.rows(), data.customers(), BenchReport.fmt(stepSeconds)),
-                            "target changes/s", "applied/s", "golden states seen", "p50 ms", "p99 ms", "max ms",
-                            "p50 first third / last third ms", "drain after stop s", "sustained");
+                            "target changes/s",
+                            "applied/s",
+                            "golden states seen",
+                            "p50 ms",
+                            "p99 ms",
+                            "max ms",
+                            "p50 first third / last third ms",
+                            "drain after stop s",
+                            "sustained");
                     step(rt, updates, probe, 200, Math.min(15, stepSeconds), null); // warm-up, not reported
                     for (double rate : rates) {
                         boolean ok = step(rt, updates, probe, rate, stepSeconds, t);
@@ -256,8 +328,9 @@ final class Benchmarks {
         }
     }
 
-    private boolean step(AurumRuntime rt, UpdateStream updates, LatencyProbe probe, double rate, double seconds,
-                         Table table) throws Exception {
+    private boolean step(
+            AurumRuntime rt, UpdateStream updates, LatencyProbe probe, double rate, double seconds, Table table)
+            throws Exception {
         log("(b) %.0f changes/s for %.0f s", rate, seconds);
         UpdateStream.Result r = updates.run(rate, seconds);
         long s0 = System.nanoTime();
@@ -269,13 +342,28 @@ final class Benchmarks {
         double firstP50 = percentile(probe.between(r.startMs(), r.startMs() + third), 50);
         double lastP50 = percentile(probe.between(r.endMs() - third, r.endMs()), 50);
         boolean sustained = r.rate() >= 0.95 * rate && lastP50 <= 2 * firstP50 + 200 && drain <= 5;
-        log("(b) %.0f/s: applied %.0f/s, %d golden states, p50 %.0f p99 %.0f max %.0f ms; drain %.1f s; %s", rate,
-                r.rate(), all.size(), percentile(all, 50), percentile(all, 99), percentile(all, 100), drain,
+        log(
+                "(b) %.0f/s: applied %.0f/s, %d golden states, p50 %.0f p99 %.0f max %.0f ms; drain %.1f s; %s",
+                rate,
+                r.rate(),
+                all.size(),
+                percentile(all, 50),
+                percentile(all, 99),
+                percentile(all, 100),
+                drain,
                 sustained ? "sustained" : "NOT sustained");
         if (table != null) {
-            BenchReport.row(table, String.format("%,.0f", rate), String.format("%,.0f", r.rate()),
-                    String.format("%,d", all.size()), percentile(all, 50), percentile(all, 99), percentile(all, 100),
-                    BenchReport.fmt(firstP50) + " / " + BenchReport.fmt(lastP50), drain, sustained ? "yes" : "no");
+            BenchReport.row(
+                    table,
+                    String.format("%,.0f", rate),
+                    String.format("%,.0f", r.rate()),
+                    String.format("%,d", all.size()),
+                    percentile(all, 50),
+                    percentile(all, 99),
+                    percentile(all, 100),
+                    BenchReport.fmt(firstP50) + " / " + BenchReport.fmt(lastP50),
+                    drain,
+                    sustained ? "yes" : "no");
         }
         return sustained;
     }
@@ -284,7 +372,10 @@ final class Benchmarks {
         if (samples.isEmpty()) {
             return Double.NaN;
         }
-        long[] v = samples.stream().mapToLong(LatencyProbe.Sample::latencyMs).sorted().toArray();
+        long[] v = samples.stream()
+                .mapToLong(LatencyProbe.Sample::latencyMs)
+                .sorted()
+                .toArray();
         int i = (int) Math.ceil(p / 100.0 * v.length) - 1;
         return v[Math.max(0, Math.min(v.length - 1, i))];
     }

@@ -17,12 +17,21 @@ import java.util.Map;
  * number of records rather than in the number of pairs.
  */
 public final class ClusterMetrics {
-    private ClusterMetrics() { }
+    private ClusterMetrics() {}
 
-    public record Scores(long records, int trueClusters, int predictedClusters, long truePairs, long predictedPairs,
-                         long correctPairs, double precision, double recall, double f1,
-                         double b3Precision, double b3Recall, double b3F1) {
-    }
+    public record Scores(
+            long records,
+            int trueClusters,
+            int predictedClusters,
+            long truePairs,
+            long predictedPairs,
+            long correctPairs,
+            double precision,
+            double recall,
+            double f1,
+            double b3Precision,
+            double b3Recall,
+            double b3F1) {}
 
     /**
      * @param truth     record id → true customer, for every record evaluated
@@ -43,8 +52,10 @@ public final class ClusterMetrics {
             predSize.merge(p, 1L, Long::sum);
             cell.merge(t + '\u0001' + p, 1L, Long::sum);
         }
-        long truePairs = trueSize.values().stream().mapToLong(ClusterMetrics::pairs).sum();
-        long predPairs = predSize.values().stream().mapToLong(ClusterMetrics::pairs).sum();
+        long truePairs =
+                trueSize.values().stream().mapToLong(ClusterMetrics::pairs).sum();
+        long predPairs =
+                predSize.values().stream().mapToLong(ClusterMetrics::pairs).sum();
         long correct = 0;
         double b3p = 0;
         double b3r = 0;
@@ -62,8 +73,19 @@ public final class ClusterMetrics {
         double recall = truePairs == 0 ? 1.0 : (double) correct / truePairs;
         double bp = records == 0 ? 1.0 : b3p / records;
         double br = records == 0 ? 1.0 : b3r / records;
-        return new Scores(records, trueSize.size(), predSize.size(), truePairs, predPairs, correct,
-                precision, recall, f1(precision, recall), bp, br, f1(bp, br));
+        return new Scores(
+                records,
+                trueSize.size(),
+                predSize.size(),
+                truePairs,
+                predPairs,
+                correct,
+                precision,
+                recall,
+                f1(precision, recall),
+                bp,
+                br,
+                f1(bp, br));
     }
 
     private static long pairs(long n) {

@@ -32,108 +32,427 @@ public final class DataGenerator {
     static final double BUSINESS_SHARE = 0.25;
     /** Hub values: one per this many customers, each carried by several records of different customers. */
     static final int CUSTOMERS_PER_HUB = 5_000;
+
     static final int RECORDS_PER_HUB = 12;
 
     static final String[] COUNTRIES = {"US", "US", "GB", "DE", "FR"};
-    static final List<String> FREE_MAIL = List.of("gmail.com", "yahoo.com", "outlook.com", "hotmail.com",
-            "icloud.com", "proton.me", "yahoo.co.uk", "hotmail.co.uk", "gmx.de", "web.de", "t-online.de",
-            "orange.fr", "free.fr", "laposte.net", "hotmail.fr");
+    static final List<String> FREE_MAIL = List.of(
+            "gmail.com",
+            "yahoo.com",
+            "outlook.com",
+            "hotmail.com",
+            "icloud.com",
+            "proton.me",
+            "yahoo.co.uk",
+            "hotmail.co.uk",
+            "gmx.de",
+            "web.de",
+            "t-online.de",
+            "orange.fr",
+            "free.fr",
+            "laposte.net",
+            "hotmail.fr");
     private static final Map<String, String[]> FIRST = Map.of(
-            "US", new String[]{"James", "Robert", "Michael", "William", "David", "Richard", "Joseph", "Thomas",
-                    "Christopher", "Daniel", "Mary", "Patricia", "Jennifer", "Linda", "Elizabeth", "Barbara", "Susan",
-                    "Jessica", "Margaret", "Katherine", "Anthony", "Matthew", "Andrew", "Joshua", "Emily", "Samantha",
-                    "Benjamin", "Nicholas", "Alexander", "Jonathan", "Priya", "Wei", "Diego", "Aisha", "Hiroshi"},
-            "GB", new String[]{"Oliver", "George", "Harry", "Jack", "Charlotte", "Amelia", "Olivia", "Isla", "Thomas",
-                    "William", "Elizabeth", "Margaret", "Edward", "Rhys", "Siobhan", "Hamish", "Zara", "Evie",
-                    "Alexander", "Catherine", "Robert", "Victoria", "Samuel", "Rebecca"},
-            "DE", new String[]{"Maximilian", "Alexander", "Lukas", "Johannes", "Tobias", "Katharina", "Sabine",
-                    "Johanna", "Jürgen", "Dirk", "Stefanie", "Christina", "Wolfgang", "Matthias", "Elisabeth",
-                    "Andreas", "Friederike", "Sebastian", "Anja", "Jörg"},
-            "FR", new String[]{"Mathieu", "Théo", "Raphaël", "Étienne", "Louise", "Noémie", "Camille", "Nicolas",
-                    "Sébastien", "Élodie", "Guillaume", "Margaux", "Alexandre", "Christophe", "Stéphanie", "Antoine",
-                    "Mathilde", "François", "Hélène", "Benoît"});
+            "US",
+                    new String[] {
+                        "James",
+                        "Robert",
+                        "Michael",
+                        "William",
+                        "David",
+                        "Richard",
+                        "Joseph",
+                        "Thomas",
+                        "Christopher",
+                        "Daniel",
+                        "Mary",
+                        "Patricia",
+                        "Jennifer",
+                        "Linda",
+                        "Elizabeth",
+                        "Barbara",
+                        "Susan",
+                        "Jessica",
+                        "Margaret",
+                        "Katherine",
+                        "Anthony",
+                        "Matthew",
+                        "Andrew",
+                        "Joshua",
+                        "Emily",
+                        "Samantha",
+                        "Benjamin",
+                        "Nicholas",
+                        "Alexander",
+                        "Jonathan",
+                        "Priya",
+                        "Wei",
+                        "Diego",
+                        "Aisha",
+                        "Hiroshi"
+                    },
+            "GB",
+                    new String[] {
+                        "Oliver",
+                        "George",
+                        "Harry",
+                        "Jack",
+                        "Charlotte",
+                        "Amelia",
+                        "Olivia",
+                        "Isla",
+                        "Thomas",
+                        "William",
+                        "Elizabeth",
+                        "Margaret",
+                        "Edward",
+                        "Rhys",
+                        "Siobhan",
+                        "Hamish",
+                        "Zara",
+                        "Evie",
+                        "Alexander",
+                        "Catherine",
+                        "Robert",
+                        "Victoria",
+                        "Samuel",
+                        "Rebecca"
+                    },
+            "DE",
+                    new String[] {
+                        "Maximilian",
+                        "Alexander",
+                        "Lukas",
+                        "Johannes",
+                        "Tobias",
+                        "Katharina",
+                        "Sabine",
+                        "Johanna",
+                        "Jürgen",
+                        "Dirk",
+                        "Stefanie",
+                        "Christina",
+                        "Wolfgang",
+                        "Matthias",
+                        "Elisabeth",
+                        "Andreas",
+                        "Friederike",
+                        "Sebastian",
+                        "Anja",
+                        "Jörg"
+                    },
+            "FR",
+                    new String[] {
+                        "Mathieu",
+                        "Théo",
+                        "Raphaël",
+                        "Étienne",
+                        "Louise",
+                        "Noémie",
+                        "Camille",
+                        "Nicolas",
+                        "Sébastien",
+                        "Élodie",
+                        "Guillaume",
+                        "Margaux",
+                        "Alexandre",
+                        "Christophe",
+                        "Stéphanie",
+                        "Antoine",
+                        "Mathilde",
+                        "François",
+                        "Hélène",
+                        "Benoît"
+                    });
     private static final Map<String, String[]> LAST = Map.of(
-            "US", new String[]{"Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis",
-                    "Rodriguez", "Martinez", "Hernandez", "Lopez", "Wilson", "Anderson", "Taylor", "Moore", "Jackson",
-                    "Lee", "Nguyen", "Clark", "Patel", "Chen", "Young", "Walker", "Sullivan", "Kowalski", "Ortega"},
-            "GB", new String[]{"Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Evans", "Thomas", "Hughes",
-                    "Wright", "Whitaker", "MacDonald", "Campbell", "Ashworth", "Patel", "Hill", "Bennett", "O'Neill"},
-            "DE", new String[]{"Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
-                    "Schulz", "Hoffmann", "Schäfer", "Koch", "Vogel", "Hartmann", "Zimmermann", "Köhler", "Vogt"},
-            "FR", new String[]{"Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
-                    "Leroy", "Moreau", "Simon", "Laurent", "Lefèvre", "Mercier", "Dupont", "Gauthier", "Lemaire"});
+            "US",
+                    new String[] {
+                        "Smith",
+                        "Johnson",
+                        "Williams",
+                        "Brown",
+                        "Jones",
+                        "Garcia",
+                        "Miller",
+                        "Davis",
+                        "Rodriguez",
+                        "Martinez",
+                        "Hernandez",
+                        "Lopez",
+                        "Wilson",
+                        "Anderson",
+                        "Taylor",
+                        "Moore",
+                        "Jackson",
+                        "Lee",
+                        "Nguyen",
+                        "Clark",
+                        "Patel",
+                        "Chen",
+                        "Young",
+                        "Walker",
+                        "Sullivan",
+                        "Kowalski",
+                        "Ortega"
+                    },
+            "GB",
+                    new String[] {
+                        "Smith",
+                        "Jones",
+                        "Taylor",
+                        "Brown",
+                        "Williams",
+                        "Wilson",
+                        "Evans",
+                        "Thomas",
+                        "Hughes",
+                        "Wright",
+                        "Whitaker",
+                        "MacDonald",
+                        "Campbell",
+                        "Ashworth",
+                        "Patel",
+                        "Hill",
+                        "Bennett",
+                        "O'Neill"
+                    },
+            "DE",
+                    new String[] {
+                        "Müller",
+                        "Schmidt",
+                        "Schneider",
+                        "Fischer",
+                        "Weber",
+                        "Meyer",
+                        "Wagner",
+                        "Becker",
+                        "Schulz",
+                        "Hoffmann",
+                        "Schäfer",
+                        "Koch",
+                        "Vogel",
+                        "Hartmann",
+                        "Zimmermann",
+                        "Köhler",
+                        "Vogt"
+                    },
+            "FR",
+                    new String[] {
+                        "Martin",
+                        "Bernard",
+                        "Dubois",
+                        "Thomas",
+                        "Robert",
+                        "Richard",
+                        "Petit",
+                        "Durand",
+                        "Leroy",
+                        "Moreau",
+                        "Simon",
+                        "Laurent",
+                        "Lefèvre",
+                        "Mercier",
+                        "Dupont",
+                        "Gauthier",
+                        "Lemaire"
+                    });
     private static final Map<String, String> NICKNAMES = Map.ofEntries(
-            Map.entry("James", "Jim"), Map.entry("Robert", "Bob"), Map.entry("Michael", "Mike"),
-            Map.entry("William", "Bill"), Map.entry("David", "Dave"), Map.entry("Richard", "Rick"),
-            Map.entry("Joseph", "Joe"), Map.entry("Thomas", "Tom"), Map.entry("Christopher", "Chris"),
-            Map.entry("Daniel", "Dan"), Map.entry("Patricia", "Pat"), Map.entry("Jennifer", "Jen"),
-            Map.entry("Elizabeth", "Liz"), Map.entry("Barbara", "Barb"), Map.entry("Susan", "Sue"),
-            Map.entry("Jessica", "Jess"), Map.entry("Margaret", "Maggie"), Map.entry("Katherine", "Kate"),
-            Map.entry("Anthony", "Tony"), Map.entry("Matthew", "Matt"), Map.entry("Andrew", "Andy"),
-            Map.entry("Joshua", "Josh"), Map.entry("Samantha", "Sam"), Map.entry("Benjamin", "Ben"),
-            Map.entry("Nicholas", "Nick"), Map.entry("Alexander", "Alex"), Map.entry("Jonathan", "Jon"),
-            Map.entry("Edward", "Ed"), Map.entry("Catherine", "Cathy"), Map.entry("Victoria", "Vicky"),
-            Map.entry("Samuel", "Sam"), Map.entry("Rebecca", "Becky"), Map.entry("Maximilian", "Max"),
-            Map.entry("Johannes", "Hannes"), Map.entry("Katharina", "Kathi"), Map.entry("Stefanie", "Steffi"),
-            Map.entry("Christina", "Tina"), Map.entry("Wolfgang", "Wolf"), Map.entry("Matthias", "Matze"),
-            Map.entry("Elisabeth", "Lisa"), Map.entry("Sebastian", "Basti"), Map.entry("Nicolas", "Nico"),
-            Map.entry("Guillaume", "Guille"), Map.entry("Alexandre", "Alex"), Map.entry("Christophe", "Chris"),
+            Map.entry("James", "Jim"),
+            Map.entry("Robert", "Bob"),
+            Map.entry("Michael", "Mike"),
+            Map.entry("William", "Bill"),
+            Map.entry("David", "Dave"),
+            Map.entry("Richard", "Rick"),
+            Map.entry("Joseph", "Joe"),
+            Map.entry("Thomas", "Tom"),
+            Map.entry("Christopher", "Chris"),
+            Map.entry("Daniel", "Dan"),
+            Map.entry("Patricia", "Pat"),
+            Map.entry("Jennifer", "Jen"),
+            Map.entry("Elizabeth", "Liz"),
+            Map.entry("Barbara", "Barb"),
+            Map.entry("Susan", "Sue"),
+            Map.entry("Jessica", "Jess"),
+            Map.entry("Margaret", "Maggie"),
+            Map.entry("Katherine", "Kate"),
+            Map.entry("Anthony", "Tony"),
+            Map.entry("Matthew", "Matt"),
+            Map.entry("Andrew", "Andy"),
+            Map.entry("Joshua", "Josh"),
+            Map.entry("Samantha", "Sam"),
+            Map.entry("Benjamin", "Ben"),
+            Map.entry("Nicholas", "Nick"),
+            Map.entry("Alexander", "Alex"),
+            Map.entry("Jonathan", "Jon"),
+            Map.entry("Edward", "Ed"),
+            Map.entry("Catherine", "Cathy"),
+            Map.entry("Victoria", "Vicky"),
+            Map.entry("Samuel", "Sam"),
+            Map.entry("Rebecca", "Becky"),
+            Map.entry("Maximilian", "Max"),
+            Map.entry("Johannes", "Hannes"),
+            Map.entry("Katharina", "Kathi"),
+            Map.entry("Stefanie", "Steffi"),
+            Map.entry("Christina", "Tina"),
+            Map.entry("Wolfgang", "Wolf"),
+            Map.entry("Matthias", "Matze"),
+            Map.entry("Elisabeth", "Lisa"),
+            Map.entry("Sebastian", "Basti"),
+            Map.entry("Nicolas", "Nico"),
+            Map.entry("Guillaume", "Guille"),
+            Map.entry("Alexandre", "Alex"),
+            Map.entry("Christophe", "Chris"),
             Map.entry("Mathilde", "Mathy"));
-    private static final String[] COMPANY_A = {"Blue", "North", "Silver", "Bright", "Iron", "Cedar", "Harbor",
-            "Summit", "Copper", "Granite", "Maple", "Falcon", "Crystal", "Golden", "Pine", "Red", "Stone", "Oak",
-            "River", "Eagle", "Isar", "Rhein", "Canary", "Cotswold", "Clair", "Azur", "Harz", "Keystone"};
-    private static final String[] COMPANY_B = {"Peak", "Field", "Water", "Bridge", "Works", "Gate", "Line",
-            "Point", "Wood", "Ridge", "Crest", "Light", "Stream", "Vale", "Haven", "Forge", "Park", "Way"};
-    private static final String[] COMPANY_C = {"Outfitters", "Logistics", "Capital", "Consulting", "Interiors",
-            "Engineering", "Publishing", "Transports", "Software", "Analytics", "Foods", "Energy", "Design",
-            "Automation", "Handel", "Verlag", "Media", "Labs", "Health", "Supply"};
+    private static final String[] COMPANY_A = {
+        "Blue",
+        "North",
+        "Silver",
+        "Bright",
+        "Iron",
+        "Cedar",
+        "Harbor",
+        "Summit",
+        "Copper",
+        "Granite",
+        "Maple",
+        "Falcon",
+        "Crystal",
+        "Golden",
+        "Pine",
+        "Red",
+        "Stone",
+        "Oak",
+        "River",
+        "Eagle",
+        "Isar",
+        "Rhein",
+        "Canary",
+        "Cotswold",
+        "Clair",
+        "Azur",
+        "Harz",
+        "Keystone"
+    };
+    private static final String[] COMPANY_B = {
+        "Peak", "Field", "Water", "Bridge", "Works", "Gate", "Line", "Point", "Wood", "Ridge", "Crest", "Light",
+        "Stream", "Vale", "Haven", "Forge", "Park", "Way"
+    };
+    private static final String[] COMPANY_C = {
+        "Outfitters",
+        "Logistics",
+        "Capital",
+        "Consulting",
+        "Interiors",
+        "Engineering",
+        "Publishing",
+        "Transports",
+        "Software",
+        "Analytics",
+        "Foods",
+        "Energy",
+        "Design",
+        "Automation",
+        "Handel",
+        "Verlag",
+        "Media",
+        "Labs",
+        "Health",
+        "Supply"
+    };
     private static final Map<String, String[]> SUFFIX = Map.of(
-            "US", new String[]{"Inc.", "LLC", "Corp", "Co."}, "GB", new String[]{"Ltd", "LLP", "PLC"},
-            "DE", new String[]{"GmbH", "AG", "KG"}, "FR", new String[]{"SAS", "SARL", "SA"});
+            "US",
+            new String[] {"Inc.", "LLC", "Corp", "Co."},
+            "GB",
+            new String[] {"Ltd", "LLP", "PLC"},
+            "DE",
+            new String[] {"GmbH", "AG", "KG"},
+            "FR",
+            new String[] {"SAS", "SARL", "SA"});
     private static final int[] US_AREA = {212, 312, 415, 512, 617, 206, 303, 404, 305, 702, 713, 214, 602, 720, 503};
     private static final String[] ROLE_MAILBOX = {"billing", "accounts", "finance", "accounting", "ops"};
     private static final String[] CITY_US = {"Chicago", "Austin", "Seattle", "Denver", "Boston", "Atlanta"};
     private static final String[] CITY_GB = {"London", "Leeds", "Manchester", "Edinburgh", "Birmingham"};
     private static final String[] CITY_DE = {"Berlin", "Hamburg", "München", "Köln", "Frankfurt"};
     private static final String[] CITY_FR = {"Paris", "Lyon", "Marseille", "Bordeaux", "Lille", "Nantes"};
-    private static final String[] STREET = {"Main St", "Oak Ave", "Mill Lane", "Station Road", "Hauptstraße",
-            "Bergstraße", "rue de la République", "avenue Victor Hugo", "Princes Street", "Market Street"};
+    private static final String[] STREET = {
+        "Main St",
+        "Oak Ave",
+        "Mill Lane",
+        "Station Road",
+        "Hauptstraße",
+        "Bergstraße",
+        "rue de la République",
+        "avenue Victor Hugo",
+        "Princes Street",
+        "Market Street"
+    };
     private static final String[] PLANS_PERSONAL = {"personal", "plus", "family"};
     private static final String[] PLANS_BUSINESS = {"starter", "team", "business", "enterprise"};
-    private static final String[] SUBJECTS = {"Cannot log in", "Invoice question", "Change of address",
-            "Refund request", "Feature request", "Bug report", "Cancel subscription", "Upgrade plan"};
-    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'+00'")
-            .withZone(ZoneOffset.UTC);
+    private static final String[] SUBJECTS = {
+        "Cannot log in",
+        "Invoice question",
+        "Change of address",
+        "Refund request",
+        "Feature request",
+        "Bug report",
+        "Cancel subscription",
+        "Upgrade plan"
+    };
+    private static final DateTimeFormatter TS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss'+00'").withZone(ZoneOffset.UTC);
     private static final long EPOCH_2022 = Instant.parse("2022-01-01T00:00:00Z").getEpochSecond();
     private static final int SPAN_SECONDS = 3 * 365 * 24 * 3600;
 
     /** Tables in load order (parents before children); each with its columns as in the demo schema. */
     public static final List<TableDef> TABLES = List.of(
-            new TableDef("crm", "contacts", "crm.contacts",
+            new TableDef(
+                    "crm",
+                    "contacts",
+                    "crm.contacts",
                     "id, first_name, last_name, email, phone, company, created_at, updated_at"),
-            new TableDef("billing", "customers", "billing.customers",
+            new TableDef(
+                    "billing",
+                    "customers",
+                    "billing.customers",
                     "id, name, email, phone, address_line1, city, postal_code, country, crm_contact_id, created_at, updated_at"),
-            new TableDef("billing", "subscriptions", "billing.subscriptions",
+            new TableDef(
+                    "billing",
+                    "subscriptions",
+                    "billing.subscriptions",
                     "id, customer_id, plan, status, mrr_cents, started_at, canceled_at"),
-            new TableDef("billing", "invoices", "billing.invoices",
+            new TableDef(
+                    "billing",
+                    "invoices",
+                    "billing.invoices",
                     "id, customer_id, amount_cents, status, issued_at, paid_at"),
             new TableDef("support", "users", "support.users", "id, name, email, phone, created_at"),
-            new TableDef("support", "tickets", "support.tickets",
+            new TableDef(
+                    "support",
+                    "tickets",
+                    "support.tickets",
                     "id, user_id, subject, status, priority, created_at, updated_at"));
 
-    public record TableDef(String database, String table, String source, String columns) { }
+    public record TableDef(String database, String table, String source, String columns) {}
 
     /** One parent record as written, for evaluators that need the raw values (Duke). */
-    public record ParentRecord(String source, long key, int customer, String name, String email, String phone,
-                               String company, String country, Long crmLink) {
+    public record ParentRecord(
+            String source,
+            long key,
+            int customer,
+            String name,
+            String email,
+            String phone,
+            String company,
+            String country,
+            Long crmLink) {
         public String id() {
             return source + ":" + key;
         }
     }
 
     /** What a run wrote: counts per table (ids run 1..count in each table), customers and parents. */
-    public record Dataset(Path dir, long seed, int customers, Map<String, Long> rowsPerTable, long rows,
-                          List<ParentRecord> parents) {
+    public record Dataset(
+            Path dir, long seed, int customers, Map<String, Long> rowsPerTable, long rows, List<ParentRecord> parents) {
         public long count(String source) {
             return rowsPerTable.getOrDefault(source, 0L);
         }
@@ -186,7 +505,7 @@ public final class DataGenerator {
         for (int h = 0; h < hubCount; h++) {
             // A shared mailbox (an accountant or reseller registering several clients) and a dummy phone; area
             // code 900 is never generated for a real customer, so the hub phone collides with no one by accident.
-            hubs.add(new String[]{"info@" + "bookkeeping-partners" + h + ".com", "+1 900 555 " + (1000 + h)});
+            hubs.add(new String[] {"info@" + "bookkeeping-partners" + h + ".com", "+1 900 555 " + (1000 + h)});
         }
         while (rows() < targetRows) {
             customer++;
@@ -213,28 +532,29 @@ public final class DataGenerator {
     /** Which systems hold the customer: [crm, billing, support]. */
     private boolean[] presence() {
         double p = rnd.nextDouble();
-        if (p < 0.28) return new boolean[]{true, true, true};
-        if (p < 0.57) return new boolean[]{true, true, false};
-        if (p < 0.66) return new boolean[]{true, false, true};
-        if (p < 0.75) return new boolean[]{false, true, true};
-        if (p < 0.87) return new boolean[]{true, false, false};
-        if (p < 0.93) return new boolean[]{false, true, false};
-        return new boolean[]{false, false, true};
+        if (p < 0.28) return new boolean[] {true, true, true};
+        if (p < 0.57) return new boolean[] {true, true, false};
+        if (p < 0.66) return new boolean[] {true, false, true};
+        if (p < 0.75) return new boolean[] {false, true, true};
+        if (p < 0.87) return new boolean[] {true, false, false};
+        if (p < 0.93) return new boolean[] {false, true, false};
+        return new boolean[] {false, false, true};
     }
 
-    private record Person(String first, String last, String email, String altEmail, String phone, String country) { }
+    private record Person(String first, String last, String email, String altEmail, String phone, String country) {}
 
     private Person person(String country, String domain, int n) {
         String first = pick(FIRST.get(country));
         String last = pick(LAST.get(country));
         String f = ascii(first);
         String l = ascii(last);
-        String local = switch (rnd.nextInt(4)) {
-            case 0 -> f + "." + l;
-            case 1 -> f.charAt(0) + l;
-            case 2 -> l + "." + f;
-            default -> f + l.charAt(0);
-        };
+        String local =
+                switch (rnd.nextInt(4)) {
+                    case 0 -> f + "." + l;
+                    case 1 -> f.charAt(0) + l;
+                    case 2 -> l + "." + f;
+                    default -> f + l.charAt(0);
+                };
         String email;
         String alt;
         if (domain == null) {
@@ -289,12 +609,13 @@ public final class DataGenerator {
         String country = COUNTRIES[rnd.nextInt(COUNTRIES.length)];
         String base = pick(COMPANY_A) + pick(COMPANY_B);
         String company = base + " " + pick(COMPANY_C) + " " + pick(SUFFIX.get(country));
-        String tld = switch (country) {
-            case "GB" -> ".co.uk";
-            case "DE" -> ".de";
-            case "FR" -> ".fr";
-            default -> ".com";
-        };
+        String tld =
+                switch (country) {
+                    case "GB" -> ".co.uk";
+                    case "DE" -> ".de";
+                    case "FR" -> ".fr";
+                    default -> ".com";
+                };
         String domain = base.toLowerCase(Locale.ROOT) + "-" + customer + tld;
         int contacts = 1 + rnd.nextInt(3);
         boolean[] in = presence();
@@ -312,8 +633,15 @@ public final class DataGenerator {
             int accounts = chance(0.1) ? 2 : 1; // double billing, like Acme in the demo
             for (int a = 0; a < accounts; a++) {
                 String mailbox = pick(ROLE_MAILBOX) + "@" + domain;
-                Person acct = new Person("", "", mailbox, mailbox, chance(0.7) ? phone(country, customer * 8L + 5 + a)
-                        : people.get(0).phone(), country);
+                Person acct = new Person(
+                        "",
+                        "",
+                        mailbox,
+                        mailbox,
+                        chance(0.7)
+                                ? phone(country, customer * 8L + 5 + a)
+                                : people.get(0).phone(),
+                        country);
                 billingCustomer(acct, companySpelling(company), a == 0 ? firstCrm : 0, country, true);
             }
         }
@@ -354,13 +682,14 @@ public final class DataGenerator {
         int i = 1 + rnd.nextInt(s.length() - 2);
         return switch (rnd.nextInt(3)) {
             case 0 -> s.substring(0, i) + s.charAt(i + 1) + s.charAt(i) + s.substring(i + 2); // transposition
-            case 1 -> s.substring(0, i) + s.substring(i + 1);                                  // dropped letter
-            default -> s.substring(0, i) + s.charAt(i) + s.substring(i);                       // doubled letter
+            case 1 -> s.substring(0, i) + s.substring(i + 1); // dropped letter
+            default -> s.substring(0, i) + s.charAt(i) + s.substring(i); // doubled letter
         };
     }
 
     private String fullName(Person p, int style) {
-        String first = style == 1 && chance(0.15) && NICKNAMES.containsKey(p.first()) ? NICKNAMES.get(p.first())
+        String first = style == 1 && chance(0.15) && NICKNAMES.containsKey(p.first())
+                ? NICKNAMES.get(p.first())
                 : chance(0.05) ? typo(p.first()) : p.first();
         return first + " " + (chance(0.03) ? typo(p.last()) : p.last());
     }
@@ -436,9 +765,9 @@ public final class DataGenerator {
     private String[] maybeHub(String email, String phone) {
         if (!hubs.isEmpty() && chance(1.0 / (CUSTOMERS_PER_HUB / (double) RECORDS_PER_HUB) / 2.5)) {
             String[] hub = hubs.get(rnd.nextInt(hubs.size()));
-            return rnd.nextBoolean() ? new String[]{hub[0], phone} : new String[]{email, hub[1]};
+            return rnd.nextBoolean() ? new String[] {hub[0], phone} : new String[] {email, hub[1]};
         }
-        return new String[]{email, phone};
+        return new String[] {email, phone};
     }
 
     private long crmContact(Person p, String company, String country) {
@@ -446,10 +775,18 @@ public final class DataGenerator {
         long created = rnd.nextInt(SPAN_SECONDS);
         String first = chance(0.03) ? p.first().toLowerCase(Locale.ROOT) : p.first();
         String[] ep = maybeHub(noisyEmail(p), noisyPhone(p.phone(), country, false));
-        sink.row(0, id, chance(0.02) ? null : first, p.last(), ep[0], ep[1], company, ts(created),
+        sink.row(
+                0,
+                id,
+                chance(0.02) ? null : first,
+                p.last(),
+                ep[0],
+                ep[1],
+                company,
+                ts(created),
                 ts(created + rnd.nextInt(30_000_000)));
-        parents.add(new ParentRecord("crm.contacts", id, customer, first + " " + p.last(), ep[0], ep[1], company,
-                null, null));
+        parents.add(new ParentRecord(
+                "crm.contacts", id, customer, first + " " + p.last(), ep[0], ep[1], company, null, null));
         sink.truth("crm.contacts", id, customer);
         return id;
     }
@@ -459,24 +796,37 @@ public final class DataGenerator {
         long created = rnd.nextInt(SPAN_SECONDS);
         String email = p.first().isEmpty() ? caseNoise(p.email()) : noisyEmail(p);
         String[] ep = maybeHub(email, noisyPhone(p.phone(), country, true));
-        String[] cities = switch (country) {
-            case "GB" -> CITY_GB;
-            case "DE" -> CITY_DE;
-            case "FR" -> CITY_FR;
-            default -> CITY_US;
-        };
+        String[] cities =
+                switch (country) {
+                    case "GB" -> CITY_GB;
+                    case "DE" -> CITY_DE;
+                    case "FR" -> CITY_FR;
+                    default -> CITY_US;
+                };
         Long link = crmId > 0 && chance(0.45) ? crmId : null;
         String postal = String.format("%05d", rnd.nextInt(100_000));
-        sink.row(1, id, name, ep[0], ep[1], (1 + rnd.nextInt(400)) + " " + pick(STREET), pick(cities),
-                chance(0.1) ? null : postal, country, link, ts(created), ts(created + rnd.nextInt(30_000_000)));
-        parents.add(new ParentRecord("billing.customers", id, customer, name, ep[0], ep[1],
-                business ? name : null, country, link));
+        sink.row(
+                1,
+                id,
+                name,
+                ep[0],
+                ep[1],
+                (1 + rnd.nextInt(400)) + " " + pick(STREET),
+                pick(cities),
+                chance(0.1) ? null : postal,
+                country,
+                link,
+                ts(created),
+                ts(created + rnd.nextInt(30_000_000)));
+        parents.add(new ParentRecord(
+                "billing.customers", id, customer, name, ep[0], ep[1], business ? name : null, country, link));
         sink.truth("billing.customers", id, customer);
         int subs = chance(0.15) ? 0 : chance(0.85) ? 1 : 2;
         for (int s = 0; s < subs; s++) {
             long sid = ++ids[2];
             long started = created + rnd.nextInt(1_000_000);
-            String status = s == 0 && subs == 2 ? "canceled"
+            String status = s == 0 && subs == 2
+                    ? "canceled"
                     : switch (rnd.nextInt(10)) {
                         case 0, 1 -> "canceled";
                         case 2 -> "past_due";
@@ -484,7 +834,14 @@ public final class DataGenerator {
                         default -> "active";
                     };
             long mrr = business ? 4_900L * (1 + rnd.nextInt(30)) : 499L * (1 + rnd.nextInt(4));
-            sink.row(2, sid, id, pick(business ? PLANS_BUSINESS : PLANS_PERSONAL), status, mrr, ts(started),
+            sink.row(
+                    2,
+                    sid,
+                    id,
+                    pick(business ? PLANS_BUSINESS : PLANS_PERSONAL),
+                    status,
+                    mrr,
+                    ts(started),
                     "canceled".equals(status) ? ts(started + 5_000_000 + rnd.nextInt(5_000_000)) : null);
             int invoices = "trialing".equals(status) ? 0 : 1 + rnd.nextInt(8);
             for (int i = 0; i < invoices; i++) {
@@ -507,12 +864,13 @@ public final class DataGenerator {
     private void supportUser(Person p, String country) {
         long id = ++ids[4];
         long created = rnd.nextInt(SPAN_SECONDS);
-        String name = switch (rnd.nextInt(10)) {
-            case 0 -> null;
-            case 1 -> p.first();                                                          // first name only
-            case 2 -> (ascii(p.first()).charAt(0) + ascii(p.last())).toLowerCase(Locale.ROOT); // a user handle
-            default -> fullName(p, 1);
-        };
+        String name =
+                switch (rnd.nextInt(10)) {
+                    case 0 -> null;
+                    case 1 -> p.first(); // first name only
+                    case 2 -> (ascii(p.first()).charAt(0) + ascii(p.last())).toLowerCase(Locale.ROOT); // a user handle
+                    default -> fullName(p, 1);
+                };
         // Some users are known only by the phone they called from.
         boolean phoneOnly = p.phone() != null && chance(0.05);
         String email = phoneOnly ? null : noisyEmail(p);
@@ -527,24 +885,27 @@ public final class DataGenerator {
         for (int t = 0; t < tickets; t++) {
             long tid = ++ids[5];
             long at = created + rnd.nextInt(20_000_000);
-            String status = switch (rnd.nextInt(5)) {
-                case 0 -> "open";
-                case 1 -> "pending";
-                default -> "solved";
-            };
-            String priority = switch (rnd.nextInt(8)) {
-                case 0 -> "low";
-                case 1 -> "high";
-                case 2 -> "urgent";
-                default -> "normal";
-            };
+            String status =
+                    switch (rnd.nextInt(5)) {
+                        case 0 -> "open";
+                        case 1 -> "pending";
+                        default -> "solved";
+                    };
+            String priority =
+                    switch (rnd.nextInt(8)) {
+                        case 0 -> "low";
+                        case 1 -> "high";
+                        case 2 -> "urgent";
+                        default -> "normal";
+                    };
             sink.row(5, tid, id, pick(SUBJECTS), status, priority, ts(at), ts(at + rnd.nextInt(2_000_000)));
         }
     }
 
     /** Letters without diacritics, for e-mail local parts. */
     static String ascii(String s) {
-        String n = java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD).replaceAll("\\p{M}", "");
+        String n =
+                java.text.Normalizer.normalize(s, java.text.Normalizer.Form.NFD).replaceAll("\\p{M}", "");
         return n.replace("ß", "ss").replaceAll("[^A-Za-z]", "").toLowerCase(Locale.ROOT);
     }
 
@@ -570,7 +931,8 @@ public final class DataGenerator {
                     sql[t] = Files.newBufferedWriter(part(t), StandardCharsets.UTF_8);
                 }
                 if (writeCsv) {
-                    csv[t] = Files.newBufferedWriter(dir.resolve(TABLES.get(t).source() + ".csv"), StandardCharsets.UTF_8);
+                    csv[t] = Files.newBufferedWriter(
+                            dir.resolve(TABLES.get(t).source() + ".csv"), StandardCharsets.UTF_8);
                 }
             }
             truth = Files.newBufferedWriter(dir.resolve("truth.csv"), StandardCharsets.UTF_8);
@@ -590,8 +952,11 @@ public final class DataGenerator {
             if (s != null) {
                 line.setLength(0);
                 if (pending[table] == 0) {
-                    line.append("INSERT INTO ").append(TABLES.get(table).table()).append(" (")
-                            .append(TABLES.get(table).columns()).append(") VALUES\n  (");
+                    line.append("INSERT INTO ")
+                            .append(TABLES.get(table).table())
+                            .append(" (")
+                            .append(TABLES.get(table).columns())
+                            .append(") VALUES\n  (");
                 } else {
                     line.append(",\n  (");
                 }
@@ -605,7 +970,9 @@ public final class DataGenerator {
                     } else if (v instanceof Number) {
                         line.append(v);
                     } else {
-                        line.append('\'').append(v.toString().replace("'", "''")).append('\'');
+                        line.append('\'')
+                                .append(v.toString().replace("'", "''"))
+                                .append('\'');
                     }
                 }
                 line.append(')');
@@ -625,7 +992,9 @@ public final class DataGenerator {
                     if (v instanceof Number) {
                         line.append(v);
                     } else if (v != null) { // an unquoted empty field is NULL in COPY's CSV format
-                        line.append('"').append(v.toString().replace("\"", "\"\"")).append('"');
+                        line.append('"')
+                                .append(v.toString().replace("\"", "\"\""))
+                                .append('"');
                     }
                 }
                 line.append('\n');
@@ -662,8 +1031,9 @@ public final class DataGenerator {
             for (String db : List.of("crm", "billing", "support")) {
                 Path file = dir.resolve(String.format("0%d0-%s.sql", order++, db));
                 try (var out = Files.newOutputStream(file)) {
-                    out.write(("-- Generated by `aurum bench generate`: synthetic customers, ground truth in truth.csv.\n")
-                            .getBytes(StandardCharsets.UTF_8));
+                    out.write(
+                            ("-- Generated by `aurum bench generate`: synthetic customers, ground truth in truth.csv.\n")
+                                    .getBytes(StandardCharsets.UTF_8));
                     for (int t = 0; t < TABLES.size(); t++) {
                         if (TABLES.get(t).database().equals(db)) {
                             Files.copy(part(t), out);

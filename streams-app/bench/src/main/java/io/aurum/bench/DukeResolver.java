@@ -32,7 +32,7 @@ import no.priv.garshol.duke.matchers.AbstractMatchListener;
 public final class DukeResolver {
     public static final double THRESHOLD = 0.85;
 
-    private DukeResolver() { }
+    private DukeResolver() {}
 
     /** @return record id → cluster label (the smallest record id of its connected component of Duke matches) */
     public static Map<String, String> resolve(Collection<ParentRecord> records, int threads) {

@@ -16,7 +16,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 final class LatencyProbe implements AutoCloseable {
     /** One observed golden state: source commit time and the delay until a consumer saw it. */
-    record Sample(long commitMs, long latencyMs) { }
+    record Sample(long commitMs, long latencyMs) {}
 
     private final GoldenReader reader;
     private final Thread thread;
@@ -26,18 +26,23 @@ final class LatencyProbe implements AutoCloseable {
 
     LatencyProbe(String bootstrap, Map<String, String> clientProperties, Deserializer<GoldenCustomer> deserializer) {
         reader = new GoldenReader(bootstrap, clientProperties, deserializer);
-        thread = new Thread(() -> reader.tail(false, (id, golden) -> {
-            long now = System.currentTimeMillis();
-            if (golden == null) {
-                return;
-            }
-            long commit = golden.getUpdatedAt().toEpochMilli();
-            if (seen.putIfAbsent(id + "@" + commit, Boolean.TRUE) == null) {
-                synchronized (samples) {
-                    samples.add(new Sample(commit, now - commit));
-                }
-            }
-        }, () -> stop), "bench-latency-probe");
+        thread = new Thread(
+                () -> reader.tail(
+                        false,
+                        (id, golden) -> {
+                            long now = System.currentTimeMillis();
+                            if (golden == null) {
+                                return;
+                            }
+                            long commit = golden.getUpdatedAt().toEpochMilli();
+                            if (seen.putIfAbsent(id + "@" + commit, Boolean.TRUE) == null) {
+                                synchronized (samples) {
+                                    samples.add(new Sample(commit, now - commit));
+                                }
+                            }
+                        },
+                        () -> stop),
+                "bench-latency-probe");
         thread.setDaemon(true);
         thread.start();
     }

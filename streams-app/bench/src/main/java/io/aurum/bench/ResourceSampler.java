@@ -23,16 +23,18 @@ final class ResourceSampler implements AutoCloseable {
     private long wallNanos;
 
     ResourceSampler() {
-        thread = new Thread(() -> {
-            while (running) {
-                sample();
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "bench-sampler");
+        thread = new Thread(
+                () -> {
+                    while (running) {
+                        sample();
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                },
+                "bench-sampler");
         thread.setDaemon(true);
         thread.start();
     }

@@ -21,7 +21,7 @@ import org.apache.commons.text.similarity.JaroWinklerSimilarity;
 public final class RuleOracle {
     private static final JaroWinklerSimilarity JW = new JaroWinklerSimilarity();
 
-    private RuleOracle() { }
+    private RuleOracle() {}
 
     public static Map<String, String> resolve(List<ParentRecord> records, boolean fuzzyOrganisations) {
         Map<String, Integer> index = new HashMap<>();
@@ -35,7 +35,7 @@ public final class RuleOracle {
             ParentRecord r = records.get(i);
             String email = Normalizers.email(r.email());
             String phone = Normalizers.phone(r.phone(), r.country(), "US");
-            for (String id : new String[]{email == null ? null : "e:" + email, phone == null ? null : "p:" + phone}) {
+            for (String id : new String[] {email == null ? null : "e:" + email, phone == null ? null : "p:" + phone}) {
                 if (id != null) {
                     Integer other = firstHolder.putIfAbsent(id, i);
                     if (other != null) {

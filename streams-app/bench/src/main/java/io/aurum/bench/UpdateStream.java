@@ -19,13 +19,15 @@ import java.util.concurrent.locks.LockSupport;
  * from the tables themselves.
  */
 public final class UpdateStream {
-    private static final String[] LAST = {"Smith", "Jones", "Taylor", "Brown", "Müller", "Schulz", "Martin",
-            "Dupont", "Nguyen", "Patel", "Garcia", "Hughes", "Vogel", "Mercier"};
+    private static final String[] LAST = {
+        "Smith", "Jones", "Taylor", "Brown", "Müller", "Schulz", "Martin", "Dupont", "Nguyen", "Patel", "Garcia",
+        "Hughes", "Vogel", "Mercier"
+    };
     private static final String[] STATUS = {"open", "pending", "solved"};
 
-    public record Result(long applied, double seconds, double rate, long startMs, long endMs) { }
+    public record Result(long applied, double seconds, double rate, long startMs, long endMs) {}
 
-    private record Target(String database, String sql, long maxId, int kind) { }
+    private record Target(String database, String sql, long maxId, int kind) {}
 
     /** Opens a connection to one source database. */
     public interface Databases {
@@ -52,8 +54,9 @@ public final class UpdateStream {
     }
 
     private void add(String db, String table, String sql, int kind) throws SQLException {
-        try (Connection c = postgres.connect(db); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM " + table)) {
+        try (Connection c = postgres.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM " + table)) {
             rs.next();
             long max = rs.getLong(1);
             if (max > 0) {
@@ -74,29 +77,32 @@ public final class UpdateStream {
         for (int i = 0; i < targets.size(); i++) {
             Target t = targets.get(i);
             SplittableRandom rnd = new SplittableRandom(seed * 31 + i);
-            Thread th = new Thread(() -> {
-                try (Connection c = postgres.connect(t.database()); PreparedStatement ps = c.prepareStatement(t.sql())) {
-                    long intervalNanos = (long) (1e9 / perThread);
-                    long n = 0;
-                    while (true) {
-                        long due = startNanos + n * intervalNanos;
-                        if (due >= endNanos) {
-                            break;
+            Thread th = new Thread(
+                    () -> {
+                        try (Connection c = postgres.connect(t.database());
+                                PreparedStatement ps = c.prepareStatement(t.sql())) {
+                            long intervalNanos = (long) (1e9 / perThread);
+                            long n = 0;
+                            while (true) {
+                                long due = startNanos + n * intervalNanos;
+                                if (due >= endNanos) {
+                                    break;
+                                }
+                                long wait = due - System.nanoTime();
+                                if (wait > 0) {
+                                    LockSupport.parkNanos(wait);
+                                }
+                                ps.setString(1, value(t.kind(), rnd));
+                                ps.setLong(2, 1 + rnd.nextLong(t.maxId()));
+                                ps.executeUpdate();
+                                applied.incrementAndGet();
+                                n++;
+                            }
+                        } catch (SQLException e) {
+                            failures.add(e);
                         }
-                        long wait = due - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                        ps.setString(1, value(t.kind(), rnd));
-                        ps.setLong(2, 1 + rnd.nextLong(t.maxId()));
-                        ps.executeUpdate();
-                        applied.incrementAndGet();
-                        n++;
-                    }
-                } catch (SQLException e) {
-                    failures.add(e);
-                }
-            }, "bench-updates-" + t.database());
+                    },
+                    "bench-updates-" + t.database());
             threads.add(th);
             th.start();
         }
@@ -113,7 +119,9 @@ public final class UpdateStream {
     private static String value(int kind, SplittableRandom rnd) {
         return switch (kind) {
             case 0 -> LAST[rnd.nextInt(LAST.length)];
-            case 1 -> (1 + rnd.nextInt(999)) + " " + new String[]{"Main St", "Mill Lane", "Hauptstraße", "rue Voltaire"}[rnd.nextInt(4)];
+            case 1 ->
+                (1 + rnd.nextInt(999)) + " "
+                        + new String[] {"Main St", "Mill Lane", "Hauptstraße", "rue Voltaire"}[rnd.nextInt(4)];
             default -> STATUS[rnd.nextInt(STATUS.length)];
         };
     }

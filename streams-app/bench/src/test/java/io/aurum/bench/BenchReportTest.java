@@ -27,7 +27,8 @@ class BenchReportTest {
         String text = Files.readString(doc);
         assertThat(text).startsWith("# Benchmarks\n\nhand-written analysis\n");
         assertThat(text).contains("| (c) | 2.500 |").doesNotContain("| (c) | 1.500 |");
-        assertThat(text.indexOf("<!-- bench:load:10 begin -->")).isEqualTo(text.lastIndexOf("<!-- bench:load:10 begin -->"));
+        assertThat(text.indexOf("<!-- bench:load:10 begin -->"))
+                .isEqualTo(text.lastIndexOf("<!-- bench:load:10 begin -->"));
         assertThat(text).contains("<!-- bench:quality:10 begin -->", "./aurum bench load --records 10");
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aurum.bench.DataGenerator.Dataset;
 import io.aurum.bench.DataGenerator.ParentRecord;
-import io.aurum.normalize.Normalizers;
 import io.aurum.embedded.EmbeddedPostgresServer;
+import io.aurum.normalize.Normalizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,9 +32,13 @@ class DataGeneratorTest {
         DataGenerator.generate(7, 5_000, tmp.resolve("b"), true, true);
         DataGenerator.generate(8, 5_000, tmp.resolve("c"), true, true);
         for (String f : files(tmp.resolve("a"))) {
-            assertThat(Files.mismatch(tmp.resolve("a").resolve(f), tmp.resolve("b").resolve(f))).as(f).isEqualTo(-1L);
+            assertThat(Files.mismatch(
+                            tmp.resolve("a").resolve(f), tmp.resolve("b").resolve(f)))
+                    .as(f)
+                    .isEqualTo(-1L);
         }
-        assertThat(Files.mismatch(tmp.resolve("a/truth.csv"), tmp.resolve("c/truth.csv"))).isNotEqualTo(-1L);
+        assertThat(Files.mismatch(tmp.resolve("a/truth.csv"), tmp.resolve("c/truth.csv")))
+                .isNotEqualTo(-1L);
         assertThat(files(tmp.resolve("a"))).contains("010-crm.sql", "020-billing.sql", "030-support.sql", "truth.csv");
     }
 
@@ -53,12 +57,17 @@ class DataGeneratorTest {
         // A perfect resolver scores 1.0 against this truth.
         assertThat(ClusterMetrics.evaluate(truth, truth).f1()).isEqualTo(1.0);
 
-        Map<Integer, List<ParentRecord>> byCustomer = d.parents().stream()
-                .collect(Collectors.groupingBy(ParentRecord::customer));
-        Map<Long, Long> systemsPerCustomer = byCustomer.values().stream().collect(Collectors.groupingBy(
-                rs -> rs.stream().map(ParentRecord::source).distinct().count(), Collectors.counting()));
+        Map<Integer, List<ParentRecord>> byCustomer =
+                d.parents().stream().collect(Collectors.groupingBy(ParentRecord::customer));
+        Map<Long, Long> systemsPerCustomer = byCustomer.values().stream()
+                .collect(Collectors.groupingBy(
+                        rs -> rs.stream().map(ParentRecord::source).distinct().count(), Collectors.counting()));
         assertThat(systemsPerCustomer).containsKeys(1L, 2L, 3L);
-        assertThat(byCustomer.values()).anyMatch(rs -> rs.stream().filter(r -> r.source().equals("crm.contacts")).count() > 1);
+        assertThat(byCustomer.values())
+                .anyMatch(rs -> rs.stream()
+                                .filter(r -> r.source().equals("crm.contacts"))
+                                .count()
+                        > 1);
         assertThat(d.parents()).anyMatch(r -> r.email() != null && !r.email().equals(Normalizers.email(r.email())));
         assertThat(d.parents()).anyMatch(r -> r.email() == null && r.phone() == null || r.email() == null);
         assertThat(d.parents()).anyMatch(r -> r.phone() != null && r.phone().contains("("));
@@ -75,9 +84,13 @@ class DataGeneratorTest {
                 owners.computeIfAbsent(p, k -> new HashSet<>()).add(r.customer());
             }
         }
-        Set<String> shared = owners.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey)
+        Set<String> shared = owners.entrySet().stream()
+                .filter(e -> e.getValue().size() > 1)
+                .map(Map.Entry::getKey)
                 .collect(Collectors.toSet());
-        assertThat(shared).isNotEmpty().allMatch(v -> v.startsWith("info@bookkeeping-partners") || v.startsWith("+1900555"));
+        assertThat(shared)
+                .isNotEmpty()
+                .allMatch(v -> v.startsWith("info@bookkeeping-partners") || v.startsWith("+1900555"));
     }
 
     @Test
@@ -86,15 +99,20 @@ class DataGeneratorTest {
         try (EmbeddedPostgresServer pg = new EmbeddedPostgresServer(tmp.resolve("pg")).start()) {
             for (String db : List.of("crm", "billing", "support")) {
                 pg.createDatabaseIfMissing(db);
-                pg.executeSql(db, new String(getClass().getClassLoader()
-                        .getResourceAsStream("demo/schema/" + db + ".sql").readAllBytes()));
+                pg.executeSql(
+                        db,
+                        new String(getClass()
+                                .getClassLoader()
+                                .getResourceAsStream("demo/schema/" + db + ".sql")
+                                .readAllBytes()));
             }
             pg.executeSql("crm", Files.readString(tmp.resolve("seed/010-crm.sql")));
             pg.executeSql("billing", Files.readString(tmp.resolve("seed/020-billing.sql")));
             pg.executeSql("support", Files.readString(tmp.resolve("seed/030-support.sql")));
             for (DataGenerator.TableDef t : DataGenerator.TABLES) {
-                try (Connection c = pg.connect(t.database()); Statement s = c.createStatement();
-                     ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t.table())) {
+                try (Connection c = pg.connect(t.database());
+                        Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t.table())) {
                     rs.next();
                     assertThat(rs.getLong(1)).as(t.source()).isEqualTo(d.count(t.source()));
                 }

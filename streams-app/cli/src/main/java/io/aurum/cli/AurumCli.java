@@ -8,7 +8,10 @@ import io.aurum.runtime.RuntimeCli;
 import picocli.CommandLine.Command;
 
 /** The {@code aurum} command line of the repository ({@code ./aurum}): local mode, production, golden, benchmarks. */
-@Command(name = "aurum", mixinStandardHelpOptions = true, version = "aurum 0.1.0",
+@Command(
+        name = "aurum",
+        mixinStandardHelpOptions = true,
+        version = "aurum 0.1.0",
         description = "Golden customer records from CDC streams.",
         subcommands = {LocalCommand.class, RunCommand.class, GoldenCommand.class, BenchCommand.class})
 public final class AurumCli {

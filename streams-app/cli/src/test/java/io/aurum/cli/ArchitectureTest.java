@@ -26,15 +26,27 @@ class ArchitectureTest {
      * A new package must be placed here.
      */
     static final List<String> STACK = List.of(
-            "schemas",                                              // schemas/: the public Avro contract
-            "infra",                                                // infra: topic administration
-            "serde", "normalize", "config", "canonical", "errors",  // core, bottom to top
-            "steward", "identity", "cluster", "survivorship", "topology",
-            "capture", "app", "http", "runtime",                    // runtime: what the container ships
-            "registry", "embedded",                                 // local-servers: in-JVM registry, broker, Postgres
-            "local",                                                // local: aurum local and the demo data
-            "bench",                                                // bench: generator, evaluator, Duke
-            "cli");                                                 // cli: the aurum command of ./aurum
+            "schemas", // schemas/: the public Avro contract
+            "infra", // infra: topic administration
+            "serde",
+            "normalize",
+            "config",
+            "canonical",
+            "errors", // core, bottom to top
+            "steward",
+            "identity",
+            "cluster",
+            "survivorship",
+            "topology",
+            "capture",
+            "app",
+            "http",
+            "runtime", // runtime: what the container ships
+            "registry",
+            "embedded", // local-servers: in-JVM registry, broker, Postgres
+            "local", // local: aurum local and the demo data
+            "bench", // bench: generator, evaluator, Duke
+            "cli"); // cli: the aurum command of ./aurum
 
     /** What production runs: the core and runtime modules (the container ships these). */
     static final List<String> PRODUCTION = STACK.subList(STACK.indexOf("serde"), STACK.indexOf("runtime") + 1);
@@ -46,7 +58,8 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.aurum");
     }
 
@@ -60,18 +73,25 @@ class ArchitectureTest {
 
     @Test
     void everyPackageHasAPlaceInTheStack() {
-        Set<String> packages = classes.stream().map(JavaClass::getPackageName)
+        Set<String> packages = classes.stream()
+                .map(JavaClass::getPackageName)
                 .map(p -> p.substring("io.aurum.".length()).split("\\.")[0])
                 .collect(Collectors.toCollection(TreeSet::new));
-        assertThat(STACK).as("ArchitectureTest.STACK (place a new package in the stack)").containsAll(packages);
+        assertThat(STACK)
+                .as("ArchitectureTest.STACK (place a new package in the stack)")
+                .containsAll(packages);
         assertThat(packages).as("every package of the stack has classes").containsAll(STACK);
     }
 
     @Test
     void eachPackageUsesOnlyThePackagesBelowIt() {
         for (int i = 0; i < STACK.size() - 1; i++) {
-            noClasses().that().resideInAPackage(pkg(STACK.get(i)))
-                    .should().dependOnClassesThat().resideInAnyPackage(pkgs(STACK.subList(i + 1, STACK.size())))
+            noClasses()
+                    .that()
+                    .resideInAPackage(pkg(STACK.get(i)))
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(pkgs(STACK.subList(i + 1, STACK.size())))
                     .because(STACK.get(i) + " sits below " + STACK.subList(i + 1, STACK.size())
                             + " in the stack (ArchitectureTest.STACK, docs/architecture.md)")
                     .check(classes);
@@ -85,37 +105,57 @@ class ArchitectureTest {
 
     @Test
     void productionCodeNeverUsesLocalModeTheBenchmarksOrTheFullCli() {
-        noClasses().that().resideInAnyPackage(pkgs(PRODUCTION))
-                .should().dependOnClassesThat().resideInAnyPackage(pkgs(NOT_PRODUCTION))
+        noClasses()
+                .that()
+                .resideInAnyPackage(pkgs(PRODUCTION))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(pkgs(NOT_PRODUCTION))
                 .because("the container ships core and runtime only")
                 .check(classes);
     }
 
     @Test
     void productionCodeNeedsNoBrokerNoEmbeddedPostgresAndNoDuke() {
-        noClasses().that().resideInAnyPackage(pkgs(PRODUCTION))
-                .should().dependOnClassesThat().resideInAnyPackage("kafka..", "io.zonky..",
-                        "no.priv.garshol.duke..", "org.apache.lucene..", "org.mapdb..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(pkgs(PRODUCTION))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "kafka..", "io.zonky..", "no.priv.garshol.duke..", "org.apache.lucene..", "org.mapdb..")
                 .because("the runtime module's class path has no Kafka broker, embedded Postgres or Duke")
                 .check(classes);
     }
 
     @Test
     void coreHasNoDebezium() {
-        noClasses().that().resideInAnyPackage(pkgs(STACK.subList(STACK.indexOf("serde"), STACK.indexOf("topology") + 1)))
-                .should().dependOnClassesThat().resideInAnyPackage("io.debezium..", "org.apache.kafka.connect..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(pkgs(STACK.subList(STACK.indexOf("serde"), STACK.indexOf("topology") + 1)))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.debezium..", "org.apache.kafka.connect..")
                 .because("the topology reads Debezium's JSON as bytes; only capture runs Debezium")
                 .check(classes);
     }
 
     @Test
     void theSerdeAndTheLocalRegistryStaySelfContained() {
-        noClasses().that().resideInAPackage(pkg("serde"))
-                .should().dependOnClassesThat().resideInAnyPackage(pkgs(without(STACK, "serde")))
+        noClasses()
+                .that()
+                .resideInAPackage(pkg("serde"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(pkgs(without(STACK, "serde")))
                 .because("the Avro wire serde is a library: it knows no Aurum code")
                 .check(classes);
-        noClasses().that().resideInAPackage(pkg("registry"))
-                .should().dependOnClassesThat().resideInAnyPackage(pkgs(without(STACK, "registry", "infra")))
+        noClasses()
+                .that()
+                .resideInAPackage(pkg("registry"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(pkgs(without(STACK, "registry", "infra")))
                 .because("the local schema registry knows no Aurum code but topic administration")
                 .check(classes);
     }

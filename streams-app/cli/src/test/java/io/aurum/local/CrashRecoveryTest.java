@@ -67,17 +67,23 @@ class CrashRecoveryTest {
         // 1. Kill during the initial snapshot.
         long killAt = data.rows() * (15 + random.nextInt(50)) / 100;
         try (LocalProcess p = start(run, ports, "snapshot")) {
-            JsonNode h = p.awaitHealth(x -> LocalProcess.captured(x) >= killAt || x.has("capture")
-                    && !LocalProcess.snapshotting(x), Duration.ofMinutes(3), "capture to pass " + killAt + " rows");
-            assertThat(LocalProcess.snapshotting(h)).as("killed during the snapshot (%s)", h).isTrue();
+            JsonNode h = p.awaitHealth(
+                    x -> LocalProcess.captured(x) >= killAt || x.has("capture") && !LocalProcess.snapshotting(x),
+                    Duration.ofMinutes(3),
+                    "capture to pass " + killAt + " rows");
+            assertThat(LocalProcess.snapshotting(h))
+                    .as("killed during the snapshot (%s)", h)
+                    .isTrue();
             p.kill();
             kills++;
-            System.out.printf("killed during the snapshot after %d of %d rows%n", LocalProcess.captured(h), data.rows());
+            System.out.printf(
+                    "killed during the snapshot after %d of %d rows%n", LocalProcess.captured(h), data.rows());
         }
 
         // 2. While it is down, rows change and are deleted: the restarted snapshot must not keep them.
         List<Tx> down;
-        try (EmbeddedPostgresServer pg = new EmbeddedPostgresServer(run.resolve("postgres"), ports.postgres()).start()) {
+        try (EmbeddedPostgresServer pg =
+                new EmbeddedPostgresServer(run.resolve("postgres"), ports.postgres()).start()) {
             down = workload.apply(sources, 60);
         }
         Path reference = tmp.resolve("reference");
@@ -107,16 +113,21 @@ class CrashRecoveryTest {
         Path dump = tmp.resolve("golden.jsonl");
         long t0 = System.nanoTime();
         try (LocalProcess p = start(run, ports, "final", "--until-idle", "--dump-golden", dump.toString())) {
-            assertThat(p.awaitExit(RECOVERY_BOUND)).as("exit code of the final run").isZero();
+            assertThat(p.awaitExit(RECOVERY_BOUND))
+                    .as("exit code of the final run")
+                    .isZero();
         }
-        System.out.printf("after %d kills the pipeline was idle again in %.1f s%n", kills, (System.nanoTime() - t0) / 1e9);
+        System.out.printf(
+                "after %d kills the pipeline was idle again in %.1f s%n", kills, (System.nanoTime() - t0) / 1e9);
 
         // The reference: the same source history, never killed.
         Path referenceDump = tmp.resolve("reference.jsonl");
         Ports refPorts = Ports.free();
         Databases refSources = Databases.at(refPorts.postgres());
-        try (EmbeddedPostgresServer pg = new EmbeddedPostgresServer(reference.resolve("postgres"), refPorts.postgres()).start();
-             Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+        try (EmbeddedPostgresServer pg =
+                        new EmbeddedPostgresServer(reference.resolve("postgres"), refPorts.postgres()).start();
+                Connection c = pg.connect("postgres");
+                Statement s = c.createStatement()) {
             // A clean start: no replication slot from the killed run's history.
             s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots");
         }
@@ -125,30 +136,34 @@ class CrashRecoveryTest {
             SourceWorkload.replay(refSources, streamed);
             p.stop();
         }
-        try (LocalProcess p = start(reference, refPorts, "reference-final", "--until-idle", "--dump-golden",
-                referenceDump.toString())) {
+        try (LocalProcess p = start(
+                reference, refPorts, "reference-final", "--until-idle", "--dump-golden", referenceDump.toString())) {
             assertThat(p.awaitExit(RECOVERY_BOUND)).isZero();
         }
 
         Set<String> current;
-        try (EmbeddedPostgresServer pg = new EmbeddedPostgresServer(run.resolve("postgres"), ports.postgres()).start()) {
+        try (EmbeddedPostgresServer pg =
+                new EmbeddedPostgresServer(run.resolve("postgres"), ports.postgres()).start()) {
             current = SourceWorkload.parentIds(sources);
         }
         Map<String, JsonNode> golden = read(dump);
         Map<String, JsonNode> expected = read(referenceDump);
         Map<String, Integer> seen = new HashMap<>();
-        golden.values().forEach(g -> g.get("sources").forEach(s ->
-                seen.merge(s.get("source").asText() + ":" + s.get("key").asText(), 1, Integer::sum)));
+        golden.values().forEach(g -> g.get("sources")
+                .forEach(s ->
+                        seen.merge(s.get("source").asText() + ":" + s.get("key").asText(), 1, Integer::sum)));
         long lost = current.stream().filter(id -> !seen.containsKey(id)).count();
         long ghosts = seen.keySet().stream().filter(id -> !current.contains(id)).count();
         long duplicated = seen.values().stream().filter(n -> n > 1).count();
-        System.out.printf("RESULT kind=crash seed=%d kills=%d records=%d golden=%d lost=%d ghosts=%d duplicated=%d "
-                        + "wedged=0 down_changes=%d streamed_changes=%d%n", seed, kills, current.size(), golden.size(),
-                lost, ghosts, duplicated, down.size(), streamed.size());
+        System.out.printf(
+                "RESULT kind=crash seed=%d kills=%d records=%d golden=%d lost=%d ghosts=%d duplicated=%d "
+                        + "wedged=0 down_changes=%d streamed_changes=%d%n",
+                seed, kills, current.size(), golden.size(), lost, ghosts, duplicated, down.size(), streamed.size());
         assertThat(lost).as("source records in no golden record").isZero();
         assertThat(ghosts).as("deleted records still in a golden record").isZero();
         assertThat(duplicated).as("source records in two golden records").isZero();
-        assertThat(withoutTimes(golden)).as("golden records equal those of a run never killed")
+        assertThat(withoutTimes(golden))
+                .as("golden records equal those of a run never killed")
                 .isEqualTo(withoutTimes(expected));
     }
 
@@ -159,13 +174,16 @@ class CrashRecoveryTest {
     }
 
     private static void awaitRunning(LocalProcess p, String what) throws InterruptedException {
-        p.awaitHealth(h -> "RUNNING".equals(h.path("streams").asText()) && !LocalProcess.snapshotting(h),
-                RECOVERY_BOUND, "streams running and snapshots complete " + what);
+        p.awaitHealth(
+                h -> "RUNNING".equals(h.path("streams").asText()) && !LocalProcess.snapshotting(h),
+                RECOVERY_BOUND,
+                "streams running and snapshots complete " + what);
     }
 
     /** Kills the pipeline within milliseconds of its consumer group committing new offsets (a transaction end). */
     private static void awaitCommitThenKill(LocalProcess p, Ports ports) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + ports.kafka()))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + ports.kafka()))) {
             Map<TopicPartition, OffsetAndMetadata> before = committed(admin);
             long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
             while (System.nanoTime() < deadline) {
@@ -182,7 +200,9 @@ class CrashRecoveryTest {
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> committed(Admin admin) throws Exception {
-        return admin.listConsumerGroupOffsets("aurum").partitionsToOffsetAndMetadata().get();
+        return admin.listConsumerGroupOffsets("aurum")
+                .partitionsToOffsetAndMetadata()
+                .get();
     }
 
     static Map<String, JsonNode> read(Path dump) throws IOException {

@@ -20,7 +20,8 @@ import java.util.function.Predicate;
  */
 final class LocalProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     /** The ports a pipeline keeps across restarts. */
     record Ports(int http, int kafka, int registry, int postgres) {
@@ -50,22 +51,39 @@ final class LocalProcess implements AutoCloseable {
     static LocalProcess start(Path dataDir, Ports ports, Path log, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-XX:+UseSerialGC", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aurum",
-                "-cp", System.getProperty("java.class.path"), "io.aurum.cli.AurumCli", "local", "--no-demo-data",
-                "--data-dir", dataDir.toString(), "--http-port", Integer.toString(ports.http()),
-                "--kafka-port", Integer.toString(ports.kafka()), "--registry-port", Integer.toString(ports.registry()),
-                "--postgres-port", Integer.toString(ports.postgres())));
+                "-Xmx1g",
+                "-XX:+UseSerialGC",
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.aurum",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.aurum.cli.AurumCli",
+                "local",
+                "--no-demo-data",
+                "--data-dir",
+                dataDir.toString(),
+                "--http-port",
+                Integer.toString(ports.http()),
+                "--kafka-port",
+                Integer.toString(ports.kafka()),
+                "--registry-port",
+                Integer.toString(ports.registry()),
+                "--postgres-port",
+                Integer.toString(ports.postgres())));
         cmd.addAll(List.of(extra));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         return new LocalProcess(p, ports, log);
     }
 
     /** The parsed {@code /health} body, or null while the HTTP API does not answer. */
     JsonNode health() {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
-                            URI.create("http://localhost:" + ports.http() + "/health")).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + ports.http() + "/health"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             return JSON.readTree(r.body());
         } catch (IOException e) {
@@ -94,8 +112,8 @@ final class LocalProcess implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last health " + last
-                + "; log: " + log);
+        throw new AssertionError(
+                "timed out after " + timeout + " waiting for " + what + "; last health " + last + "; log: " + log);
     }
 
     /** Captured change events so far, over all databases (0 before capture reports). */

@@ -48,7 +48,8 @@ final class SourceWorkload {
                 pg.createDatabaseIfMissing(db);
                 pg.executeSql(db, resource("demo/schema/" + db + ".sql"));
                 try (Stream<Path> files = Files.list(gen)) {
-                    for (Path f : files.filter(p -> p.getFileName().toString().endsWith("-" + db + ".sql")).toList()) {
+                    for (Path f : files.filter(p -> p.getFileName().toString().endsWith("-" + db + ".sql"))
+                            .toList()) {
                         pg.executeSql(db, Files.readString(f));
                     }
                 }
@@ -69,27 +70,30 @@ final class SourceWorkload {
         Connection connect(String database) throws SQLException;
 
         static Databases at(int port) {
-            return db -> java.sql.DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/" + db,
-                    "postgres", "postgres");
+            return db -> java.sql.DriverManager.getConnection(
+                    "jdbc:postgresql://localhost:" + port + "/" + db, "postgres", "postgres");
         }
     }
 
     /** One source transaction: its database and statements, replayable elsewhere. */
-    record Tx(String database, List<String> statements) { }
+    record Tx(String database, List<String> statements) {}
 
     /** Applies {@code n} random changes, each in its own transaction, and returns them for replay. */
     List<Tx> apply(Databases dbs, int n) throws SQLException {
         List<Tx> done = new java.util.ArrayList<>();
-        try (Connection crm = dbs.connect("crm"); Connection billing = dbs.connect("billing");
-             Connection support = dbs.connect("support")) {
+        try (Connection crm = dbs.connect("crm");
+                Connection billing = dbs.connect("billing");
+                Connection support = dbs.connect("support")) {
             for (int i = 0; i < n; i++) {
                 Tx tx = step(billing);
                 if (tx != null) {
-                    exec(switch (tx.database()) {
-                        case "crm" -> crm;
-                        case "billing" -> billing;
-                        default -> support;
-                    }, tx.statements().toArray(String[]::new));
+                    exec(
+                            switch (tx.database()) {
+                                case "crm" -> crm;
+                                case "billing" -> billing;
+                                default -> support;
+                            },
+                            tx.statements().toArray(String[]::new));
                     done.add(tx);
                 }
             }
@@ -117,38 +121,57 @@ final class SourceWorkload {
             case 0:
                 return deleted.add("crm:" + contact) ? tx("crm", "DELETE FROM contacts WHERE id = " + contact) : null;
             case 1:
-                return deleted.add("billing:" + customer) ? tx("billing",
-                        "DELETE FROM subscriptions WHERE customer_id = " + customer,
-                        "DELETE FROM invoices WHERE customer_id = " + customer,
-                        "DELETE FROM customers WHERE id = " + customer) : null;
+                return deleted.add("billing:" + customer)
+                        ? tx(
+                                "billing",
+                                "DELETE FROM subscriptions WHERE customer_id = " + customer,
+                                "DELETE FROM invoices WHERE customer_id = " + customer,
+                                "DELETE FROM customers WHERE id = " + customer)
+                        : null;
             case 2:
-                return deleted.add("support:" + user) ? tx("support", "DELETE FROM tickets WHERE user_id = " + user,
-                        "DELETE FROM users WHERE id = " + user) : null;
+                return deleted.add("support:" + user)
+                        ? tx(
+                                "support",
+                                "DELETE FROM tickets WHERE user_id = " + user,
+                                "DELETE FROM users WHERE id = " + user)
+                        : null;
             case 3:
-                return tx("billing", "DELETE FROM subscriptions WHERE id IN (SELECT id FROM subscriptions WHERE "
-                        + "customer_id = " + customer + " ORDER BY id LIMIT 1)");
+                return tx(
+                        "billing",
+                        "DELETE FROM subscriptions WHERE id IN (SELECT id FROM subscriptions WHERE " + "customer_id = "
+                                + customer + " ORDER BY id LIMIT 1)");
             case 4:
             case 5:
-                return tx("crm", "UPDATE contacts SET email = 'changed" + random.nextInt(50) + "@example.org', "
-                        + "updated_at = " + stamp + " WHERE id = " + contact);
+                return tx(
+                        "crm",
+                        "UPDATE contacts SET email = 'changed" + random.nextInt(50) + "@example.org', "
+                                + "updated_at = " + stamp + " WHERE id = " + contact);
             case 6:
-                return tx("billing", "UPDATE customers SET phone = '+1 415 555 " + (1000 + random.nextInt(9000))
-                        + "', updated_at = " + stamp + " WHERE id = " + customer);
+                return tx(
+                        "billing",
+                        "UPDATE customers SET phone = '+1 415 555 " + (1000 + random.nextInt(9000)) + "', updated_at = "
+                                + stamp + " WHERE id = " + customer);
             case 7:
                 // A new contact with another record's e-mail: joins (and may merge) existing customers.
                 String email = value(billing, "SELECT email FROM customers WHERE id = " + customer);
                 long id = nextId++;
-                return tx("crm", "INSERT INTO contacts(id, first_name, last_name, email, created_at, updated_at) VALUES ("
-                        + id + ", 'New', 'Contact" + id + "', "
-                        + (email == null ? "NULL" : "'" + email.replace("'", "''") + "'")
-                        + ", '2020-06-01Z', '2020-06-01Z')");
+                return tx(
+                        "crm",
+                        "INSERT INTO contacts(id, first_name, last_name, email, created_at, updated_at) VALUES ("
+                                + id + ", 'New', 'Contact" + id + "', "
+                                + (email == null ? "NULL" : "'" + email.replace("'", "''") + "'")
+                                + ", '2020-06-01Z', '2020-06-01Z')");
             case 8:
-                return tx("support", "UPDATE tickets SET status = 'solved' WHERE id IN (SELECT id FROM tickets WHERE "
-                        + "user_id = " + user + " ORDER BY id LIMIT 1)");
+                return tx(
+                        "support",
+                        "UPDATE tickets SET status = 'solved' WHERE id IN (SELECT id FROM tickets WHERE " + "user_id = "
+                                + user + " ORDER BY id LIMIT 1)");
             default:
-                return tx("billing", "UPDATE subscriptions SET status = 'canceled', canceled_at = "
-                        + "timestamptz '2025-06-01Z' WHERE id IN (SELECT id FROM subscriptions WHERE customer_id = "
-                        + customer + " ORDER BY id LIMIT 1)");
+                return tx(
+                        "billing",
+                        "UPDATE subscriptions SET status = 'canceled', canceled_at = "
+                                + "timestamptz '2025-06-01Z' WHERE id IN (SELECT id FROM subscriptions WHERE customer_id = "
+                                + customer + " ORDER BY id LIMIT 1)");
         }
     }
 
@@ -169,7 +192,8 @@ final class SourceWorkload {
     }
 
     private static String value(Connection c, String sql) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(sql); ResultSet rs = s.executeQuery()) {
+        try (PreparedStatement s = c.prepareStatement(sql);
+                ResultSet rs = s.executeQuery()) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
@@ -177,10 +201,14 @@ final class SourceWorkload {
     /** Every parent record id in the sources now ({@code crm.contacts:7}, ...). */
     static Set<String> parentIds(Databases dbs) throws SQLException {
         Set<String> ids = new TreeSet<>();
-        for (String[] t : new String[][] {{"crm", "contacts", "crm.contacts"}, {"billing", "customers", "billing.customers"},
-                {"support", "users", "support.users"}}) {
-            try (Connection c = dbs.connect(t[0]); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT id FROM " + t[1])) {
+        for (String[] t : new String[][] {
+            {"crm", "contacts", "crm.contacts"},
+            {"billing", "customers", "billing.customers"},
+            {"support", "users", "support.users"}
+        }) {
+            try (Connection c = dbs.connect(t[0]);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id FROM " + t[1])) {
                 while (rs.next()) {
                     ids.add(t[2] + ":" + rs.getLong(1));
                 }

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aurum.canonical.SourceChange.Origin;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.AttributeDef;
 import io.aurum.config.PipelineConfig.LinkDef;
 import io.aurum.config.PipelineConfig.SourceDef;
-import io.aurum.canonical.SourceChange.Origin;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -70,12 +70,14 @@ public final class CdcMapper {
         if (op == null) {
             throw new MappingException("the value has no 'op': not a Debezium change event");
         }
-        boolean delete = switch (op) {
-            case "c", "u", "r" -> false;
-            case "d" -> true;
-            case "t" -> throw new MappingException("truncate events are not supported; re-snapshot the source instead");
-            default -> throw new MappingException("unknown op '" + op + "'");
-        };
+        boolean delete =
+                switch (op) {
+                    case "c", "u", "r" -> false;
+                    case "d" -> true;
+                    case "t" ->
+                        throw new MappingException("truncate events are not supported; re-snapshot the source instead");
+                    default -> throw new MappingException("unknown op '" + op + "'");
+                };
         JsonNode row = delete ? value.get("before") : value.get("after");
         if (row == null || !row.isObject()) {
             throw new MappingException("op '" + op + "' without a '" + (delete ? "before" : "after") + "' row");
@@ -83,11 +85,22 @@ public final class CdcMapper {
         JsonNode keyNode = keyBytes == null ? null : parse(keyBytes, "key");
         String key = key(source, keyNode, row);
         Position position = position(source, value, row, delete);
-        Origin origin = origin(op, value.path("source").isObject() ? text(value.get("source").get("snapshot")) : null);
+        Origin origin = origin(
+                op, value.path("source").isObject() ? text(value.get("source").get("snapshot")) : null);
 
         if (delete) {
-            return new SourceChange(source.name(), key, true, Map.of(), Set.of(), Map.of(),
-                    parentId(source, row, true), null, position, origin, 0);
+            return new SourceChange(
+                    source.name(),
+                    key,
+                    true,
+                    Map.of(),
+                    Set.of(),
+                    Map.of(),
+                    parentId(source, row, true),
+                    null,
+                    position,
+                    origin,
+                    0);
         }
         Map<String, Object> attributes = new LinkedHashMap<>();
         Set<String> unchanged = new HashSet<>();
@@ -106,8 +119,18 @@ public final class CdcMapper {
             JsonNode v = column(source, row, source.createdAtColumn());
             createdAt = v == null || v.isNull() ? null : epochMillis(v, source.createdAtColumn());
         }
-        return new SourceChange(source.name(), key, false, attributes, unchanged, links,
-                parentId(source, row, false), createdAt, position, origin, 0);
+        return new SourceChange(
+                source.name(),
+                key,
+                false,
+                attributes,
+                unchanged,
+                links,
+                parentId(source, row, false),
+                createdAt,
+                position,
+                origin,
+                0);
     }
 
     /**
@@ -155,7 +178,9 @@ public final class CdcMapper {
     private static String key(SourceDef source, JsonNode keyNode, JsonNode row) {
         StringBuilder sb = new StringBuilder();
         for (String column : source.keyColumns()) {
-            JsonNode v = keyNode != null && keyNode.isObject() && keyNode.has(column) ? keyNode.get(column) : row.get(column);
+            JsonNode v = keyNode != null && keyNode.isObject() && keyNode.has(column)
+                    ? keyNode.get(column)
+                    : row.get(column);
             if (v == null || v.isNull()) {
                 throw new MappingException("key column '" + column + "' of " + source.name() + " is missing");
             }
@@ -178,14 +203,14 @@ public final class CdcMapper {
             if (delete) {
                 return null;
             }
-            throw new MappingException("parent column '" + source.parent().column() + "' of " + source.name()
-                    + " is missing or null");
+            throw new MappingException(
+                    "parent column '" + source.parent().column() + "' of " + source.name() + " is missing or null");
         }
         return RecordIds.of(source.parent().source(), scalarText(v));
     }
 
-    private static void mapAttribute(SourceDef source, AttributeDef attr, JsonNode row, Map<String, Object> out,
-                                     Set<String> unchanged) {
+    private static void mapAttribute(
+            SourceDef source, AttributeDef attr, JsonNode row, Map<String, Object> out, Set<String> unchanged) {
         if (!attr.isConcat()) {
             JsonNode v = column(source, row, attr.columns().get(0));
             if (v != null && v.isTextual() && UNAVAILABLE.equals(v.asText())) {
@@ -320,15 +345,15 @@ public final class CdcMapper {
             long n = v.asLong();
             long abs = Math.abs(n);
             if (abs >= 100_000_000_000_000L) {
-                return n / 1000;          // microseconds
+                return n / 1000; // microseconds
             }
             if (abs >= 100_000_000_000L) {
-                return n;                 // milliseconds
+                return n; // milliseconds
             }
             if (abs < 1_000_000) {
-                return n * 86_400_000L;   // days (io.debezium.time.Date)
+                return n * 86_400_000L; // days (io.debezium.time.Date)
             }
-            return n * 1000;              // seconds
+            return n * 1000; // seconds
         }
         String s = v.asText().trim();
         try {
@@ -341,7 +366,10 @@ public final class CdcMapper {
                     return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC).toEpochMilli();
                 } catch (DateTimeParseException e3) {
                     try {
-                        return LocalDate.parse(s).atStartOfDay().toInstant(ZoneOffset.UTC).toEpochMilli();
+                        return LocalDate.parse(s)
+                                .atStartOfDay()
+                                .toInstant(ZoneOffset.UTC)
+                                .toEpochMilli();
                     } catch (DateTimeParseException e4) {
                         throw new MappingException("column '" + column + "' is not a timestamp: '" + s + "'");
                     }

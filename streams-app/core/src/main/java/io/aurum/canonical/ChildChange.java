@@ -8,4 +8,4 @@ import io.aurum.canonical.SourceRecord.ChildRecord;
  *
  * @param child the child's current state, or null when it left this parent (deleted or moved)
  */
-public record ChildChange(String childSource, String childKey, ChildRecord child) implements RecordEvent { }
+public record ChildChange(String childSource, String childKey, ChildRecord child) implements RecordEvent {}

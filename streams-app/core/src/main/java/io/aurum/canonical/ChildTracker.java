@@ -66,8 +66,13 @@ public final class ChildTracker extends ContextualProcessor<String, RowEvent, St
         }
     }
 
-    private void update(Record<String, RowEvent> record, String childId, String source, String key, StoredRow previous,
-                        StoredRow next) {
+    private void update(
+            Record<String, RowEvent> record,
+            String childId,
+            String source,
+            String key,
+            StoredRow previous,
+            StoredRow next) {
         rows.put(childId, next);
         if (next.sameVersion(previous)) {
             return; // only confirmed that the row still exists
@@ -78,7 +83,8 @@ public final class ChildTracker extends ContextualProcessor<String, RowEvent, St
             context().forward(record.withKey(oldParent).withValue(new ChildChange(source, key, null)));
         }
         if (newParent != null) {
-            ChildRecord child = new ChildRecord(key, next.attributes(), next.position().tsMs());
+            ChildRecord child =
+                    new ChildRecord(key, next.attributes(), next.position().tsMs());
             context().forward(record.withKey(newParent).withValue(new ChildChange(source, key, child)));
         }
     }

@@ -19,10 +19,10 @@ import java.util.TreeSet;
 public final class Identifiers {
     public static final String LINK_PREFIX = "@";
 
-    private Identifiers() { }
+    private Identifiers() {}
 
-    public static List<String> of(PipelineConfig config, SourceDef source, Map<String, Object> attributes,
-                                  Collection<String> linkTargets) {
+    public static List<String> of(
+            PipelineConfig config, SourceDef source, Map<String, Object> attributes, Collection<String> linkTargets) {
         TreeSet<String> out = new TreeSet<>();
         for (MatchDef match : source.matches()) {
             Object raw = attributes.get(match.attribute());
@@ -35,11 +35,12 @@ public final class Identifiers {
                 Object r = attributes.get(match.regionAttribute());
                 region = r == null ? null : r.toString();
             }
-            String normal = switch (key.type()) {
-                case EMAIL -> Normalizers.email(raw.toString());
-                case PHONE -> Normalizers.phone(raw.toString(), region, key.defaultRegion());
-                case TEXT -> Normalizers.text(raw.toString());
-            };
+            String normal =
+                    switch (key.type()) {
+                        case EMAIL -> Normalizers.email(raw.toString());
+                        case PHONE -> Normalizers.phone(raw.toString(), region, key.defaultRegion());
+                        case TEXT -> Normalizers.text(raw.toString());
+                    };
             if (normal != null) {
                 out.add(key.name() + "=" + normal);
             }
@@ -62,13 +63,14 @@ public final class Identifiers {
 
     /** The block a value falls in for a compound rule, or null when it blocks nowhere (absent or excluded). */
     static String blockKey(PipelineConfig.MatchRuleDef rule, String raw) {
-        String key = switch (rule.blockTransform()) {
-            case EMAIL_DOMAIN -> {
-                String email = Normalizers.email(raw);
-                yield email == null ? null : email.substring(email.indexOf('@') + 1);
-            }
-            case TEXT -> Normalizers.text(raw);
-        };
+        String key =
+                switch (rule.blockTransform()) {
+                    case EMAIL_DOMAIN -> {
+                        String email = Normalizers.email(raw);
+                        yield email == null ? null : email.substring(email.indexOf('@') + 1);
+                    }
+                    case TEXT -> Normalizers.text(raw);
+                };
         return key == null || rule.exclude().contains(key) ? null : key;
     }
 
@@ -119,14 +121,15 @@ public final class Identifiers {
         }
         MatchKeyDef key = config.matchKeys().get(name);
         PipelineConfig.MatchKeyType type = key == null ? PipelineConfig.MatchKeyType.TEXT : key.type();
-        String masked = switch (type) {
-            case EMAIL -> {
-                int at = value.indexOf('@');
-                yield at <= 0 ? "***" : value.charAt(0) + "***" + value.substring(at);
-            }
-            case PHONE -> value.length() <= 3 ? "***" : "***" + value.substring(value.length() - 3);
-            case TEXT -> value.length() <= 2 ? "***" : value.substring(0, 2) + "***";
-        };
+        String masked =
+                switch (type) {
+                    case EMAIL -> {
+                        int at = value.indexOf('@');
+                        yield at <= 0 ? "***" : value.charAt(0) + "***" + value.substring(at);
+                    }
+                    case PHONE -> value.length() <= 3 ? "***" : "***" + value.substring(value.length() - 3);
+                    case TEXT -> value.length() <= 2 ? "***" : value.substring(0, 2) + "***";
+                };
         return name + "=" + masked;
     }
 }

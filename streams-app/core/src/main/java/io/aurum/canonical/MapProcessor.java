@@ -29,6 +29,7 @@ public final class MapProcessor extends ContextualProcessor<byte[], byte[], Stri
      * the generation of the blocking snapshot whose reads are arriving there.
      */
     private final String generationsStore;
+
     private KeyValueStore<String, Long> generations;
     /** A read-through copy of the store: it is read for every event and written once per snapshot. */
     private final Map<String, Long> open = new HashMap<>();
@@ -47,7 +48,8 @@ public final class MapProcessor extends ContextualProcessor<byte[], byte[], Stri
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        RecordMetadata metadata = context().recordMetadata()
+        RecordMetadata metadata = context()
+                .recordMetadata()
                 .orElseThrow(() -> new IllegalStateException("CDC records always come from a topic"));
         Header marker = record.headers().lastHeader(SnapshotSweep.COMPLETED_HEADER);
         if (marker != null) {

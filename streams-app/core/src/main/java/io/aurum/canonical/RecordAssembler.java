@@ -1,8 +1,8 @@
 package io.aurum.canonical;
 
+import io.aurum.canonical.SourceRecord.ChildRecord;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
-import io.aurum.canonical.SourceRecord.ChildRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class RecordAssembler extends ContextualProcessor<String, RecordEvent, String, SourceRecord> {
     /** Its state store (the topology names every store: {@code io.aurum.topology.Stores}). */
     private final String store;
+
     private static final Logger LOG = LoggerFactory.getLogger(RecordAssembler.class);
 
     private final PipelineConfig config;
@@ -68,7 +69,8 @@ public final class RecordAssembler extends ContextualProcessor<String, RecordEve
     /** Removes the parent rows of the sweep's source and partition that its snapshot did not see. */
     private void sweep(Record<String, RecordEvent> record, SnapshotSweep sweep) {
         List<KeyValue<String, RecordState>> gone = new ArrayList<>();
-        try (KeyValueIterator<String, RecordState> it = states.prefixScan(sweep.source() + ":", new StringSerializer())) {
+        try (KeyValueIterator<String, RecordState> it =
+                states.prefixScan(sweep.source() + ":", new StringSerializer())) {
             while (it.hasNext()) {
                 KeyValue<String, RecordState> kv = it.next();
                 if (sweep.removes(kv.value.parent())) {
@@ -77,12 +79,20 @@ public final class RecordAssembler extends ContextualProcessor<String, RecordEve
             }
         }
         for (KeyValue<String, RecordState> kv : gone) {
-            update(record.withKey(kv.key), kv.key, kv.value, kv.value.withParent(kv.value.parent().sweptBy(sweep)));
+            update(
+                    record.withKey(kv.key),
+                    kv.key,
+                    kv.value,
+                    kv.value.withParent(kv.value.parent().sweptBy(sweep)));
         }
         if (!gone.isEmpty()) {
-            LOG.info("Snapshot {} of {} (CDC partition {}) did not see {} records of this task; they were deleted at "
-                    + "the source while nothing streamed, and are removed", sweep.generation(), sweep.source(),
-                    sweep.partition(), gone.size());
+            LOG.info(
+                    "Snapshot {} of {} (CDC partition {}) did not see {} records of this task; they were deleted at "
+                            + "the source while nothing streamed, and are removed",
+                    sweep.generation(),
+                    sweep.source(),
+                    sweep.partition(),
+                    gone.size());
         }
     }
 
@@ -115,14 +125,22 @@ public final class RecordAssembler extends ContextualProcessor<String, RecordEve
                 sourceTs = Math.max(sourceTs, c.sourceTs());
             }
         }
-        List<String> identifiers = Identifiers.of(config, def, parent.attributes(), parent.links().values());
+        List<String> identifiers =
+                Identifiers.of(config, def, parent.attributes(), parent.links().values());
         if (!state.assertions().isEmpty()) {
             java.util.TreeSet<String> all = new java.util.TreeSet<>(identifiers);
             state.assertions().forEach(a -> all.add(Identifiers.ASSERTION_PREFIX + a));
             identifiers = new ArrayList<>(all);
         }
-        return new SourceRecord(source, RecordIds.key(recordId), def.system(), parent.attributes(),
-                parent.attributeTs(), identifiers,
-                parent.createdAt() == null ? Long.MAX_VALUE : parent.createdAt(), sourceTs, children);
+        return new SourceRecord(
+                source,
+                RecordIds.key(recordId),
+                def.system(),
+                parent.attributes(),
+                parent.attributeTs(),
+                identifiers,
+                parent.createdAt() == null ? Long.MAX_VALUE : parent.createdAt(),
+                sourceTs,
+                children);
     }
 }

@@ -5,4 +5,4 @@ package io.aurum.canonical;
  * its children, of a steward assertion naming it, or (broadcast to every partition) the end of a snapshot of a
  * parent source.
  */
-public sealed interface RecordEvent permits SourceChange, ChildChange, AssertionChange, SnapshotSweep { }
+public sealed interface RecordEvent permits SourceChange, ChildChange, AssertionChange, SnapshotSweep {}

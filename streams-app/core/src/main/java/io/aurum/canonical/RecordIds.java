@@ -2,7 +2,7 @@ package io.aurum.canonical;
 
 /** The one spelling of a source record's id, {@code <database>.<table>:<key>}, used in keys and xref. */
 public final class RecordIds {
-    private RecordIds() { }
+    private RecordIds() {}
 
     public static String of(String source, String key) {
         return source + ":" + key;

@@ -3,8 +3,8 @@ package io.aurum.canonical;
 import io.aurum.canonical.SourceRecord.ChildRecord;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The assembler's state for one parent record id: the parent row (possibly not seen yet, or deleted), the

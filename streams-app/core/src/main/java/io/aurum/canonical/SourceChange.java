@@ -24,7 +24,8 @@ public record SourceChange(
         Long createdAt,
         Position position,
         Origin origin,
-        int partition) implements RowEvent, RecordEvent {
+        int partition)
+        implements RowEvent, RecordEvent {
 
     /** How Debezium produced the event. */
     public enum Origin {
@@ -52,7 +53,7 @@ public record SourceChange(
     }
 
     public SourceChange withPartition(int p) {
-        return new SourceChange(source, key, delete, attributes, unchanged, links, parentId, createdAt, position, origin,
-                p);
+        return new SourceChange(
+                source, key, delete, attributes, unchanged, links, parentId, createdAt, position, origin, p);
     }
 }

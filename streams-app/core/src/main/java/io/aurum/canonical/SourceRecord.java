@@ -29,5 +29,5 @@ public record SourceRecord(
         return RecordIds.of(source, key);
     }
 
-    public record ChildRecord(String key, Map<String, Object> attributes, long sourceTs) { }
+    public record ChildRecord(String key, Map<String, Object> attributes, long sourceTs) {}
 }

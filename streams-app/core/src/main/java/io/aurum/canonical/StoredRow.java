@@ -34,16 +34,32 @@ public record StoredRow(
         long lsn = change.position().lsn();
         if (previous != null && !change.position().isNewerThan(previous.position())) {
             if (!change.delete() && !previous.deleted() && lsn > previous.seen()) {
-                return new StoredRow(previous.attributes, previous.attributeTs, previous.links, previous.parentId,
-                        previous.createdAt, previous.position, false, lsn, change.partition());
+                return new StoredRow(
+                        previous.attributes,
+                        previous.attributeTs,
+                        previous.links,
+                        previous.parentId,
+                        previous.createdAt,
+                        previous.position,
+                        false,
+                        lsn,
+                        change.partition());
             }
             return previous;
         }
         if (change.delete()) {
-            String parent = change.parentId() != null ? change.parentId()
-                    : previous == null ? null : previous.parentId();
-            return new StoredRow(Map.of(), Map.of(), Map.of(), parent, null, change.position(), true,
-                    previous == null ? lsn : Math.max(previous.seen(), lsn), change.partition());
+            String parent =
+                    change.parentId() != null ? change.parentId() : previous == null ? null : previous.parentId();
+            return new StoredRow(
+                    Map.of(),
+                    Map.of(),
+                    Map.of(),
+                    parent,
+                    null,
+                    change.position(),
+                    true,
+                    previous == null ? lsn : Math.max(previous.seen(), lsn),
+                    change.partition());
         }
         boolean hadValues = previous != null && !previous.deleted();
         Map<String, Object> attributes = new LinkedHashMap<>(change.attributes());
@@ -63,10 +79,19 @@ public record StoredRow(
         for (Map.Entry<String, Object> e : attributes.entrySet()) {
             Object before = hadValues ? previous.attributes().get(e.getKey()) : null;
             Long beforeTs = hadValues ? previous.attributeTs().get(e.getKey()) : null;
-            attributeTs.put(e.getKey(), !read && Objects.equals(before, e.getValue()) && beforeTs != null ? beforeTs : ts);
+            attributeTs.put(
+                    e.getKey(), !read && Objects.equals(before, e.getValue()) && beforeTs != null ? beforeTs : ts);
         }
-        return new StoredRow(attributes, attributeTs, change.links(), change.parentId(), change.createdAt(),
-                change.position(), false, previous == null ? lsn : Math.max(previous.seen(), lsn), change.partition());
+        return new StoredRow(
+                attributes,
+                attributeTs,
+                change.links(),
+                change.parentId(),
+                change.createdAt(),
+                change.position(),
+                false,
+                previous == null ? lsn : Math.max(previous.seen(), lsn),
+                change.partition());
     }
 
     /** The row removed by a snapshot that did not see it. */
@@ -76,7 +101,10 @@ public record StoredRow(
 
     /** Whether the two hold the same version of the row (they may differ in {@link #seen} only). */
     public boolean sameVersion(StoredRow other) {
-        return other != null && deleted == other.deleted && Objects.equals(position, other.position)
-                && Objects.equals(attributes, other.attributes) && Objects.equals(parentId, other.parentId);
+        return other != null
+                && deleted == other.deleted
+                && Objects.equals(position, other.position)
+                && Objects.equals(attributes, other.attributes)
+                && Objects.equals(parentId, other.parentId);
     }
 }

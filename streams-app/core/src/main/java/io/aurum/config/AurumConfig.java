@@ -22,9 +22,9 @@ public record AurumConfig(
         HttpSettings http,
         PipelineConfig pipeline) {
 
-    public record KafkaSettings(Optional<String> bootstrapServers, Map<String, String> properties) { }
+    public record KafkaSettings(Optional<String> bootstrapServers, Map<String, String> properties) {}
 
-    public record RegistrySettings(Optional<String> url, Map<String, String> properties) { }
+    public record RegistrySettings(Optional<String> url, Map<String, String> properties) {}
 
     /**
      * @param instanceId a stable identity of this instance in the consumer group (static membership): a restarted
@@ -32,27 +32,54 @@ public record AurumConfig(
      *                   that died. Unique per instance, e.g. the pod name.
      * @param stallAfterMs  work waiting and nothing committed for this long: {@code /health} reports STALLED
      */
-    public record StreamsSettings(String applicationId, int partitions, short replicationFactor, int threads,
-                                  long commitIntervalMs, Optional<String> stateDir, Optional<String> instanceId,
-                                  long stallAfterMs, Map<String, String> properties) {
+    public record StreamsSettings(
+            String applicationId,
+            int partitions,
+            short replicationFactor,
+            int threads,
+            long commitIntervalMs,
+            Optional<String> stateDir,
+            Optional<String> instanceId,
+            long stallAfterMs,
+            Map<String, String> properties) {
         public StreamsSettings withInstanceId(String id) {
-            return new StreamsSettings(applicationId, partitions, replicationFactor, threads, commitIntervalMs, stateDir,
-                    Optional.of(id), stallAfterMs, properties);
+            return new StreamsSettings(
+                    applicationId,
+                    partitions,
+                    replicationFactor,
+                    threads,
+                    commitIntervalMs,
+                    stateDir,
+                    Optional.of(id),
+                    stallAfterMs,
+                    properties);
         }
 
         public StreamsSettings withProperties(Map<String, String> props) {
-            return new StreamsSettings(applicationId, partitions, replicationFactor, threads, commitIntervalMs, stateDir,
-                    instanceId, stallAfterMs, Map.copyOf(props));
+            return new StreamsSettings(
+                    applicationId,
+                    partitions,
+                    replicationFactor,
+                    threads,
+                    commitIntervalMs,
+                    stateDir,
+                    instanceId,
+                    stallAfterMs,
+                    Map.copyOf(props));
         }
     }
 
     /** A source database to capture from, when Aurum runs Debezium itself. */
-    public record CaptureDatabase(String name, String host, int port, String database, String user, String password) { }
+    public record CaptureDatabase(String name, String host, int port, String database, String user, String password) {}
 
-    public record CaptureSettings(boolean enabled, long pollIntervalMs, int topicPartitions,
-                                  Map<String, CaptureDatabase> databases, Map<String, String> debeziumProperties) { }
+    public record CaptureSettings(
+            boolean enabled,
+            long pollIntervalMs,
+            int topicPartitions,
+            Map<String, CaptureDatabase> databases,
+            Map<String, String> debeziumProperties) {}
 
-    public record HttpSettings(int port, String bindAddress) { }
+    public record HttpSettings(int port, String bindAddress) {}
 
     private static final Set<String> TOP = new HashSet<>(PipelineConfig.KEYS);
 
@@ -94,26 +121,48 @@ public record AurumConfig(
         ConfigNode root = doc.root().requireKeys(TOP);
 
         ConfigNode k = root.get("kafka").requireKeys(Set.of("bootstrap_servers", "properties"));
-        KafkaSettings kafka = new KafkaSettings(k.optString("bootstrap_servers"), k.get("properties").stringMap());
+        KafkaSettings kafka = new KafkaSettings(
+                k.optString("bootstrap_servers"), k.get("properties").stringMap());
 
         ConfigNode r = root.get("registry").requireKeys(Set.of("url", "properties"));
         r.optString("url").ifPresent(url -> checkUrl(r.get("url"), url));
-        RegistrySettings registry = new RegistrySettings(r.optString("url"), r.get("properties").stringMap());
+        RegistrySettings registry =
+                new RegistrySettings(r.optString("url"), r.get("properties").stringMap());
 
-        ConfigNode s = root.get("streams").requireKeys(Set.of("application_id", "partitions", "replication_factor",
-                "threads", "commit_interval_ms", "state_dir", "instance_id", "stall_after_ms", "properties"));
+        ConfigNode s = root.get("streams")
+                .requireKeys(Set.of(
+                        "application_id",
+                        "partitions",
+                        "replication_factor",
+                        "threads",
+                        "commit_interval_ms",
+                        "state_dir",
+                        "instance_id",
+                        "stall_after_ms",
+                        "properties"));
         int partitions = positive(s, "partitions", 4);
         int rf = positive(s, "replication_factor", 1);
-        StreamsSettings streams = new StreamsSettings(s.string("application_id", "aurum"), partitions, (short) rf,
-                positive(s, "threads", 1), s.longValue("commit_interval_ms", 100), s.optString("state_dir"),
-                s.optString("instance_id"), positive(s, "stall_after_ms", 120_000), s.get("properties").stringMap());
+        StreamsSettings streams = new StreamsSettings(
+                s.string("application_id", "aurum"),
+                partitions,
+                (short) rf,
+                positive(s, "threads", 1),
+                s.longValue("commit_interval_ms", 100),
+                s.optString("state_dir"),
+                s.optString("instance_id"),
+                positive(s, "stall_after_ms", 120_000),
+                s.get("properties").stringMap());
 
-        ConfigNode c = root.get("capture").requireKeys(Set.of("enabled", "poll_interval_ms", "topic_partitions",
-                "databases", "debezium"));
+        ConfigNode c = root.get("capture")
+                .requireKeys(Set.of("enabled", "poll_interval_ms", "topic_partitions", "databases", "debezium"));
         Map<String, CaptureDatabase> databases = new LinkedHashMap<>();
         c.get("databases").entries().forEach((name, node) -> databases.put(name, bindDatabase(name, node)));
-        CaptureSettings capture = new CaptureSettings(c.bool("enabled", true), c.longValue("poll_interval_ms", 100),
-                positive(c, "topic_partitions", 1), databases, c.get("debezium").stringMap());
+        CaptureSettings capture = new CaptureSettings(
+                c.bool("enabled", true),
+                c.longValue("poll_interval_ms", 100),
+                positive(c, "topic_partitions", 1),
+                databases,
+                c.get("debezium").stringMap());
 
         ConfigNode h = root.get("http").requireKeys(Set.of("port", "bind_address"));
         int port = h.intValue("port", 8080);
@@ -124,7 +173,8 @@ public record AurumConfig(
 
         PipelineConfig pipeline = PipelineConfig.bind(root);
         for (Map.Entry<String, CaptureDatabase> db : databases.entrySet()) {
-            boolean used = pipeline.sources().values().stream().anyMatch(src -> src.database().equals(db.getKey()));
+            boolean used = pipeline.sources().values().stream()
+                    .anyMatch(src -> src.database().equals(db.getKey()));
             if (!used) {
                 throw c.get("databases").get(db.getKey()).error("no source reads from database '" + db.getKey() + "'");
             }
@@ -168,7 +218,12 @@ public record AurumConfig(
         if (uri.getHost() == null || path == null || path.length() < 2) {
             throw node.get("jdbc_url").error("expected jdbc:postgresql://host[:port]/database");
         }
-        return new CaptureDatabase(name, uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort(), path.substring(1),
-                node.string("user", "postgres"), node.string("password", ""));
+        return new CaptureDatabase(
+                name,
+                uri.getHost(),
+                uri.getPort() < 0 ? 5432 : uri.getPort(),
+                path.substring(1),
+                node.string("user", "postgres"),
+                node.string("password", ""));
     }
 }

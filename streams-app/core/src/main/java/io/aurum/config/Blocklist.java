@@ -3,14 +3,14 @@ package io.aurum.config;
 import io.aurum.normalize.Normalizers;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Values that never describe one real customer: shared mailboxes, dummy phones, placeholders such as "n/a".
@@ -47,7 +47,9 @@ public record Blocklist(Map<String, Set<String>> values, Map<String, List<String
             return true;
         }
         for (String glob : patterns.getOrDefault(kind, List.of())) {
-            if (COMPILED.computeIfAbsent(glob, Blocklist::compile).matcher(normalized).matches()) {
+            if (COMPILED.computeIfAbsent(glob, Blocklist::compile)
+                    .matcher(normalized)
+                    .matches()) {
                 return true;
             }
         }
@@ -78,11 +80,12 @@ public record Blocklist(Map<String, Set<String>> values, Map<String, List<String
                     kindGlobs.add(raw.trim().toLowerCase(Locale.ROOT));
                     continue;
                 }
-                String n = switch (kind) {
-                    case EMAIL -> Normalizers.email(raw);
-                    case PHONE -> Normalizers.phone(raw, null, PHONE_REGION);
-                    default -> Normalizers.text(raw);
-                };
+                String n =
+                        switch (kind) {
+                            case EMAIL -> Normalizers.email(raw);
+                            case PHONE -> Normalizers.phone(raw, null, PHONE_REGION);
+                            default -> Normalizers.text(raw);
+                        };
                 if (n == null) {
                     throw entry.error("'" + raw + "' is not a valid " + kind + ", so it could never match");
                 }

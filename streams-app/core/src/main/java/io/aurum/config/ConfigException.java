@@ -29,11 +29,19 @@ public final class ConfigException extends RuntimeException {
         return sb.append(": ").append(problem).toString();
     }
 
-    public String file() { return file; }
+    public String file() {
+        return file;
+    }
 
-    public int line() { return line; }
+    public int line() {
+        return line;
+    }
 
-    public String key() { return key; }
+    public String key() {
+        return key;
+    }
 
-    public String problem() { return problem; }
+    public String problem() {
+        return problem;
+    }
 }

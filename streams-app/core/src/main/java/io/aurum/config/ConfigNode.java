@@ -27,21 +27,37 @@ public final class ConfigNode {
         this.path = path;
     }
 
-    public String path() { return path; }
+    public String path() {
+        return path;
+    }
 
-    public int line() { return doc.lineOf(path); }
+    public int line() {
+        return doc.lineOf(path);
+    }
 
-    public String file() { return doc.file(); }
+    public String file() {
+        return doc.file();
+    }
 
-    public boolean isMissing() { return node.isMissingNode() || node.isNull(); }
+    public boolean isMissing() {
+        return node.isMissingNode() || node.isNull();
+    }
 
-    public boolean isObject() { return node.isObject(); }
+    public boolean isObject() {
+        return node.isObject();
+    }
 
-    public boolean isArray() { return node.isArray(); }
+    public boolean isArray() {
+        return node.isArray();
+    }
 
-    public boolean isScalar() { return node.isValueNode() && !node.isNull(); }
+    public boolean isScalar() {
+        return node.isValueNode() && !node.isNull();
+    }
 
-    public JsonNode raw() { return node; }
+    public JsonNode raw() {
+        return node;
+    }
 
     public ConfigException error(String problem) {
         return new ConfigException(doc.file(), line(), path, problem);
@@ -71,7 +87,10 @@ public final class ConfigNode {
         while (names.hasNext()) {
             String name = names.next();
             if (!allowed.contains(name)) {
-                throw new ConfigException(doc.file(), doc.lineOf(child(name)), child(name),
+                throw new ConfigException(
+                        doc.file(),
+                        doc.lineOf(child(name)),
+                        child(name),
                         "unknown key; expected one of " + new TreeSet<>(allowed));
             }
         }

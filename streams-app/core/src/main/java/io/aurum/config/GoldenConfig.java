@@ -17,15 +17,26 @@ import java.util.Set;
  * every key.
  */
 public record GoldenConfig(
-        Map<String, FieldDef> fields,
-        Map<String, RollupDef> rollups,
-        Map<String, AnomalyDef> anomalies) {
+        Map<String, FieldDef> fields, Map<String, RollupDef> rollups, Map<String, AnomalyDef> anomalies) {
 
     /** What a field's values are: decides the validity filter, the normal form and how values compare. */
-    public enum FieldType { TEXT, EMAIL, PHONE, NUMBER, TIMESTAMP }
+    public enum FieldType {
+        TEXT,
+        EMAIL,
+        PHONE,
+        NUMBER,
+        TIMESTAMP
+    }
 
     public enum Rule {
-        SOURCE_PRIORITY, MOST_RECENT, OLDEST, MOST_FREQUENT, LONGEST, MIN, MAX, COLLECT;
+        SOURCE_PRIORITY,
+        MOST_RECENT,
+        OLDEST,
+        MOST_FREQUENT,
+        LONGEST,
+        MIN,
+        MAX,
+        COLLECT;
 
         /** The spelling in the config and in lineage. */
         public String label() {
@@ -42,15 +53,29 @@ public record GoldenConfig(
      * @param regionFrom    phones: the record attribute holding its country, for numbers in national form
      * @param conflicts     whether differing values of this field open a conflict
      */
-    public record FieldDef(String name, String attribute, FieldType type, String owner, Rule rule,
-                           List<String> systems, String regionFrom, String defaultRegion, boolean conflicts) {
+    public record FieldDef(
+            String name,
+            String attribute,
+            FieldType type,
+            String owner,
+            Rule rule,
+            List<String> systems,
+            String regionFrom,
+            String defaultRegion,
+            boolean conflicts) {
 
         public boolean considers(String system) {
             return system != null && (system.equals(owner) || systems.contains(system));
         }
     }
 
-    public enum RollupFunction { COUNT, SUM, MAX, MIN, LATEST }
+    public enum RollupFunction {
+        COUNT,
+        SUM,
+        MAX,
+        MIN,
+        LATEST
+    }
 
     /**
      * A golden field computed from the children of a cluster's members, e.g. open tickets or MRR.
@@ -58,8 +83,14 @@ public record GoldenConfig(
      * @param orderBy for latest: the child attribute that orders the rows; null orders by the row's last commit time
      * @param prefer  for latest: rows matching this are chosen over all others when there is any
      */
-    public record RollupDef(String name, String child, RollupFunction function, String attribute,
-                            String orderBy, Map<String, List<String>> where, Map<String, List<String>> prefer) { }
+    public record RollupDef(
+            String name,
+            String child,
+            RollupFunction function,
+            String attribute,
+            String orderBy,
+            Map<String, List<String>> where,
+            Map<String, List<String>> prefer) {}
 
     /** A business rule on one golden field's value that, when broken, opens a conflict named after it. */
     public record AnomalyDef(String name, String field, Double min, Double max, String description) {
@@ -73,7 +104,9 @@ public record GoldenConfig(
     static GoldenConfig bind(ConfigNode golden, Map<String, SystemDef> systems, Map<String, SourceDef> sources) {
         golden.requireKeys(KEYS);
         Map<String, FieldDef> fields = new LinkedHashMap<>();
-        golden.get("fields").entries().forEach((name, node) -> fields.put(name, bindField(name, node, systems, sources)));
+        golden.get("fields")
+                .entries()
+                .forEach((name, node) -> fields.put(name, bindField(name, node, systems, sources)));
         Map<String, RollupDef> rollups = new LinkedHashMap<>();
         golden.get("rollups").entries().forEach((name, node) -> {
             if (fields.containsKey(name)) {
@@ -89,7 +122,9 @@ public record GoldenConfig(
             }
             anomalies.put(name, bindAnomaly(name, node, fields, rollups));
         });
-        return new GoldenConfig(Collections.unmodifiableMap(fields), Collections.unmodifiableMap(rollups),
+        return new GoldenConfig(
+                Collections.unmodifiableMap(fields),
+                Collections.unmodifiableMap(rollups),
                 Collections.unmodifiableMap(anomalies));
     }
 
@@ -98,16 +133,25 @@ public record GoldenConfig(
         return fields.containsKey(name) || rollups.containsKey(name);
     }
 
-    private static FieldDef bindField(String name, ConfigNode node, Map<String, SystemDef> systems,
-                                      Map<String, SourceDef> sources) {
-        node.requireKeys(Set.of("attribute", "type", "owner", "rule", "systems", "fallback", "region_from",
-                "default_region", "conflicts"));
+    private static FieldDef bindField(
+            String name, ConfigNode node, Map<String, SystemDef> systems, Map<String, SourceDef> sources) {
+        node.requireKeys(Set.of(
+                "attribute",
+                "type",
+                "owner",
+                "rule",
+                "systems",
+                "fallback",
+                "region_from",
+                "default_region",
+                "conflicts"));
         String attribute = node.string("attribute", name);
         if (!mappedByAParent(sources, attribute)) {
             throw (node.has("attribute") ? node.get("attribute") : node)
                     .error("no parent source maps an attribute named '" + attribute + "'");
         }
-        FieldType type = node.has("type") ? PipelineConfig.enumValue(node.get("type"), FieldType.class) : FieldType.TEXT;
+        FieldType type =
+                node.has("type") ? PipelineConfig.enumValue(node.get("type"), FieldType.class) : FieldType.TEXT;
         String owner = node.optString("owner").orElse(null);
         if (owner != null && !systems.containsKey(owner)) {
             throw node.get("owner").error("unknown system '" + owner + "'; declared: " + systems.keySet());
@@ -117,7 +161,8 @@ public record GoldenConfig(
         if (node.has("fallback")) {
             // The short form: a list of systems asked in order after the owner.
             if (node.has("rule") || node.has("systems")) {
-                throw node.get("fallback").error("fallback is short for rule: source_priority with systems; give one or the other");
+                throw node.get("fallback")
+                        .error("fallback is short for rule: source_priority with systems; give one or the other");
             }
             rule = Rule.SOURCE_PRIORITY;
             systemsNode = node.get("fallback");
@@ -128,8 +173,10 @@ public record GoldenConfig(
         List<String> order = new ArrayList<>();
         if (systemsNode.isMissing()) {
             if (owner == null || node.has("rule")) {
-                systems.values().stream().sorted(Comparator.comparingInt(SystemDef::priority))
-                        .map(SystemDef::name).forEach(order::add);
+                systems.values().stream()
+                        .sorted(Comparator.comparingInt(SystemDef::priority))
+                        .map(SystemDef::name)
+                        .forEach(order::add);
             }
         } else {
             List<ConfigNode> elements = systemsNode.isArray() ? systemsNode.elements() : List.of(systemsNode);
@@ -151,19 +198,31 @@ public record GoldenConfig(
             throw node.error("give an owner or the systems the rule considers");
         }
         String regionFrom = node.optString("region_from").orElse(null);
-        String defaultRegion = node.optString("default_region").map(s -> s.trim().toUpperCase(Locale.ROOT)).orElse("US");
+        String defaultRegion = node.optString("default_region")
+                .map(s -> s.trim().toUpperCase(Locale.ROOT))
+                .orElse("US");
         if (type != FieldType.PHONE && (regionFrom != null || node.has("default_region"))) {
-            throw node.get(regionFrom != null ? "region_from" : "default_region").error("only phone fields take a region");
+            throw node.get(regionFrom != null ? "region_from" : "default_region")
+                    .error("only phone fields take a region");
         }
         if (regionFrom != null && !mappedByAParent(sources, regionFrom)) {
             throw node.get("region_from").error("no parent source maps an attribute named '" + regionFrom + "'");
         }
-        return new FieldDef(name, attribute, type, owner, rule, List.copyOf(order), regionFrom, defaultRegion,
+        return new FieldDef(
+                name,
+                attribute,
+                type,
+                owner,
+                rule,
+                List.copyOf(order),
+                regionFrom,
+                defaultRegion,
                 node.bool("conflicts", rule != Rule.COLLECT));
     }
 
     private static boolean mappedByAParent(Map<String, SourceDef> sources, String attribute) {
-        return sources.values().stream().anyMatch(s -> !s.isChild() && s.attributes().containsKey(attribute));
+        return sources.values().stream()
+                .anyMatch(s -> !s.isChild() && s.attributes().containsKey(attribute));
     }
 
     private static RollupDef bindRollup(String name, ConfigNode node, Map<String, SourceDef> sources) {
@@ -188,7 +247,13 @@ public record GoldenConfig(
         if (function != RollupFunction.LATEST && (orderBy != null || node.has("prefer"))) {
             throw node.get(orderBy != null ? "order_by" : "prefer").error("only function latest takes this");
         }
-        return new RollupDef(name, child, function, attribute, orderBy, condition(node.get("where"), childDef),
+        return new RollupDef(
+                name,
+                child,
+                function,
+                attribute,
+                orderBy,
+                condition(node.get("where"), childDef),
                 condition(node.get("prefer"), childDef));
     }
 
@@ -203,8 +268,8 @@ public record GoldenConfig(
         return Collections.unmodifiableMap(out);
     }
 
-    private static AnomalyDef bindAnomaly(String name, ConfigNode node, Map<String, FieldDef> fields,
-                                          Map<String, RollupDef> rollups) {
+    private static AnomalyDef bindAnomaly(
+            String name, ConfigNode node, Map<String, FieldDef> fields, Map<String, RollupDef> rollups) {
         node.requireKeys(Set.of("field", "min", "max", "description"));
         String field = node.string("field");
         if (!fields.containsKey(field) && !rollups.containsKey(field)) {
@@ -219,6 +284,7 @@ public record GoldenConfig(
         if (min == null && max == null) {
             throw node.error("give min, max or both: the anomaly holds when the value falls outside them");
         }
-        return new AnomalyDef(name, field, min, max, node.optString("description").orElse(null));
+        return new AnomalyDef(
+                name, field, min, max, node.optString("description").orElse(null));
     }
 }

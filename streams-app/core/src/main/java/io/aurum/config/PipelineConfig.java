@@ -25,26 +25,41 @@ public record PipelineConfig(
     /** Past this many records per value, a match key or rule block stops linking (over-merge protection). */
     public static final int DEFAULT_MAX_RECORDS = 50;
 
-    public record SystemDef(String name, int priority) { }
+    public record SystemDef(String name, int priority) {}
 
-    public enum MatchKeyType { EMAIL, PHONE, TEXT }
+    public enum MatchKeyType {
+        EMAIL,
+        PHONE,
+        TEXT
+    }
 
     /** @param maxRecords a value held by more records than this stops linking them and is reported as a hub */
-    public record MatchKeyDef(String name, MatchKeyType type, String defaultRegion, int maxRecords) { }
+    public record MatchKeyDef(String name, MatchKeyType type, String defaultRegion, int maxRecords) {}
 
-    public enum BlockTransform { EMAIL_DOMAIN, TEXT }
+    public enum BlockTransform {
+        EMAIL_DOMAIN,
+        TEXT
+    }
 
-    public enum CompareMethod { JARO_WINKLER, EXACT }
+    public enum CompareMethod {
+        JARO_WINKLER,
+        EXACT
+    }
 
     /** One comparison of a compound rule: the similarity of an attribute must reach the threshold. */
-    public record ComparisonDef(String attribute, CompareMethod method, double threshold) { }
+    public record ComparisonDef(String attribute, CompareMethod method, double threshold) {}
 
     /**
      * A compound (fuzzy) rule: records are blocked on a key derived from one attribute, and inside a block only the
      * pairs that pass every comparison link. It applies to every parent source that maps all its attributes.
      */
-    public record MatchRuleDef(String name, String blockAttribute, BlockTransform blockTransform,
-                               Set<String> exclude, List<ComparisonDef> comparisons, int maxRecords) {
+    public record MatchRuleDef(
+            String name,
+            String blockAttribute,
+            BlockTransform blockTransform,
+            Set<String> exclude,
+            List<ComparisonDef> comparisons,
+            int maxRecords) {
         public List<String> attributes() {
             List<String> all = new ArrayList<>();
             all.add(blockAttribute);
@@ -55,17 +70,19 @@ public record PipelineConfig(
 
     /** How a canonical attribute is computed from a row: one column, or several joined by a separator. */
     public record AttributeDef(String name, List<String> columns, String separator) {
-        public boolean isConcat() { return columns.size() > 1 || separator != null; }
+        public boolean isConcat() {
+            return columns.size() > 1 || separator != null;
+        }
     }
 
     /** A match key fed from an attribute; phones may take their default region from another attribute. */
-    public record MatchDef(String matchKey, String attribute, String regionAttribute) { }
+    public record MatchDef(String matchKey, String attribute, String regionAttribute) {}
 
     /** A column holding another source's primary key: an explicit edge in the identity graph. */
-    public record LinkDef(String column, String target) { }
+    public record LinkDef(String column, String target) {}
 
     /** Child tables are not customers: their rows attach to a parent source record through a foreign key. */
-    public record ParentDef(String source, String column) { }
+    public record ParentDef(String source, String column) {}
 
     public record SourceDef(
             String name,
@@ -79,11 +96,17 @@ public record PipelineConfig(
             List<LinkDef> links,
             ParentDef parent) {
 
-        public String database() { return name.substring(0, name.indexOf('.')); }
+        public String database() {
+            return name.substring(0, name.indexOf('.'));
+        }
 
-        public String table() { return name.substring(name.indexOf('.') + 1); }
+        public String table() {
+            return name.substring(name.indexOf('.') + 1);
+        }
 
-        public boolean isChild() { return parent != null; }
+        public boolean isChild() {
+            return parent != null;
+        }
     }
 
     public SourceDef sourceByTopic(String topic) {
@@ -147,20 +170,28 @@ public record PipelineConfig(
             boolean used = sources.values().stream()
                     .anyMatch(src -> !src.isChild() && src.attributes().keySet().containsAll(rule.attributes()));
             if (!used) {
-                throw root.get("match_rules").get(name).error("no parent source maps all of the rule's attributes "
-                        + rule.attributes() + ", so it would never link anything");
+                throw root.get("match_rules")
+                        .get(name)
+                        .error("no parent source maps all of the rule's attributes " + rule.attributes()
+                                + ", so it would never link anything");
             }
         });
 
         GoldenConfig golden = GoldenConfig.bind(root.get("golden"), systems, sources);
         Blocklist blocklist = Blocklist.bind(root.get("blocklist"));
-        return new PipelineConfig(Collections.unmodifiableMap(systems), Collections.unmodifiableMap(matchKeys),
-                Collections.unmodifiableMap(matchRules), Collections.unmodifiableMap(sources), golden, blocklist);
+        return new PipelineConfig(
+                Collections.unmodifiableMap(systems),
+                Collections.unmodifiableMap(matchKeys),
+                Collections.unmodifiableMap(matchRules),
+                Collections.unmodifiableMap(sources),
+                golden,
+                blocklist);
     }
 
     private static void checkIdentifierName(String name, ConfigNode node) {
         if (!name.matches("[A-Za-z][A-Za-z0-9_]*")) {
-            throw node.error("names of match keys and rules are letters, digits and underscores, starting with a letter");
+            throw node.error(
+                    "names of match keys and rules are letters, digits and underscores, starting with a letter");
         }
     }
 
@@ -178,14 +209,15 @@ public record PipelineConfig(
         if (block.isMissing()) {
             throw node.error("a rule needs a block: {attribute, transform}");
         }
-        BlockTransform transform = block.has("transform") ? enumValue(block.get("transform"), BlockTransform.class)
-                : BlockTransform.TEXT;
+        BlockTransform transform =
+                block.has("transform") ? enumValue(block.get("transform"), BlockTransform.class) : BlockTransform.TEXT;
         Set<String> exclude = new java.util.TreeSet<>();
         block.stringList("exclude").forEach(v -> exclude.add(v.trim().toLowerCase(java.util.Locale.ROOT)));
         List<ComparisonDef> comparisons = new ArrayList<>();
         for (ConfigNode c : node.get("compare").elements()) {
             c.requireKeys(Set.of("attribute", "method", "threshold"));
-            CompareMethod method = c.has("method") ? enumValue(c.get("method"), CompareMethod.class) : CompareMethod.EXACT;
+            CompareMethod method =
+                    c.has("method") ? enumValue(c.get("method"), CompareMethod.class) : CompareMethod.EXACT;
             double threshold = c.doubleValue("threshold", 1.0);
             if (threshold <= 0 || threshold > 1) {
                 throw c.get("threshold").error("a similarity threshold lies in (0, 1]");
@@ -195,14 +227,19 @@ public record PipelineConfig(
         if (comparisons.isEmpty()) {
             throw node.get("compare").error("a rule needs at least one comparison; without one, use a match key");
         }
-        return new MatchRuleDef(name, block.string("attribute"), transform, Collections.unmodifiableSet(exclude),
-                List.copyOf(comparisons), maxRecords(node));
+        return new MatchRuleDef(
+                name,
+                block.string("attribute"),
+                transform,
+                Collections.unmodifiableSet(exclude),
+                List.copyOf(comparisons),
+                maxRecords(node));
     }
 
-    private static SourceDef bindSource(String name, ConfigNode node, Map<String, SystemDef> systems,
-                                        Map<String, MatchKeyDef> matchKeys) {
-        node.requireKeys(Set.of("topic", "system", "key", "created_at", "updated_at", "attributes", "match", "links",
-                "parent"));
+    private static SourceDef bindSource(
+            String name, ConfigNode node, Map<String, SystemDef> systems, Map<String, MatchKeyDef> matchKeys) {
+        node.requireKeys(
+                Set.of("topic", "system", "key", "created_at", "updated_at", "attributes", "match", "links", "parent"));
         int dot = name.indexOf('.');
         if (dot <= 0 || dot == name.length() - 1 || name.indexOf('.', dot + 1) >= 0) {
             throw node.error("a source is named <database>.<table>, e.g. crm.contacts");
@@ -248,7 +285,8 @@ public record PipelineConfig(
                 }
             }
             if (!attributes.containsKey(attribute)) {
-                throw m.error("unknown attribute '" + attribute + "' of source " + name + "; declared: " + attributes.keySet());
+                throw m.error("unknown attribute '" + attribute + "' of source " + name + "; declared: "
+                        + attributes.keySet());
             }
             matches.add(new MatchDef(matchKey, attribute, region));
         });
@@ -258,10 +296,17 @@ public record PipelineConfig(
             l.requireKeys(Set.of("column", "target"));
             links.add(new LinkDef(l.string("column"), l.string("target")));
         }
-        return new SourceDef(name, topic, system == null || system.isEmpty() ? null : system, List.copyOf(key),
-                node.optString("created_at").orElse(null), node.optString("updated_at").orElse(null),
+        return new SourceDef(
+                name,
+                topic,
+                system == null || system.isEmpty() ? null : system,
+                List.copyOf(key),
+                node.optString("created_at").orElse(null),
+                node.optString("updated_at").orElse(null),
                 Collections.unmodifiableMap(attributes),
-                List.copyOf(matches), List.copyOf(links), parent);
+                List.copyOf(matches),
+                List.copyOf(links),
+                parent);
     }
 
     private static ParentDef bindParent(ConfigNode p) {
@@ -273,7 +318,9 @@ public record PipelineConfig(
         if (source.parent() != null) {
             SourceDef parent = sources.get(source.parent().source());
             if (parent == null) {
-                throw node.get("parent").get("source").error("unknown source '" + source.parent().source() + "'");
+                throw node.get("parent")
+                        .get("source")
+                        .error("unknown source '" + source.parent().source() + "'");
             }
             if (parent.isChild()) {
                 throw node.get("parent").get("source").error("the parent must itself be a parent source, not a child");

@@ -57,9 +57,11 @@ public final class YamlDocument {
             return new YamlDocument(file, root, lines);
         } catch (IOException e) {
             int line = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe && jpe.getLocation() != null
-                    ? jpe.getLocation().getLineNr() : 0;
+                    ? jpe.getLocation().getLineNr()
+                    : 0;
             String message = e instanceof com.fasterxml.jackson.core.JsonProcessingException jpe
-                    ? jpe.getOriginalMessage() : e.getMessage();
+                    ? jpe.getOriginalMessage()
+                    : e.getMessage();
             throw new ConfigException(file, line, "", "not valid YAML: " + message);
         }
     }
@@ -80,8 +82,12 @@ public final class YamlDocument {
                     value = m.group(2);
                 }
                 if (value == null) {
-                    throw new ConfigException(file, i + 1, "",
-                            "environment variable " + m.group(1) + " is not set and has no default (${" + m.group(1) + ":-default})");
+                    throw new ConfigException(
+                            file,
+                            i + 1,
+                            "",
+                            "environment variable " + m.group(1) + " is not set and has no default (${" + m.group(1)
+                                    + ":-default})");
                 }
                 m.appendReplacement(sb, Matcher.quoteReplacement(value));
             }
@@ -113,7 +119,8 @@ public final class YamlDocument {
         return -1;
     }
 
-    private static JsonNode read(String file, JsonParser parser, String path, Map<String, Integer> lines) throws IOException {
+    private static JsonNode read(String file, JsonParser parser, String path, Map<String, Integer> lines)
+            throws IOException {
         JsonToken token = parser.currentToken();
         switch (token) {
             case START_OBJECT -> {
@@ -122,7 +129,8 @@ public final class YamlDocument {
                     String name = parser.currentName();
                     String childPath = path.isEmpty() ? name : path + "." + name;
                     if (obj.has(name)) {
-                        throw new ConfigException(file, parser.currentTokenLocation().getLineNr(), childPath, "duplicate key");
+                        throw new ConfigException(
+                                file, parser.currentTokenLocation().getLineNr(), childPath, "duplicate key");
                     }
                     lines.put(childPath, parser.currentTokenLocation().getLineNr());
                     parser.nextToken();
@@ -151,9 +159,13 @@ public final class YamlDocument {
         }
     }
 
-    public String file() { return file; }
+    public String file() {
+        return file;
+    }
 
-    public ConfigNode root() { return new ConfigNode(this, root, ""); }
+    public ConfigNode root() {
+        return new ConfigNode(this, root, "");
+    }
 
     int lineOf(String path) {
         String p = path;

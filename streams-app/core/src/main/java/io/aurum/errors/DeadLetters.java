@@ -56,34 +56,43 @@ public final class DeadLetters implements ProcessingExceptionHandler, Deserializ
     public void configure(Map<String, ?> configs) {
         Object name = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
         if (name == null) {
-            throw new IllegalStateException(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG
-                    + " must name the dead-letter topic");
+            throw new IllegalStateException(
+                    StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG + " must name the dead-letter topic");
         }
         topic = name.toString();
     }
 
     @Override
-    public ProcessingExceptionHandler.Response handleError(ErrorHandlerContext context, Record<?, ?> record,
-                                                           Exception exception) {
+    public ProcessingExceptionHandler.Response handleError(
+            ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
         if (!(exception instanceof MappingException)) {
-            LOG.error("Processing failed in {} at {}-{}@{}: not bad input, so the task stops", context.processorNodeId(),
-                    context.topic(), context.partition(), context.offset(), exception);
+            LOG.error(
+                    "Processing failed in {} at {}-{}@{}: not bad input, so the task stops",
+                    context.processorNodeId(),
+                    context.topic(),
+                    context.partition(),
+                    context.offset(),
+                    exception);
             return ProcessingExceptionHandler.Response.fail();
         }
         return ProcessingExceptionHandler.Response.resume(List.of(deadLetter(context, exception)));
     }
 
     @Override
-    public DeserializationExceptionHandler.Response handleError(ErrorHandlerContext context,
-                                                                ConsumerRecord<byte[], byte[]> record,
-                                                                Exception exception) {
+    public DeserializationExceptionHandler.Response handleError(
+            ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         return DeserializationExceptionHandler.Response.resume(List.of(deadLetter(context, exception)));
     }
 
     private ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext context, Exception exception) {
         COUNT.incrementAndGet();
-        LOG.warn("Dead letter from {}-{}@{} at stage {}: {}", context.topic(), context.partition(), context.offset(),
-                context.processorNodeId(), exception.getMessage());
+        LOG.warn(
+                "Dead letter from {}-{}@{} at stage {}: {}",
+                context.topic(),
+                context.partition(),
+                context.offset(),
+                context.processorNodeId(),
+                exception.getMessage());
         Headers headers = new RecordHeaders();
         if (context.headers() != null) {
             for (Header h : context.headers()) {
@@ -98,8 +107,8 @@ public final class DeadLetters implements ProcessingExceptionHandler, Deserializ
         put(headers, HEADER_STACKTRACE, stackTrace(exception));
         put(headers, HEADER_STAGE, context.processorNodeId());
         put(headers, HEADER_TASK, String.valueOf(context.taskId()));
-        return new ProducerRecord<>(topic, null, context.timestamp(), context.sourceRawKey(), context.sourceRawValue(),
-                headers);
+        return new ProducerRecord<>(
+                topic, null, context.timestamp(), context.sourceRawKey(), context.sourceRawValue(), headers);
     }
 
     private static void put(Headers headers, String name, String value) {

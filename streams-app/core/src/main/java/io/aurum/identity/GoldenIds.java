@@ -13,11 +13,12 @@ import java.util.HexFormat;
 public final class GoldenIds {
     public static final String PREFIX = "gc_";
 
-    private GoldenIds() { }
+    private GoldenIds() {}
 
     public static String of(String anchorRecordId) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(anchorRecordId.getBytes(StandardCharsets.UTF_8));
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256").digest(anchorRecordId.getBytes(StandardCharsets.UTF_8));
             return PREFIX + HexFormat.of().formatHex(digest, 0, 10);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);

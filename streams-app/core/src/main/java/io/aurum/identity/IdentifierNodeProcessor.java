@@ -49,8 +49,10 @@ public final class IdentifierNodeProcessor extends ContextualProcessor<String, T
         boolean wasActive = stored == null || stored.active();
         QualityReport qualityBefore = quality(id, holders);
 
-        if (m.kind() == ToIdKind.LEAVE || (m.kind() == ToIdKind.JOIN && holders.containsKey(m.recordId())
-                && !Objects.equals(holders.get(m.recordId()).features(), m.features()))) {
+        if (m.kind() == ToIdKind.LEAVE
+                || (m.kind() == ToIdKind.JOIN
+                        && holders.containsKey(m.recordId())
+                        && !Objects.equals(holders.get(m.recordId()).features(), m.features()))) {
             // A holder left, or changed what it is compared on: labels that crossed here may be stale.
             if (m.kind() == ToIdKind.LEAVE) {
                 holders.remove(m.recordId());
@@ -65,7 +67,13 @@ public final class IdentifierNodeProcessor extends ContextualProcessor<String, T
                     send(record, m.recordId(), new ToRecord(id, gen, true, false, null, null));
                 }
             }
-            finish(record, id, gen, holders, qualityBefore, m.kind() == ToIdKind.JOIN && m.gen() == gen ? m.recordId() : null);
+            finish(
+                    record,
+                    id,
+                    gen,
+                    holders,
+                    qualityBefore,
+                    m.kind() == ToIdKind.JOIN && m.gen() == gen ? m.recordId() : null);
             return;
         }
         if (m.gen() > gen) {
@@ -73,8 +81,11 @@ public final class IdentifierNodeProcessor extends ContextualProcessor<String, T
             reset(record, id, gen, holders, m.recordId());
         } else if (m.gen() < gen) {
             // The sender lags behind this identifier's generation: pull it in; its label is from an older one.
-            Map<String, String> features = m.kind() == ToIdKind.JOIN ? m.features()
-                    : holders.containsKey(m.recordId()) ? holders.get(m.recordId()).features() : null;
+            Map<String, String> features = m.kind() == ToIdKind.JOIN
+                    ? m.features()
+                    : holders.containsKey(m.recordId())
+                            ? holders.get(m.recordId()).features()
+                            : null;
             if (features != null) {
                 holders.put(m.recordId(), new Holder(null, features));
             }
@@ -86,8 +97,13 @@ public final class IdentifierNodeProcessor extends ContextualProcessor<String, T
         if (m.kind() == ToIdKind.LABEL && previous == null) {
             return;
         }
-        holders.put(m.recordId(), new Holder(m.label(), m.kind() == ToIdKind.JOIN ? m.features() : previous.features(),
-                previous == null ? null : previous.offered(), previous == null ? null : previous.via()));
+        holders.put(
+                m.recordId(),
+                new Holder(
+                        m.label(),
+                        m.kind() == ToIdKind.JOIN ? m.features() : previous.features(),
+                        previous == null ? null : previous.offered(),
+                        previous == null ? null : previous.via()));
         boolean active = linking.active(id, holders.size());
         if (wasActive && !active) {
             // Just became a hub: whatever it linked must be recomputed without it.
@@ -98,8 +114,8 @@ public final class IdentifierNodeProcessor extends ContextualProcessor<String, T
     }
 
     /** Starts generation {@code gen}: forget every label and tell every holder (but {@code except}) to resend. */
-    private void reset(Record<String, ToIdentifier> record, String id, long gen, Map<String, Holder> holders,
-                       String except) {
+    private void reset(
+            Record<String, ToIdentifier> record, String id, long gen, Map<String, Holder> holders, String except) {
         for (Map.Entry<String, Holder> e : holders.entrySet()) {
             e.setValue(new Holder(null, e.getValue().features()));
             if (!e.getKey().equals(except)) {
@@ -109,8 +125,13 @@ public final class IdentifierNodeProcessor extends ContextualProcessor<String, T
     }
 
     /** Answers the sender, offers improvements to the others, stores, and reports quality changes. */
-    private void finish(Record<String, ToIdentifier> record, String id, long gen, Map<String, Holder> holders,
-                        QualityReport qualityBefore, String sender) {
+    private void finish(
+            Record<String, ToIdentifier> record,
+            String id,
+            long gen,
+            Map<String, Holder> holders,
+            QualityReport qualityBefore,
+            String sender) {
         boolean active = linking.active(id, holders.size());
         if (sender != null) {
             Holder s = holders.get(sender);
@@ -191,7 +212,12 @@ public final class IdentifierNodeProcessor extends ContextualProcessor<String, T
         if (kind == null) {
             return null;
         }
-        return new QualityReport(kind, key, Identifiers.value(id), holders.size(), linking.limit(id),
+        return new QualityReport(
+                kind,
+                key,
+                Identifiers.value(id),
+                holders.size(),
+                linking.limit(id),
                 holders.keySet().stream().limit(QualityReport.SAMPLE).toList());
     }
 }

@@ -96,7 +96,9 @@ public abstract class IdentityGraph {
         String goldenId = GoldenIds.of(anchor.recordId());
         Map<String, Membership> out = new LinkedHashMap<>();
         for (String recordId : component) {
-            out.put(recordId, new Membership(goldenId, component.size() == 1 ? null : reason(recordId, component, mask)));
+            out.put(
+                    recordId,
+                    new Membership(goldenId, component.size() == 1 ? null : reason(recordId, component, mask)));
         }
         return out;
     }
@@ -128,13 +130,15 @@ public abstract class IdentityGraph {
         if (key == null || holders.isEmpty()) {
             return null;
         }
-        String kind = linking.blocklisted(identifier) ? "BLOCKLISTED"
+        String kind = linking.blocklisted(identifier)
+                ? "BLOCKLISTED"
                 : holders.size() > linking.limit(identifier) ? "HUB" : null;
         if (kind == null) {
             return null;
         }
-        List<String> sample = new TreeSet<>(holders).stream().limit(QualityReport.SAMPLE).toList();
-        return new QualityReport(kind, key, Identifiers.value(identifier), holders.size(), linking.limit(identifier),
-                sample);
+        List<String> sample =
+                new TreeSet<>(holders).stream().limit(QualityReport.SAMPLE).toList();
+        return new QualityReport(
+                kind, key, Identifiers.value(identifier), holders.size(), linking.limit(identifier), sample);
     }
 }

@@ -1,13 +1,13 @@
 package io.aurum.identity;
 
 import io.aurum.canonical.Identifiers;
-import io.aurum.normalize.Normalizers;
 import io.aurum.canonical.SourceRecord;
 import io.aurum.config.Blocklist;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.ComparisonDef;
 import io.aurum.config.PipelineConfig.MatchKeyDef;
 import io.aurum.config.PipelineConfig.MatchRuleDef;
+import io.aurum.normalize.Normalizers;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.text.similarity.JaroWinklerSimilarity;
@@ -33,11 +33,12 @@ public final class Linking {
         if (key == null) {
             return false;
         }
-        String kind = switch (key.type()) {
-            case EMAIL -> Blocklist.EMAIL;
-            case PHONE -> Blocklist.PHONE;
-            case TEXT -> Blocklist.TEXT;
-        };
+        String kind =
+                switch (key.type()) {
+                    case EMAIL -> Blocklist.EMAIL;
+                    case PHONE -> Blocklist.PHONE;
+                    case TEXT -> Blocklist.TEXT;
+                };
         return config.blocklist().blocks(kind, Identifiers.value(identifier));
     }
 
@@ -78,10 +79,11 @@ public final class Linking {
             if (x == null || y == null) {
                 return false;
             }
-            double similarity = switch (c.method()) {
-                case EXACT -> x.equals(y) ? 1.0 : 0.0;
-                case JARO_WINKLER -> JARO_WINKLER.apply(x, y);
-            };
+            double similarity =
+                    switch (c.method()) {
+                        case EXACT -> x.equals(y) ? 1.0 : 0.0;
+                        case JARO_WINKLER -> JARO_WINKLER.apply(x, y);
+                    };
             if (similarity < c.threshold()) {
                 return false;
             }

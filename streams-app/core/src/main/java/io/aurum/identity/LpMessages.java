@@ -5,9 +5,13 @@ import java.util.Map;
 
 /** The messages of the partitioned resolver, and the union types its two processors consume. */
 public final class LpMessages {
-    private LpMessages() { }
+    private LpMessages() {}
 
-    public enum ToIdKind { JOIN, LABEL, LEAVE }
+    public enum ToIdKind {
+        JOIN,
+        LABEL,
+        LEAVE
+    }
 
     /**
      * From a record node to an identifier node (keyed by identifier).
@@ -15,7 +19,7 @@ public final class LpMessages {
      * @param label    the record's current label (JOIN, LABEL)
      * @param features the record's compared attribute values (JOIN)
      */
-    public record ToIdentifier(ToIdKind kind, String recordId, long gen, Anchor label, Map<String, String> features) { }
+    public record ToIdentifier(ToIdKind kind, String recordId, long gen, Anchor label, Map<String, String> features) {}
 
     /**
      * From an identifier node to a record node (keyed by record id). {@code reset} pulls the record into generation
@@ -23,8 +27,8 @@ public final class LpMessages {
      * ({@code label} null when there are none), and the smallest such co-holder ({@code via}), for explanations.
      * {@code ack} marks the reply to the record's own JOIN or LABEL.
      */
-    public record ToRecord(String identifier, long gen, boolean reset, boolean ack, Anchor label, String via,
-                           Succession succession) {
+    public record ToRecord(
+            String identifier, long gen, boolean reset, boolean ack, Anchor label, String via, Succession succession) {
         public ToRecord(String identifier, long gen, boolean reset, boolean ack, Anchor label, String via) {
             this(identifier, gen, reset, ack, label, via, null);
         }
@@ -42,5 +46,5 @@ public final class LpMessages {
     }
 
     /** What a record node consumes: its record's new state (null = deleted) or a message from an identifier. */
-    public record RecordInput(boolean change, SourceRecord record, ToRecord message) { }
+    public record RecordInput(boolean change, SourceRecord record, ToRecord message) {}
 }

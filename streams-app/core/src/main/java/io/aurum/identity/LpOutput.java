@@ -1,22 +1,21 @@
 package io.aurum.identity;
 
-import java.util.List;
-
 import io.aurum.identity.LpMessages.ToIdentifier;
 import io.aurum.identity.LpMessages.ToRecord;
+import java.util.List;
 
 /**
  * What the resolver's processors emit: a message to a node, an identity event for downstream, or a redirect
  * (keyed by the id that redirects; {@code redirect} null with {@code isRedirect} = a tombstone).
  */
-public record LpOutput(ToIdentifier toIdentifier, ToRecord toRecord, IdentityEvent event, boolean isRedirect,
-                       RedirectTo redirect) {
+public record LpOutput(
+        ToIdentifier toIdentifier, ToRecord toRecord, IdentityEvent event, boolean isRedirect, RedirectTo redirect) {
 
     /**
      * Where a golden id leads: the current golden id, the record whose own id it is, why, and, when the id is live,
      * the clusters that split off from it.
      */
-    public record RedirectTo(String goldenId, String recordId, String reason, List<String> splitInto) { }
+    public record RedirectTo(String goldenId, String recordId, String reason, List<String> splitInto) {}
 
     static LpOutput toIdentifier(ToIdentifier m) {
         return new LpOutput(m, null, null, false, null);

@@ -6,7 +6,7 @@ import java.util.Set;
 
 /** State of the partitioned resolver's nodes. */
 public final class LpState {
-    private LpState() { }
+    private LpState() {}
 
     /**
      * A record node.
@@ -24,18 +24,46 @@ public final class LpState {
      * @param anchorOf  the anchor of the cluster in the membership last emitted
      * @param departed  for an anchor: records that left its cluster, with the golden id each is in now
      */
-    public record RecordNode(List<String> ids, Anchor anchor, Map<String, String> features, long gen, Anchor label,
-                             Map<String, Anchor> offers, Map<String, String> via, Set<String> pending,
-                             String goldenId, String reason, boolean ghost, String heir, String target,
-                             Set<String> ancestors, String anchorOf, Map<String, String> departed) {
+    public record RecordNode(
+            List<String> ids,
+            Anchor anchor,
+            Map<String, String> features,
+            long gen,
+            Anchor label,
+            Map<String, Anchor> offers,
+            Map<String, String> via,
+            Set<String> pending,
+            String goldenId,
+            String reason,
+            boolean ghost,
+            String heir,
+            String target,
+            Set<String> ancestors,
+            String anchorOf,
+            Map<String, String> departed) {
         public RecordNode {
             ancestors = ancestors == null ? Set.of() : ancestors;
             departed = departed == null ? Map.of() : departed;
         }
 
         RecordNode with(Set<String> nextAncestors, Map<String, String> nextDeparted) {
-            return new RecordNode(ids, anchor, features, gen, label, offers, via, pending, goldenId, reason, ghost, heir,
-                    target, nextAncestors, anchorOf, nextDeparted);
+            return new RecordNode(
+                    ids,
+                    anchor,
+                    features,
+                    gen,
+                    label,
+                    offers,
+                    via,
+                    pending,
+                    goldenId,
+                    reason,
+                    ghost,
+                    heir,
+                    target,
+                    nextAncestors,
+                    anchorOf,
+                    nextDeparted);
         }
     }
 
@@ -54,5 +82,5 @@ public final class LpState {
     }
 
     /** An identifier node: its generation and holders, and whether it linked them when last computed. */
-    public record IdentifierNode(long gen, Map<String, Holder> holders, boolean active) { }
+    public record IdentifierNode(long gen, Map<String, Holder> holders, boolean active) {}
 }

@@ -5,4 +5,4 @@ package io.aurum.identity;
  *
  * @param reason the identifier (masked) or link that ties the record to another member; null when alone
  */
-public record Membership(String goldenId, String reason) { }
+public record Membership(String goldenId, String reason) {}

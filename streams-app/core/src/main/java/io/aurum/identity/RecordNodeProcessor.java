@@ -70,10 +70,29 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             }
             emit(record, LpOutput.event(IdentityEvent.membership(null)));
             // The deleted record's id is handed to its smallest linked neighbour, whose cluster it then follows.
-            String heir = old.via().values().stream().filter(v -> v != null && !v.equals(rid)).min(String::compareTo)
+            String heir = old.via().values().stream()
+                    .filter(v -> v != null && !v.equals(rid))
+                    .min(String::compareTo)
                     .orElse(null);
-            nodes.put(rid, new RecordNode(List.of(), old.anchor(), Map.of(), old.gen() + 1, old.anchor(), Map.of(),
-                    Map.of(), Set.of(), null, null, true, heir, null, old.ancestors(), null, Map.of()));
+            nodes.put(
+                    rid,
+                    new RecordNode(
+                            List.of(),
+                            old.anchor(),
+                            Map.of(),
+                            old.gen() + 1,
+                            old.anchor(),
+                            Map.of(),
+                            Map.of(),
+                            Set.of(),
+                            null,
+                            null,
+                            true,
+                            heir,
+                            null,
+                            old.ancestors(),
+                            null,
+                            Map.of()));
             emit(record.withKey(GoldenIds.of(rid)), LpOutput.redirect(null));
             if (heir != null) {
                 forwardTo(record, heir, new Succession(true, rid, null));
@@ -95,15 +114,20 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
         ids.sort(null);
         Anchor anchor = IdNode.of(config, linking, source).anchor();
         Map<String, String> features = linking.features(source);
-        if (old != null && old.ids().equals(ids) && old.anchor().equals(anchor) && old.features().equals(features)) {
+        if (old != null
+                && old.ids().equals(ids)
+                && old.anchor().equals(anchor)
+                && old.features().equals(features)) {
             return;
         }
         long gen;
         Map<String, Anchor> offers = new TreeMap<>();
         Map<String, String> via = new TreeMap<>();
         Anchor label;
-        boolean stale = old != null && (!ids.containsAll(old.ids()) || anchor.compareTo(old.anchor()) > 0
-                || !features.equals(old.features()));
+        boolean stale = old != null
+                && (!ids.containsAll(old.ids())
+                        || anchor.compareTo(old.anchor()) > 0
+                        || !features.equals(old.features()));
         if (old == null || stale) {
             gen = old == null ? Math.max(0, ghostGen) : old.gen() + 1;
             label = anchor;
@@ -123,9 +147,25 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
         for (String id : ids) {
             send(record, id, new ToIdentifier(ToIdKind.JOIN, rid, gen, label, features));
         }
-        nodes.put(rid, new RecordNode(ids, anchor, features, gen, label, offers, via, new TreeSet<>(ids),
-                old == null ? null : old.goldenId(), old == null ? null : old.reason(), false, null, null,
-                ancestors, old == null ? null : old.anchorOf(), old == null ? Map.of() : old.departed()));
+        nodes.put(
+                rid,
+                new RecordNode(
+                        ids,
+                        anchor,
+                        features,
+                        gen,
+                        label,
+                        offers,
+                        via,
+                        new TreeSet<>(ids),
+                        old == null ? null : old.goldenId(),
+                        old == null ? null : old.reason(),
+                        false,
+                        null,
+                        null,
+                        ancestors,
+                        old == null ? null : old.anchorOf(),
+                        old == null ? Map.of() : old.departed()));
     }
 
     private void message(Record<String, RecordInput> record, ToRecord m) {
@@ -185,7 +225,10 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             Set<String> ancestors = node.ancestors();
             if (!Objects.equals(g, goldenId) || !Objects.equals(r, reason)) {
                 String leftAnchor = node.anchorOf();
-                if (goldenId != null && !g.equals(goldenId) && leftAnchor != null && !leftAnchor.equals(rid)
+                if (goldenId != null
+                        && !g.equals(goldenId)
+                        && leftAnchor != null
+                        && !leftAnchor.equals(rid)
                         && !leftAnchor.equals(label.recordId())) {
                     // This record left the cluster anchored by leftAnchor: that anchor follows it from now on, so
                     // its id can say which clusters split off from it.
@@ -203,9 +246,25 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             }
             node = node.with(ancestors, node.departed());
         }
-        nodes.put(rid, new RecordNode(node.ids(), node.anchor(), node.features(), gen, label, offers, via, pending,
-                goldenId, reason, false, null, null, node.ancestors(),
-                pending.isEmpty() ? label.recordId() : node.anchorOf(), node.departed()));
+        nodes.put(
+                rid,
+                new RecordNode(
+                        node.ids(),
+                        node.anchor(),
+                        node.features(),
+                        gen,
+                        label,
+                        offers,
+                        via,
+                        pending,
+                        goldenId,
+                        reason,
+                        false,
+                        null,
+                        null,
+                        node.ancestors(),
+                        pending.isEmpty() ? label.recordId() : node.anchorOf(),
+                        node.departed()));
     }
 
     /**
@@ -240,7 +299,8 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
             if (!departed.equals(node.departed())) {
                 nodes.put(rid, node.with(node.ancestors(), departed));
                 if (node.goldenId() != null) {
-                    emit(record.withKey(GoldenIds.of(rid)),
+                    emit(
+                            record.withKey(GoldenIds.of(rid)),
                             LpOutput.redirect(ownRedirect(rid, node.goldenId(), node.reason(), departed)));
                 }
             }
@@ -249,11 +309,32 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
         if (node == null || !node.ghost() || !Objects.equals(s.from(), node.heir())) {
             return;
         }
-        nodes.put(rid, new RecordNode(node.ids(), node.anchor(), node.features(), node.gen(), node.label(),
-                node.offers(), node.via(), node.pending(), null, null, true, node.heir(), s.target(), node.ancestors(),
-                null, Map.of()));
-        emit(record.withKey(GoldenIds.of(rid)), LpOutput.redirect(s.target() == null ? null
-                : new LpOutput.RedirectTo(s.target(), rid, "deleted; continued by " + node.heir(), List.of())));
+        nodes.put(
+                rid,
+                new RecordNode(
+                        node.ids(),
+                        node.anchor(),
+                        node.features(),
+                        node.gen(),
+                        node.label(),
+                        node.offers(),
+                        node.via(),
+                        node.pending(),
+                        null,
+                        null,
+                        true,
+                        node.heir(),
+                        s.target(),
+                        node.ancestors(),
+                        null,
+                        Map.of()));
+        emit(
+                record.withKey(GoldenIds.of(rid)),
+                LpOutput.redirect(
+                        s.target() == null
+                                ? null
+                                : new LpOutput.RedirectTo(
+                                        s.target(), rid, "deleted; continued by " + node.heir(), List.of())));
         for (String ancestor : node.ancestors()) {
             forwardTo(record, ancestor, new Succession(false, rid, s.target()));
         }
@@ -263,25 +344,32 @@ public final class RecordNodeProcessor extends ContextualProcessor<String, Recor
      * Where a record's own id leads: to the cluster it is in when that has another id; when the record anchors its
      * cluster, to itself with the clusters that split off from it, or nowhere (a tombstone) when none did.
      */
-    private static LpOutput.RedirectTo ownRedirect(String rid, String goldenId, String reason,
-                                                   Map<String, String> departed) {
+    private static LpOutput.RedirectTo ownRedirect(
+            String rid, String goldenId, String reason, Map<String, String> departed) {
         String own = GoldenIds.of(rid);
         if (!goldenId.equals(own)) {
             return new LpOutput.RedirectTo(goldenId, rid, reason, List.of());
         }
-        List<String> splitInto = departed.values().stream().filter(v -> !v.equals(own)).distinct().sorted().toList();
+        List<String> splitInto = departed.values().stream()
+                .filter(v -> !v.equals(own))
+                .distinct()
+                .sorted()
+                .toList();
         return splitInto.isEmpty() ? null : new LpOutput.RedirectTo(own, rid, "split", splitInto);
     }
 
     /** Stamped with the task's stream time, so each key's outputs arrive in time order downstream. */
     private void emit(Record<String, RecordInput> record, LpOutput out) {
-        context().forward(record.withTimestamp(Math.max(record.timestamp(), context().currentStreamTimeMs()))
-                .withValue(out));
+        context()
+                .forward(record.withTimestamp(
+                                Math.max(record.timestamp(), context().currentStreamTimeMs()))
+                        .withValue(out));
     }
 
     private void forwardTo(Record<String, RecordInput> record, String recordId, Succession s) {
-        context().forward(record.withKey(recordId).withValue(LpOutput.toRecord(
-                new ToRecord(null, 0, false, false, null, null, s))));
+        context()
+                .forward(record.withKey(recordId)
+                        .withValue(LpOutput.toRecord(new ToRecord(null, 0, false, false, null, null, s))));
     }
 
     /** The first identifier (in sorted order) that links the record to someone, as the reference model has it. */

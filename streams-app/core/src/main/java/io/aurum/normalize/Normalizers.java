@@ -13,7 +13,7 @@ public final class Normalizers {
     // Deliberately loose: the point is to reject values that cannot be an address, not to validate RFC 5322.
     private static final Pattern EMAIL = Pattern.compile("^[^@\\s]+@[^@\\s]+\\.[^@\\s.]+$");
 
-    private Normalizers() { }
+    private Normalizers() {}
 
     /** Trimmed and lower-cased, or null when the value cannot be an email address. */
     public static String email(String raw) {
@@ -33,7 +33,9 @@ public final class Normalizers {
         if (raw == null || raw.isBlank()) {
             return null;
         }
-        String r = region == null || region.isBlank() ? defaultRegion : region.trim().toUpperCase(Locale.ROOT);
+        String r = region == null || region.isBlank()
+                ? defaultRegion
+                : region.trim().toUpperCase(Locale.ROOT);
         try {
             PhoneNumber number = PHONES.parse(raw, r);
             if (!PHONES.isPossibleNumber(number)) {

@@ -19,64 +19,64 @@ import org.apache.avro.util.ClassSecurityValidator;
  * comes off the wire and must never widen trust.
  */
 final class AvroTrust {
-  static final String SCHEMAS_PACKAGE = "io.aurum.schemas";
+    static final String SCHEMAS_PACKAGE = "io.aurum.schemas";
 
-  private static final Set<String> TRUSTED = new HashSet<>();
+    private static final Set<String> TRUSTED = new HashSet<>();
 
-  static {
-    trustPackage(SCHEMAS_PACKAGE);
-  }
-
-  private AvroTrust() {}
-
-  /**
-   * Trusts the package of a generated class the caller named explicitly, and the namespaces of every record, enum
-   * and fixed its schema nests, since Avro loads those classes by name too.
-   */
-  static void trustClass(Class<?> type) {
-    trustPackage(type.getPackageName());
-    Schema schema;
-    try {
-      schema = SpecificData.getForClass(type).getSchema(type);
-    } catch (RuntimeException notGenerated) {
-      return; // not a generated class; the deserializer reports that with context
+    static {
+        trustPackage(SCHEMAS_PACKAGE);
     }
-    collectNamespaces(schema, new IdentityHashMap<>()).forEach(AvroTrust::trustPackage);
-  }
 
-  private static Set<String> collectNamespaces(Schema s, Map<Schema, Boolean> seen) {
-    Set<String> out = new HashSet<>();
-    if (seen.put(s, Boolean.TRUE) != null) {
-      return out;
-    }
-    switch (s.getType()) {
-      case RECORD -> {
-        addNamespace(s, out);
-        s.getFields().forEach(f -> out.addAll(collectNamespaces(f.schema(), seen)));
-      }
-      case ENUM, FIXED -> addNamespace(s, out);
-      case ARRAY -> out.addAll(collectNamespaces(s.getElementType(), seen));
-      case MAP -> out.addAll(collectNamespaces(s.getValueType(), seen));
-      case UNION -> s.getTypes().forEach(t -> out.addAll(collectNamespaces(t, seen)));
-      default -> { }
-    }
-    return out;
-  }
+    private AvroTrust() {}
 
-  private static void addNamespace(Schema s, Set<String> out) {
-    if (s.getNamespace() != null && !s.getNamespace().isEmpty()) {
-      out.add(s.getNamespace());
+    /**
+     * Trusts the package of a generated class the caller named explicitly, and the namespaces of every record, enum
+     * and fixed its schema nests, since Avro loads those classes by name too.
+     */
+    static void trustClass(Class<?> type) {
+        trustPackage(type.getPackageName());
+        Schema schema;
+        try {
+            schema = SpecificData.getForClass(type).getSchema(type);
+        } catch (RuntimeException notGenerated) {
+            return; // not a generated class; the deserializer reports that with context
+        }
+        collectNamespaces(schema, new IdentityHashMap<>()).forEach(AvroTrust::trustPackage);
     }
-  }
 
-  static synchronized void trustPackage(String pkg) {
-    if (!TRUSTED.add(pkg)) {
-      return;
+    private static Set<String> collectNamespaces(Schema s, Map<Schema, Boolean> seen) {
+        Set<String> out = new HashSet<>();
+        if (seen.put(s, Boolean.TRUE) != null) {
+            return out;
+        }
+        switch (s.getType()) {
+            case RECORD -> {
+                addNamespace(s, out);
+                s.getFields().forEach(f -> out.addAll(collectNamespaces(f.schema(), seen)));
+            }
+            case ENUM, FIXED -> addNamespace(s, out);
+            case ARRAY -> out.addAll(collectNamespaces(s.getElementType(), seen));
+            case MAP -> out.addAll(collectNamespaces(s.getValueType(), seen));
+            case UNION -> s.getTypes().forEach(t -> out.addAll(collectNamespaces(t, seen)));
+            default -> {}
+        }
+        return out;
     }
-    ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
-        ClassSecurityValidator.getGlobal(), c -> pkg.equals(c.getPackageName())));
-  }
 
-  /** Forces the static initializer; called by the serdes so that merely using them is enough. */
-  static void ensureInstalled() {}
+    private static void addNamespace(Schema s, Set<String> out) {
+        if (s.getNamespace() != null && !s.getNamespace().isEmpty()) {
+            out.add(s.getNamespace());
+        }
+    }
+
+    static synchronized void trustPackage(String pkg) {
+        if (!TRUSTED.add(pkg)) {
+            return;
+        }
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
+                ClassSecurityValidator.getGlobal(), c -> pkg.equals(c.getPackageName())));
+    }
+
+    /** Forces the static initializer; called by the serdes so that merely using them is enough. */
+    static void ensureInstalled() {}
 }

@@ -9,22 +9,22 @@ import org.apache.avro.Schema;
  */
 public interface SchemaRegistryClient extends Closeable {
 
-  /** Registers {@code schema} under {@code subject} (or finds it already there) and returns its global id. */
-  int register(String subject, Schema schema);
+    /** Registers {@code schema} under {@code subject} (or finds it already there) and returns its global id. */
+    int register(String subject, Schema schema);
 
-  /** The schema a writer framed its records with. */
-  Schema getSchemaById(int id);
+    /** The schema a writer framed its records with. */
+    Schema getSchemaById(int id);
 
-  /** The newest version of {@code subject}. */
-  SchemaMetadata getLatestSchemaMetadata(String subject);
+    /** The newest version of {@code subject}. */
+    SchemaMetadata getLatestSchemaMetadata(String subject);
 
-  /**
-   * Finds {@code schema} among the versions of {@code subject} without registering it.
-   *
-   * @throws SchemaRegistryException with error code 40401 (no such subject) or 40403 (schema not under it)
-   */
-  SchemaMetadata lookup(String subject, Schema schema);
+    /**
+     * Finds {@code schema} among the versions of {@code subject} without registering it.
+     *
+     * @throws SchemaRegistryException with error code 40401 (no such subject) or 40403 (schema not under it)
+     */
+    SchemaMetadata lookup(String subject, Schema schema);
 
-  @Override
-  default void close() {}
+    @Override
+    default void close() {}
 }

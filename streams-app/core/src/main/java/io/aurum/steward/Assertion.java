@@ -35,15 +35,20 @@ public record Assertion(List<String> records, String who, String why) {
         for (JsonNode r : node.path("records")) {
             String id = r.asText("");
             int colon = id.indexOf(':');
-            PipelineConfig.SourceDef source = colon <= 0 ? null : config.sources().get(id.substring(0, colon));
+            PipelineConfig.SourceDef source =
+                    colon <= 0 ? null : config.sources().get(id.substring(0, colon));
             if (source == null || source.isChild() || colon == id.length() - 1) {
-                throw new MappingException("'" + id + "' does not name a record of a parent source as <database>.<table>:<key>");
+                throw new MappingException(
+                        "'" + id + "' does not name a record of a parent source as <database>.<table>:<key>");
             }
             records.add(id);
         }
         if (records.size() < 2) {
             throw new MappingException("a must_link assertion names at least two different records");
         }
-        return new Assertion(List.copyOf(records), node.path("who").asText(null), node.path("why").asText(null));
+        return new Assertion(
+                List.copyOf(records),
+                node.path("who").asText(null),
+                node.path("why").asText(null));
     }
 }

@@ -38,7 +38,9 @@ public final class AssertionTracker extends ContextualProcessor<String, byte[], 
         if (id == null || id.isBlank()) {
             throw new io.aurum.canonical.MappingException("an assertion needs a key: its id");
         }
-        List<String> now = record.value() == null ? List.of() : Assertion.parse(config, record.value()).records();
+        List<String> now = record.value() == null
+                ? List.of()
+                : Assertion.parse(config, record.value()).records();
         List<String> before = named.get(id);
         Set<String> gone = new TreeSet<>(before == null ? List.of() : before);
         now.forEach(gone::remove);

@@ -19,7 +19,7 @@ public final class ConflictTracker extends ContextualProcessor<String, Outcome, 
     private final String store;
 
     /** Open conflicts of one golden id: field → the conflict as last written, to tell a change from a repeat. */
-    public record Open(Map<String, String> byField) { }
+    public record Open(Map<String, String> byField) {}
 
     private KeyValueStore<String, Open> open;
 
@@ -49,7 +49,8 @@ public final class ConflictTracker extends ContextualProcessor<String, Outcome, 
                 String rendered = c.toString();
                 now.put(c.getField(), rendered);
                 if (!rendered.equals(before.get(c.getField()))) {
-                    context().forward(record.withKey(key(goldenId, c.getField())).withValue(c));
+                    context()
+                            .forward(record.withKey(key(goldenId, c.getField())).withValue(c));
                 }
             }
         }

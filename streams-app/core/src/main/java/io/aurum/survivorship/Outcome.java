@@ -5,4 +5,4 @@ import io.aurum.schemas.GoldenCustomer;
 import java.util.List;
 
 /** What survivorship makes of one cluster: its golden record and its open conflicts, sorted by field. */
-public record Outcome(GoldenCustomer golden, List<Conflict> conflicts) { }
+public record Outcome(GoldenCustomer golden, List<Conflict> conflicts) {}

@@ -9,8 +9,7 @@ public record Overrides(Map<String, Steward> byId) {
     /**
      * Which override of a field wins: one aimed at the golden id itself, then the newest decision, then the key.
      */
-    static final Comparator<Steward> PRECEDENCE = Comparator
-            .comparing((Steward s) -> s.source() != null)
+    static final Comparator<Steward> PRECEDENCE = Comparator.comparing((Steward s) -> s.source() != null)
             .thenComparing(Comparator.comparingLong(Steward::at).reversed())
             .thenComparing(Steward::id);
 

@@ -20,13 +20,13 @@ import java.util.Map;
  * roll-up only reads the members: when a record moves to another cluster its children move with it.
  */
 final class Rollups {
-    private Rollups() { }
+    private Rollups() {}
 
     /** A child row with the member record it belongs to. */
-    record Row(SourceRecord parent, ChildRecord child) { }
+    record Row(SourceRecord parent, ChildRecord child) {}
 
     /** The roll-up's value and the rows that made it (for anomalies: which rows to point at). */
-    record Result(FieldValue value, List<Row> rows) { }
+    record Result(FieldValue value, List<Row> rows) {}
 
     static Result compute(PipelineConfig config, RollupDef rollup, ClusterView cluster) {
         List<Row> rows = new ArrayList<>();
@@ -58,15 +58,19 @@ final class Rollups {
             }
             default -> throw new IllegalStateException(rollup.function().name());
         }
-        String system = config.sources().get(config.sources().get(rollup.child()).parent().source()).system();
+        String system = config.sources()
+                .get(config.sources().get(rollup.child()).parent().source())
+                .system();
         FieldValue field = FieldValue.newBuilder()
                 .setValue(value)
                 .setSystem(system)
                 .setSource(rollup.child())
                 .setKey(chosen == null ? null : chosen.child().key())
                 .setRule("rollup:" + rollup.function().name().toLowerCase())
-                .setSourceTs(chosen != null ? Instant.ofEpochMilli(chosen.child().sourceTs())
-                        : ts == 0 ? null : Instant.ofEpochMilli(ts))
+                .setSourceTs(
+                        chosen != null
+                                ? Instant.ofEpochMilli(chosen.child().sourceTs())
+                                : ts == 0 ? null : Instant.ofEpochMilli(ts))
                 .build();
         return new Result(field, rows);
     }
@@ -102,7 +106,8 @@ final class Rollups {
 
     /** Ties on the value fall back to the child key, so the answer is the same in any arrival order. */
     private static Row extreme(List<Row> rows, String attribute, boolean max) {
-        Comparator<Row> order = Comparator.comparing((Row r) -> r.child().attributes().get(attribute), Values.LOOSE);
+        Comparator<Row> order =
+                Comparator.comparing((Row r) -> r.child().attributes().get(attribute), Values.LOOSE);
         Comparator<Row> byValue = max ? order : order.reversed();
         return rows.stream()
                 .filter(r -> r.child().attributes().get(attribute) != null)
@@ -114,17 +119,17 @@ final class Rollups {
     private static Row latest(List<Row> rows, RollupDef rollup) {
         List<Row> pool = rows;
         if (!rollup.prefer().isEmpty()) {
-            List<Row> preferred = rows.stream().filter(r -> matches(rollup.prefer(), r.child())).toList();
+            List<Row> preferred = rows.stream()
+                    .filter(r -> matches(rollup.prefer(), r.child()))
+                    .toList();
             if (!preferred.isEmpty()) {
                 pool = preferred;
             }
         }
         Comparator<Row> order = rollup.orderBy() == null
                 ? Comparator.comparingLong((Row r) -> r.child().sourceTs())
-                : Comparator.comparing((Row r) -> r.child().attributes().get(rollup.orderBy()),
-                        Comparator.nullsFirst(Values.LOOSE));
-        return pool.stream()
-                .max(order.thenComparing(r -> r.child().key()))
-                .orElse(null);
+                : Comparator.comparing(
+                        (Row r) -> r.child().attributes().get(rollup.orderBy()), Comparator.nullsFirst(Values.LOOSE));
+        return pool.stream().max(order.thenComparing(r -> r.child().key())).orElse(null);
     }
 }

@@ -12,8 +12,16 @@ import io.aurum.schemas.FieldOverride;
  * @param id       the override's key on customers.overrides
  * @param source   with {@code key}, the target source record; null for a golden-id target
  */
-public record Steward(String id, String goldenId, String source, String key, String field, Object value,
-                      String who, String why, long at) {
+public record Steward(
+        String id,
+        String goldenId,
+        String source,
+        String key,
+        String field,
+        Object value,
+        String who,
+        String why,
+        long at) {
 
     /** Checks an override against the config; a bad one is bad input and goes to the dead-letter topic. */
     public static Steward of(PipelineConfig config, String id, FieldOverride o) {
@@ -24,14 +32,24 @@ public record Steward(String id, String goldenId, String source, String key, Str
         if (toRecord == (o.getGoldenId() != null) || (toRecord && (o.getSource() == null || o.getKey() == null))) {
             throw new MappingException("override " + id + " must name either goldenId, or source and key");
         }
-        if (toRecord && (!config.sources().containsKey(o.getSource()) || config.sources().get(o.getSource()).isChild())) {
+        if (toRecord
+                && (!config.sources().containsKey(o.getSource())
+                        || config.sources().get(o.getSource()).isChild())) {
             throw new MappingException("override " + id + " targets unknown parent source '" + o.getSource() + "'");
         }
         if (!config.golden().hasField(o.getField())) {
             throw new MappingException("override " + id + " targets unknown golden field '" + o.getField() + "'");
         }
-        return new Steward(id, o.getGoldenId(), o.getSource(), o.getKey(), o.getField(), o.getValue(), o.getWho(),
-                o.getWhy(), o.getAt().toEpochMilli());
+        return new Steward(
+                id,
+                o.getGoldenId(),
+                o.getSource(),
+                o.getKey(),
+                o.getField(),
+                o.getValue(),
+                o.getWho(),
+                o.getWhy(),
+                o.getAt().toEpochMilli());
     }
 
     /** The record id a record-level override follows, or null for a golden-id target. */

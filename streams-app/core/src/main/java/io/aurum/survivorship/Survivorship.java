@@ -51,7 +51,7 @@ public final class Survivorship {
     }
 
     /** What the golden stage joins per golden id: the cluster and the overrides aimed at it (may be null). */
-    public record Input(ClusterView cluster, Overrides overrides) { }
+    public record Input(ClusterView cluster, Overrides overrides) {}
 
     /** A usable value of one member, with the commit time of the change that last modified it. */
     record Candidate(SourceRecord record, Values.Clean clean, long ts, int priority) {
@@ -123,15 +123,19 @@ public final class Survivorship {
         return new Outcome(record, conflicts);
     }
 
-    private FieldValue survive(String goldenId, FieldDef field, ClusterView cluster, List<Conflict> conflicts,
-                               Map<String, Optional<Values.Clean>> memo) {
+    private FieldValue survive(
+            String goldenId,
+            FieldDef field,
+            ClusterView cluster,
+            List<Conflict> conflicts,
+            Map<String, Optional<Values.Clean>> memo) {
         List<Candidate> candidates = new ArrayList<>();
         for (SourceRecord r : cluster.members().values()) {
             if (!field.considers(r.system())) {
                 continue;
             }
-            Values.Clean clean = Values.clean(field, r.attributes().get(field.attribute()), r.attributes(),
-                    config.blocklist(), memo);
+            Values.Clean clean = Values.clean(
+                    field, r.attributes().get(field.attribute()), r.attributes(), config.blocklist(), memo);
             if (clean != null) {
                 Long ts = r.attributeTs().get(field.attribute());
                 candidates.add(new Candidate(r, clean, ts == null ? r.sourceTs() : ts, config.priorityOf(r.system())));
@@ -184,7 +188,9 @@ public final class Survivorship {
             for (Candidate c : candidates) {
                 counts.merge(c.clean().normal(), 1, Integer::sum);
             }
-            order = Comparator.comparingInt((Candidate c) -> -counts.get(c.clean().normal())).thenComparing(tieBreak);
+            order = Comparator.comparingInt(
+                            (Candidate c) -> -counts.get(c.clean().normal()))
+                    .thenComparing(tieBreak);
         }
         candidates.sort(order);
         return candidates;
@@ -192,18 +198,25 @@ public final class Survivorship {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Comparator<Candidate> order(FieldDef field) {
-        Comparator<Candidate> newest = Comparator.comparingLong((Candidate c) -> c.ts).reversed();
-        Comparator<Candidate> byValue = Comparator.comparing(c -> (Comparable) c.clean().order());
+        Comparator<Candidate> newest =
+                Comparator.comparingLong((Candidate c) -> c.ts).reversed();
+        Comparator<Candidate> byValue =
+                Comparator.comparing(c -> (Comparable) c.clean().order());
         return switch (field.rule()) {
             // Among several records of one system, the most recently modified value.
-            case SOURCE_PRIORITY -> Comparator.comparingInt((Candidate c) -> {
-                int i = field.systems().indexOf(c.system());
-                return i < 0 ? Integer.MAX_VALUE : i;
-            }).thenComparing(newest).thenComparing(tieBreak);
+            case SOURCE_PRIORITY ->
+                Comparator.comparingInt((Candidate c) -> {
+                            int i = field.systems().indexOf(c.system());
+                            return i < 0 ? Integer.MAX_VALUE : i;
+                        })
+                        .thenComparing(newest)
+                        .thenComparing(tieBreak);
             case MOST_RECENT -> newest.thenComparing(tieBreak);
             case OLDEST -> Comparator.comparingLong((Candidate c) -> c.ts).thenComparing(tieBreak);
-            case LONGEST -> Comparator.comparingInt((Candidate c) -> -c.clean().value().toString().length())
-                    .thenComparing(tieBreak);
+            case LONGEST ->
+                Comparator.comparingInt(
+                                (Candidate c) -> -c.clean().value().toString().length())
+                        .thenComparing(tieBreak);
             case MIN -> byValue.thenComparing(tieBreak);
             case MAX -> byValue.reversed().thenComparing(tieBreak);
             case MOST_FREQUENT, COLLECT -> tieBreak;
@@ -249,7 +262,10 @@ public final class Survivorship {
     private FieldValue overridden(Steward s) {
         return FieldValue.newBuilder()
                 .setValue(s.value())
-                .setSystem(s.source() == null ? null : config.sources().get(s.source()).system())
+                .setSystem(
+                        s.source() == null
+                                ? null
+                                : config.sources().get(s.source()).system())
                 .setSource(s.source())
                 .setKey(s.key())
                 .setRule(OVERRIDE)
@@ -259,8 +275,8 @@ public final class Survivorship {
                 .build();
     }
 
-    private static Conflict valueConflict(String goldenId, FieldDef field, FieldValue winner,
-                                          Iterable<Candidate> others) {
+    private static Conflict valueConflict(
+            String goldenId, FieldDef field, FieldValue winner, Iterable<Candidate> others) {
         // A map, not a list: Avro decodes arrays into GenericData.Array, whose equals cannot compare the records'
         // timestamps, so consumers could not compare two conflicts.
         Map<String, FieldValue> values = new LinkedHashMap<>();
@@ -288,18 +304,22 @@ public final class Survivorship {
             values.put(value.getSource() == null ? "" : RecordIds.of(value.getSource(), value.getKey()), value);
         } else {
             for (Rollups.Row row : rollup.rows()) {
-                values.put(RecordIds.of(value.getSource(), row.child().key()), FieldValue.newBuilder()
-                        .setValue(RecordIds.of(row.parent().source(), row.parent().key()))
-                        .setSystem(row.parent().system())
-                        .setSource(value.getSource())
-                        .setKey(row.child().key())
-                        .setRule(value.getRule())
-                        .setSourceTs(Instant.ofEpochMilli(row.child().sourceTs()))
-                        .build());
+                values.put(
+                        RecordIds.of(value.getSource(), row.child().key()),
+                        FieldValue.newBuilder()
+                                .setValue(RecordIds.of(
+                                        row.parent().source(), row.parent().key()))
+                                .setSystem(row.parent().system())
+                                .setSource(value.getSource())
+                                .setKey(row.child().key())
+                                .setRule(value.getRule())
+                                .setSourceTs(Instant.ofEpochMilli(row.child().sourceTs()))
+                                .build());
                 ts = Math.max(ts, row.child().sourceTs());
             }
         }
-        String description = anomaly.description() != null ? anomaly.description()
+        String description = anomaly.description() != null
+                ? anomaly.description()
                 : anomaly.field() + " = " + value.getValue() + " is outside ["
                         + (anomaly.min() == null ? "" : anomaly.min()) + ", "
                         + (anomaly.max() == null ? "" : anomaly.max()) + "]";

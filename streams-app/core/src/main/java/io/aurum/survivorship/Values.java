@@ -3,10 +3,9 @@ package io.aurum.survivorship;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.aurum.canonical.CdcMapper;
 import io.aurum.canonical.MappingException;
-import io.aurum.normalize.Normalizers;
 import io.aurum.config.Blocklist;
 import io.aurum.config.GoldenConfig.FieldDef;
-import io.aurum.config.GoldenConfig.FieldType;
+import io.aurum.normalize.Normalizers;
 import java.math.BigDecimal;
 import java.util.Comparator;
 import java.util.Map;
@@ -17,13 +16,13 @@ import java.util.Optional;
  * absent, so a rule never picks it and it never opens a conflict.
  */
 final class Values {
-    private Values() { }
+    private Values() {}
 
     /**
      * A usable value: {@code value} as the source wrote it (trimmed), {@code normal} the form that decides
      * equality (for conflicts, most_frequent and collect), {@code order} what min and max compare.
      */
-    record Clean(Object value, String normal, Comparable<?> order) { }
+    record Clean(Object value, String normal, Comparable<?> order) {}
 
     /**
      * Null when the value is absent, empty, a Debezium placeholder, invalid for its type, or blocklisted.
@@ -31,8 +30,12 @@ final class Values {
      * @param memo results for this cluster: several fields (phone and phones) read the same attribute, and
      *             parsing a phone number costs microseconds
      */
-    static Clean clean(FieldDef field, Object raw, Map<String, Object> attributes, Blocklist blocklist,
-                       Map<String, Optional<Clean>> memo) {
+    static Clean clean(
+            FieldDef field,
+            Object raw,
+            Map<String, Object> attributes,
+            Blocklist blocklist,
+            Map<String, Optional<Clean>> memo) {
         if (raw == null) {
             return null;
         }

@@ -12,17 +12,17 @@ import io.aurum.canonical.SourceRecord;
 import io.aurum.cluster.ClusterView;
 import io.aurum.cluster.Member;
 import io.aurum.config.PipelineConfig;
-import io.aurum.identity.IdentityEvent;
 import io.aurum.identity.IdentifierNodeProcessor;
+import io.aurum.identity.IdentityEvent;
 import io.aurum.identity.LpMessages.RecordInput;
 import io.aurum.identity.LpOutput;
-import io.aurum.identity.RecordNodeProcessor;
-import io.aurum.identity.QualityReport;
 import io.aurum.identity.Membership;
+import io.aurum.identity.QualityReport;
+import io.aurum.identity.RecordNodeProcessor;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.QualityIssue;
-import io.aurum.schemas.Redirect;
 import io.aurum.schemas.QualityIssueKind;
+import io.aurum.schemas.Redirect;
 import io.aurum.schemas.SourceRef;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.steward.AssertionTracker;
@@ -37,8 +37,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -47,13 +48,12 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
-import org.apache.kafka.streams.kstream.Named;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.kstream.Materialized.StoreType;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.kstream.TableJoined;
 
 /**
  * The whole Aurum topology, top to bottom in data-flow order:
@@ -63,7 +63,7 @@ import org.apache.kafka.streams.kstream.TableJoined;
  * stores keep stable names across releases (a changed name would orphan state on upgrade).
  */
 public final class AurumTopology {
-    private AurumTopology() { }
+    private AurumTopology() {}
 
     /**
      * @param partitions partition count of every internal repartition topic (the scale-out unit of the job)
@@ -82,90 +82,122 @@ public final class AurumTopology {
         Survivorship survivorship = new Survivorship(config);
 
         // 1. Capture: the raw Debezium topics, as bytes, so a bad event reaches the DLQ exactly as it came.
-        KStream<byte[], byte[]> cdc = builder.stream(topics.cdc().stream().map(Topic::name).toList(),
+        KStream<byte[], byte[]> cdc = builder.stream(
+                topics.cdc().stream().map(Topic::name).toList(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("cdc"));
 
         // 2. Canonical records: map rows through the config, then assemble each parent record with its children.
         //    The map stage also ends each blocking snapshot per table and partition (a sweep, see SnapshotSweep).
         builder.addStateStore(stores.builder(Stores.SNAPSHOT_GENERATIONS));
         KStream<String, RowEvent> rows = cdc.process(
-                () -> new MapProcessor(new CdcMapper(config), Stores.SNAPSHOT_GENERATIONS.name()), Named.as("map"),
+                () -> new MapProcessor(new CdcMapper(config), Stores.SNAPSHOT_GENERATIONS.name()),
+                Named.as("map"),
                 Stores.SNAPSHOT_GENERATIONS.name());
-        Map<String, KStream<String, RowEvent>> bySort = rows
-                .split(Named.as("rows-"))
+        Map<String, KStream<String, RowEvent>> bySort = rows.split(Named.as("rows-"))
                 .branch((id, row) -> config.sources().get(row.source()).isChild(), Branched.as("children"))
                 .defaultBranch(Branched.as("parents"));
         builder.addStateStore(stores.builder(Stores.CHILD_ROWS));
         KStream<String, RecordEvent> childEvents = bySort.get("rows-children")
-                .process(() -> new ChildTracker(Stores.CHILD_ROWS.name()), Named.as("track-children"),
+                .process(
+                        () -> new ChildTracker(Stores.CHILD_ROWS.name()),
+                        Named.as("track-children"),
                         Stores.CHILD_ROWS.name())
                 .repartition(Topics.CHILD_CHANGES.repartitioned(partitions))
                 .mapValues(c -> (RecordEvent) c, Named.as("child-event"));
         // A sweep reaches every partition: the parent rows of its source are spread over all of them.
         KStream<String, RecordEvent> parentEvents = bySort.get("rows-parents")
-                .repartition(Topics.RECORD_CHANGES.repartitioned(partitions)
+                .repartition(Topics.RECORD_CHANGES
+                        .repartitioned(partitions)
                         .withStreamPartitioner(AurumTopology::rowPartitions))
                 .mapValues(e -> (RecordEvent) e, Named.as("parent-event"));
         builder.addStateStore(stores.builder(Stores.RECORD_STATE));
         // Steward must-link assertions reach each record they name and become identifiers of it.
         builder.addStateStore(stores.builder(Stores.ASSERTIONS));
-        KStream<String, RecordEvent> assertionEvents = builder.stream(topics.assertions().name(),
+        KStream<String, RecordEvent> assertionEvents = builder.stream(
+                        topics.assertions().name(),
                         topics.assertions().consumed().withName("assertions"))
-                .process(() -> new AssertionTracker(config, Stores.ASSERTIONS.name()), Named.as("track-assertions"),
+                .process(
+                        () -> new AssertionTracker(config, Stores.ASSERTIONS.name()),
+                        Named.as("track-assertions"),
                         Stores.ASSERTIONS.name())
                 .repartition(Topics.ASSERTION_CHANGES.repartitioned(partitions))
                 .mapValues(a -> (RecordEvent) a, Named.as("assertion-event"));
         KStream<String, SourceRecord> records = parentEvents
                 .merge(childEvents, Named.as("record-events"))
                 .merge(assertionEvents, Named.as("all-record-events"))
-                .process(() -> new RecordAssembler(config, Stores.RECORD_STATE.name()), Named.as("assemble"),
+                .process(
+                        () -> new RecordAssembler(config, Stores.RECORD_STATE.name()),
+                        Named.as("assemble"),
                         Stores.RECORD_STATE.name());
-        KTable<String, SourceRecord> recordTable = records.toTable(Named.as("record-table"),
-                stores.materialized(Stores.RECORDS).withCachingDisabled());
+        KTable<String, SourceRecord> recordTable = records.toTable(
+                Named.as("record-table"), stores.materialized(Stores.RECORDS).withCachingDisabled());
 
         // 3. Identity: which records are the same customer, as a membership per record id. Record nodes and
         //    identifier nodes exchange labels until each cluster agrees on its anchor (docs/identity-resolution.md).
         builder.addStateStore(stores.builder(Stores.IDENTITY_RECORDS));
         builder.addStateStore(stores.builder(Stores.IDENTITY_IDENTIFIERS));
-        KStream<String, RecordInput> recordInputs = records
-                .mapValues(r -> new RecordInput(true, r, null), Named.as("record-input"))
-                .merge(builder.stream(topics.identityToRecords().name(), topics.identityToRecords().consumed()
-                                .withName("identity-to-records"))
-                        .mapValues(m -> new RecordInput(false, null, m), Named.as("offer-input")),
+        KStream<String, RecordInput> recordInputs = records.mapValues(
+                        r -> new RecordInput(true, r, null), Named.as("record-input"))
+                .merge(
+                        builder.stream(
+                                        topics.identityToRecords().name(),
+                                        topics.identityToRecords().consumed().withName("identity-to-records"))
+                                .mapValues(m -> new RecordInput(false, null, m), Named.as("offer-input")),
                         Named.as("record-node-input"));
         Map<String, KStream<String, LpOutput>> fromRecords = recordInputs
-                .process(() -> new RecordNodeProcessor(config, Stores.IDENTITY_RECORDS.name()),
-                        Named.as("record-nodes"), Stores.IDENTITY_RECORDS.name())
+                .process(
+                        () -> new RecordNodeProcessor(config, Stores.IDENTITY_RECORDS.name()),
+                        Named.as("record-nodes"),
+                        Stores.IDENTITY_RECORDS.name())
                 .split(Named.as("record-nodes-"))
                 .branch((key, out) -> out.toIdentifier() != null, Branched.as("messages"))
                 .branch((key, out) -> out.toRecord() != null, Branched.as("successions"))
                 .branch((key, out) -> out.isRedirect(), Branched.as("redirects"))
                 .defaultBranch(Branched.as("memberships"));
-        fromRecords.get("record-nodes-messages").mapValues(LpOutput::toIdentifier, Named.as("to-identifier"))
-                .to(topics.identityToIdentifiers().name(), topics.identityToIdentifiers().produced());
-        fromRecords.get("record-nodes-successions").mapValues(LpOutput::toRecord, Named.as("succession"))
-                .to(topics.identityToRecords().name(), topics.identityToRecords().produced());
+        fromRecords
+                .get("record-nodes-messages")
+                .mapValues(LpOutput::toIdentifier, Named.as("to-identifier"))
+                .to(
+                        topics.identityToIdentifiers().name(),
+                        topics.identityToIdentifiers().produced());
+        fromRecords
+                .get("record-nodes-successions")
+                .mapValues(LpOutput::toRecord, Named.as("succession"))
+                .to(
+                        topics.identityToRecords().name(),
+                        topics.identityToRecords().produced());
         // Every record's own id leads to the cluster it is in; a deleted record's id to its heir's cluster.
-        fromRecords.get("record-nodes-redirects").mapValues(AurumTopology::redirect, Named.as("redirect"))
+        fromRecords
+                .get("record-nodes-redirects")
+                .mapValues(AurumTopology::redirect, Named.as("redirect"))
                 .to(topics.redirects().name(), topics.redirects().produced());
-        Map<String, KStream<String, LpOutput>> fromIdentifiers = builder
-                .stream(topics.identityToIdentifiers().name(), topics.identityToIdentifiers().consumed()
-                        .withName("identity-to-identifiers"))
-                .process(() -> new IdentifierNodeProcessor(config, Stores.IDENTITY_IDENTIFIERS.name()),
-                        Named.as("identifier-nodes"), Stores.IDENTITY_IDENTIFIERS.name())
+        Map<String, KStream<String, LpOutput>> fromIdentifiers = builder.stream(
+                        topics.identityToIdentifiers().name(),
+                        topics.identityToIdentifiers().consumed().withName("identity-to-identifiers"))
+                .process(
+                        () -> new IdentifierNodeProcessor(config, Stores.IDENTITY_IDENTIFIERS.name()),
+                        Named.as("identifier-nodes"),
+                        Stores.IDENTITY_IDENTIFIERS.name())
                 .split(Named.as("identifier-nodes-"))
                 .branch((key, out) -> out.toRecord() != null, Branched.as("messages"))
                 .defaultBranch(Branched.as("quality"));
-        fromIdentifiers.get("identifier-nodes-messages").mapValues(LpOutput::toRecord, Named.as("to-record"))
-                .to(topics.identityToRecords().name(), topics.identityToRecords().produced());
-        fromIdentifiers.get("identifier-nodes-quality")
+        fromIdentifiers
+                .get("identifier-nodes-messages")
+                .mapValues(LpOutput::toRecord, Named.as("to-record"))
+                .to(
+                        topics.identityToRecords().name(),
+                        topics.identityToRecords().produced());
+        fromIdentifiers
+                .get("identifier-nodes-quality")
                 .mapValues(out -> qualityIssue(out.event()), Named.as("quality"))
                 .to(topics.quality().name(), topics.quality().produced());
         // Memberships are keyed by record id like the records they are joined with. (Streams still re-partitions
         // a processor's output before a table, as it cannot know the key was kept.)
-        KTable<String, Membership> memberships = fromRecords.get("record-nodes-memberships")
+        KTable<String, Membership> memberships = fromRecords
+                .get("record-nodes-memberships")
                 .mapValues(out -> out.event().membership(), Named.as("membership"))
-                .toTable(Named.as("membership-table"),
+                .toTable(
+                        Named.as("membership-table"),
                         stores.materialized(Stores.XREF).withCachingDisabled());
 
         // 4. Clusters: every record joins its golden id's member set; moves between clusters subtract then add.
@@ -174,9 +206,11 @@ public final class AurumTopology {
         //    gone and neither would retract the member.
         KTable<String, ClusterView> clusters = recordTable
                 .join(memberships, (record, membership) -> Member.of(record, membership), Named.as("member"))
-                .groupBy((recordId, member) -> KeyValue.pair(member.goldenId(), member),
+                .groupBy(
+                        (recordId, member) -> KeyValue.pair(member.goldenId(), member),
                         Topics.CLUSTER_MEMBERS.grouped())
-                .aggregate(ClusterView::empty,
+                .aggregate(
+                        ClusterView::empty,
                         (goldenId, member, view) -> view.with(member),
                         (goldenId, member, view) -> view.without(member),
                         Named.as("cluster"),
@@ -186,22 +220,28 @@ public final class AurumTopology {
         KTable<String, Overrides> overrides = overrides(builder, config, topics, memberships, stores);
 
         // 6. Survivorship: one golden record per cluster, every field with its lineage, and the open conflicts.
-        KTable<String, Outcome> outcomes = clusters
-                .leftJoin(overrides, Survivorship.Input::new, Named.as("survivorship-input"))
-                .mapValues((goldenId, in) -> survivorship.survive(goldenId, in.cluster(), in.overrides()),
+        KTable<String, Outcome> outcomes = clusters.leftJoin(
+                        overrides, Survivorship.Input::new, Named.as("survivorship-input"))
+                .mapValues(
+                        (goldenId, in) -> survivorship.survive(goldenId, in.cluster(), in.overrides()),
                         Named.as("survive"));
-        KTable<String, GoldenCustomer> golden = outcomes.mapValues(Outcome::golden, Named.as("golden"),
+        KTable<String, GoldenCustomer> golden = outcomes.mapValues(
+                Outcome::golden,
+                Named.as("golden"),
                 stores.materialized(Stores.GOLDEN.withSerde(topics.golden().valueSerde())));
 
-
         // 7. Golden output: the golden topic, the local id → golden id cross-reference, and the conflicts.
-        golden.toStream(Named.as("golden-changes")).to(topics.golden().name(), topics.golden().produced());
-        memberships.toStream(Named.as("xref-changes"))
+        golden.toStream(Named.as("golden-changes"))
+                .to(topics.golden().name(), topics.golden().produced());
+        memberships
+                .toStream(Named.as("xref-changes"))
                 .mapValues(AurumTopology::xref, Named.as("xref"))
                 .to(topics.xref().name(), topics.xref().produced());
         builder.addStateStore(stores.builder(Stores.OPEN_CONFLICTS));
         outcomes.toStream(Named.as("outcome-changes"))
-                .process(() -> new ConflictTracker(Stores.OPEN_CONFLICTS.name()), Named.as("track-conflicts"),
+                .process(
+                        () -> new ConflictTracker(Stores.OPEN_CONFLICTS.name()),
+                        Named.as("track-conflicts"),
                         Stores.OPEN_CONFLICTS.name())
                 .to(topics.conflicts().name(), topics.conflicts().produced());
 
@@ -244,7 +284,8 @@ public final class AurumTopology {
                 .setRecords(r.records())
                 .setLimit(r.limit())
                 .setSample(r.sample().stream()
-                        .map(id -> new SourceRef(RecordIds.source(id), RecordIds.key(id))).toList())
+                        .map(id -> new SourceRef(RecordIds.source(id), RecordIds.key(id)))
+                        .toList())
                 .build();
     }
 
@@ -253,21 +294,26 @@ public final class AurumTopology {
      * to a golden id: its own target, or for a source-record target the golden id in the record's membership, so
      * the override moves whenever the record moves to another cluster.
      */
-    private static KTable<String, Overrides> overrides(StreamsBuilder builder, PipelineConfig config, Topics topics,
-                                                       KTable<String, Membership> memberships, StoreFactory stores) {
-        KTable<String, Steward> stewards = builder.stream(topics.overrides().name(),
-                        topics.overrides().consumed().withName("overrides"))
+    private static KTable<String, Overrides> overrides(
+            StreamsBuilder builder,
+            PipelineConfig config,
+            Topics topics,
+            KTable<String, Membership> memberships,
+            StoreFactory stores) {
+        KTable<String, Steward> stewards = builder.stream(
+                        topics.overrides().name(), topics.overrides().consumed().withName("overrides"))
                 .mapValues((id, o) -> Steward.of(config, id, o), Named.as("override"))
                 .toTable(Named.as("override-table"), stores.materialized(Stores.OVERRIDES));
         // A golden-id target has no foreign key and passes through the left join as it is.
-        KTable<String, Steward> routed = stewards.leftJoin(memberships, Steward::recordId,
+        KTable<String, Steward> routed = stewards.leftJoin(
+                memberships,
+                Steward::recordId,
                 (s, m) -> s.recordId() == null ? s : m == null ? null : s.routedTo(m.goldenId()),
                 TableJoined.as(Topics.OVERRIDE_TARGETS),
                 stores.materialized(Stores.OVERRIDE_TARGETS));
-        return routed
-                .groupBy((id, s) -> KeyValue.pair(s.goldenId(), s),
-                        Topics.OVERRIDES_BY_GOLDEN.grouped())
-                .aggregate(Overrides::empty,
+        return routed.groupBy((id, s) -> KeyValue.pair(s.goldenId(), s), Topics.OVERRIDES_BY_GOLDEN.grouped())
+                .aggregate(
+                        Overrides::empty,
                         (goldenId, s, set) -> set.with(s),
                         (goldenId, s, set) -> set.without(s),
                         Named.as("golden-override-set"),
@@ -292,13 +338,15 @@ public final class AurumTopology {
             KeyValueBytesStoreSupplier supplier = type == StoreType.IN_MEMORY
                     ? org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(store.name())
                     : org.apache.kafka.streams.state.Stores.persistentKeyValueStore(store.name());
-            return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(supplier, Serdes.String(),
-                    store.valueSerde());
+            return org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                    supplier, Serdes.String(), store.valueSerde());
         }
 
         <V> Materialized<String, V, KeyValueStore<Bytes, byte[]>> materialized(Stores.Store<V> store) {
             return Materialized.<String, V, KeyValueStore<Bytes, byte[]>>as(store.name())
-                    .withStoreType(type).withKeySerde(Serdes.String()).withValueSerde(store.valueSerde());
+                    .withStoreType(type)
+                    .withKeySerde(Serdes.String())
+                    .withValueSerde(store.valueSerde());
         }
     }
 }

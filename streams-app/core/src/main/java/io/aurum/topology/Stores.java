@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.Serde;
  * {@code TopologySnapshotTest} guards against.
  */
 public final class Stores {
-    private Stores() { }
+    private Stores() {}
 
     /** A state store: its name and the serde of its values. */
     public record Store<V>(String name, Serde<V> valueSerde) {
@@ -57,6 +57,19 @@ public final class Stores {
             Store.json("open-conflicts", ConflictTracker.Open.class);
 
     /** Every store, in stage order. */
-    public static final List<Store<?>> ALL = List.of(SNAPSHOT_GENERATIONS, CHILD_ROWS, RECORD_STATE, ASSERTIONS, RECORDS, IDENTITY_RECORDS,
-            IDENTITY_IDENTIFIERS, XREF, CLUSTERS, OVERRIDES, OVERRIDE_TARGETS, GOLDEN_OVERRIDES, GOLDEN, OPEN_CONFLICTS);
+    public static final List<Store<?>> ALL = List.of(
+            SNAPSHOT_GENERATIONS,
+            CHILD_ROWS,
+            RECORD_STATE,
+            ASSERTIONS,
+            RECORDS,
+            IDENTITY_RECORDS,
+            IDENTITY_IDENTIFIERS,
+            XREF,
+            CLUSTERS,
+            OVERRIDES,
+            OVERRIDE_TARGETS,
+            GOLDEN_OVERRIDES,
+            GOLDEN,
+            OPEN_CONFLICTS);
 }

@@ -9,7 +9,7 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams settings Aurum runs with; the config's {@code streams.properties} override any of them. */
 public final class StreamsProperties {
-    private StreamsProperties() { }
+    private StreamsProperties() {}
 
     public static Properties build(AurumConfig config, String bootstrapServers, String stateDir) {
         AurumConfig.StreamsSettings s = config.streams();

@@ -54,7 +54,9 @@ public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, S
 
     /** Where a topic's partition count comes from when Aurum creates it. */
     public enum Partitions {
-        STREAMS("`streams.partitions`"), CAPTURE("`capture.topic_partitions`"), ONE("1");
+        STREAMS("`streams.partitions`"),
+        CAPTURE("`capture.topic_partitions`"),
+        ONE("1");
 
         private final String doc;
 
@@ -71,8 +73,8 @@ public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde, S
      * How a missing topic is created (partitions, cleanup policy, retention; null leaves the broker's default) and
      * what it carries, for the operations docs.
      */
-    public record Spec(Kind kind, Partitions partitions, String cleanupPolicy, Duration retention, String key,
-                       String value) {
+    public record Spec(
+            Kind kind, Partitions partitions, String cleanupPolicy, Duration retention, String key, String value) {
         static Spec compacted(Kind kind, String key, String value) {
             return new Spec(kind, Partitions.STREAMS, TopicConfig.CLEANUP_POLICY_COMPACT, null, key, value);
         }

@@ -53,6 +53,7 @@ public final class Topics {
      * identifiers → records), which the DSL's repartition topics cannot, so Aurum creates them itself.
      */
     private static final String IDENTITY_TO_IDENTIFIERS = "identity-to-identifiers";
+
     private static final String IDENTITY_TO_RECORDS = "identity-to-records";
     /** The resolver's topics carry transient traffic; a week's retention outlasts any sane outage. */
     private static final Duration RESOLVER_RETENTION = Duration.ofDays(7);
@@ -98,40 +99,121 @@ public final class Topics {
     public Topics(AvroSerdes serdes, AurumConfig config) {
         this.config = config;
         String app = config.streams().applicationId();
-        config.pipeline().sources().values().stream().map(SourceDef::topic).distinct().forEach(name -> cdc.add(
-                new Topic<>(name, Serdes.ByteArray(), Serdes.ByteArray(), Spec.retained(Kind.CDC_INPUT,
-                        Partitions.CAPTURE, null, "primary key (JSON)", "Debezium change event (JSON with schema)"))));
-        golden = new Topic<>(GOLDEN, Serdes.String(), serdes.serde(GoldenCustomer.class), Spec.compacted(Kind.PUBLIC,
-                "golden id", "`GoldenCustomer` (Avro, Confluent wire format); tombstone when merged away or emptied"));
-        xref = new Topic<>(XREF, Serdes.String(), serdes.serde(XrefEntry.class), Spec.compacted(Kind.PUBLIC,
-                "`<database>.<table>:<key>`", "`XrefEntry` (golden id, reason); tombstone when the record is deleted"));
-        redirects = new Topic<>(REDIRECTS, Serdes.String(), serdes.serde(Redirect.class), Spec.compacted(Kind.PUBLIC,
-                "a golden id", "`Redirect`: the current golden id of that id's customer, the record, the reason; when"
-                        + " `goldenId` equals the key the id is live and `splitInto` lists the clusters that split off"
-                        + " from it"));
-        quality = new Topic<>(QUALITY, Serdes.String(), serdes.serde(QualityIssue.class), Spec.compacted(Kind.PUBLIC,
-                "identifier, e.g. `email=info@acme.com`",
-                "`QualityIssue` (HUB or BLOCKLISTED, count, limit, sample); tombstone when it clears"));
-        conflicts = new Topic<>(CONFLICTS, Serdes.String(), serdes.serde(Conflict.class), Spec.compacted(Kind.PUBLIC,
-                "`<golden id>/<field or anomaly>`",
-                "`Conflict` (the disagreeing values and their sources); tombstone when it clears"));
-        assertions = new Topic<>(ASSERTIONS, Serdes.String(), Serdes.ByteArray(), Spec.compacted(Kind.STEWARD_INPUT,
-                "assertion id", "steward must-link assertion, JSON (see docs/identity-resolution.md); tombstone"
-                        + " retracts"));
-        overrides = new Topic<>(OVERRIDES, Serdes.String(), serdes.serde(FieldOverride.class),
-                Spec.compacted(Kind.STEWARD_INPUT, "any unique key", "`FieldOverride` (Avro; golden id or source"
-                        + " record, field, value, who, why); tombstone withdraws"));
-        deadLetters = new Topic<>(DLQ, Serdes.ByteArray(), Serdes.ByteArray(), Spec.retained(Kind.DEAD_LETTERS,
-                Partitions.ONE, DLQ_RETENTION, "original key", "original value, plus error headers"));
-        identityToIdentifiers = new Topic<>(app + "-" + IDENTITY_TO_IDENTIFIERS, Serdes.String(),
-                JsonSerde.of(LpMessages.ToIdentifier.class), Spec.retained(Kind.RESOLVER, Partitions.STREAMS,
-                        RESOLVER_RETENTION, "identifier", "resolver message to an identifier node (JSON)"));
-        identityToRecords = new Topic<>(app + "-" + IDENTITY_TO_RECORDS, Serdes.String(),
-                JsonSerde.of(LpMessages.ToRecord.class), Spec.retained(Kind.RESOLVER, Partitions.STREAMS,
-                        RESOLVER_RETENTION, "record id", "resolver message to a record node (JSON)"));
+        config.pipeline().sources().values().stream()
+                .map(SourceDef::topic)
+                .distinct()
+                .forEach(name -> cdc.add(new Topic<>(
+                        name,
+                        Serdes.ByteArray(),
+                        Serdes.ByteArray(),
+                        Spec.retained(
+                                Kind.CDC_INPUT,
+                                Partitions.CAPTURE,
+                                null,
+                                "primary key (JSON)",
+                                "Debezium change event (JSON with schema)"))));
+        golden = new Topic<>(
+                GOLDEN,
+                Serdes.String(),
+                serdes.serde(GoldenCustomer.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "golden id",
+                        "`GoldenCustomer` (Avro, Confluent wire format); tombstone when merged away or emptied"));
+        xref = new Topic<>(
+                XREF,
+                Serdes.String(),
+                serdes.serde(XrefEntry.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "`<database>.<table>:<key>`",
+                        "`XrefEntry` (golden id, reason); tombstone when the record is deleted"));
+        redirects = new Topic<>(
+                REDIRECTS,
+                Serdes.String(),
+                serdes.serde(Redirect.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "a golden id",
+                        "`Redirect`: the current golden id of that id's customer, the record, the reason; when"
+                                + " `goldenId` equals the key the id is live and `splitInto` lists the clusters that split off"
+                                + " from it"));
+        quality = new Topic<>(
+                QUALITY,
+                Serdes.String(),
+                serdes.serde(QualityIssue.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "identifier, e.g. `email=info@acme.com`",
+                        "`QualityIssue` (HUB or BLOCKLISTED, count, limit, sample); tombstone when it clears"));
+        conflicts = new Topic<>(
+                CONFLICTS,
+                Serdes.String(),
+                serdes.serde(Conflict.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "`<golden id>/<field or anomaly>`",
+                        "`Conflict` (the disagreeing values and their sources); tombstone when it clears"));
+        assertions = new Topic<>(
+                ASSERTIONS,
+                Serdes.String(),
+                Serdes.ByteArray(),
+                Spec.compacted(
+                        Kind.STEWARD_INPUT,
+                        "assertion id",
+                        "steward must-link assertion, JSON (see docs/identity-resolution.md); tombstone"
+                                + " retracts"));
+        overrides = new Topic<>(
+                OVERRIDES,
+                Serdes.String(),
+                serdes.serde(FieldOverride.class),
+                Spec.compacted(
+                        Kind.STEWARD_INPUT,
+                        "any unique key",
+                        "`FieldOverride` (Avro; golden id or source"
+                                + " record, field, value, who, why); tombstone withdraws"));
+        deadLetters = new Topic<>(
+                DLQ,
+                Serdes.ByteArray(),
+                Serdes.ByteArray(),
+                Spec.retained(
+                        Kind.DEAD_LETTERS,
+                        Partitions.ONE,
+                        DLQ_RETENTION,
+                        "original key",
+                        "original value, plus error headers"));
+        identityToIdentifiers = new Topic<>(
+                app + "-" + IDENTITY_TO_IDENTIFIERS,
+                Serdes.String(),
+                JsonSerde.of(LpMessages.ToIdentifier.class),
+                Spec.retained(
+                        Kind.RESOLVER,
+                        Partitions.STREAMS,
+                        RESOLVER_RETENTION,
+                        "identifier",
+                        "resolver message to an identifier node (JSON)"));
+        identityToRecords = new Topic<>(
+                app + "-" + IDENTITY_TO_RECORDS,
+                Serdes.String(),
+                JsonSerde.of(LpMessages.ToRecord.class),
+                Spec.retained(
+                        Kind.RESOLVER,
+                        Partitions.STREAMS,
+                        RESOLVER_RETENTION,
+                        "record id",
+                        "resolver message to a record node (JSON)"));
         List<Topic<?, ?>> list = new ArrayList<>(cdc);
-        list.addAll(List.of(golden, xref, redirects, quality, conflicts, assertions, overrides, deadLetters,
-                identityToIdentifiers, identityToRecords));
+        list.addAll(List.of(
+                golden,
+                xref,
+                redirects,
+                quality,
+                conflicts,
+                assertions,
+                overrides,
+                deadLetters,
+                identityToIdentifiers,
+                identityToRecords));
         all = Collections.unmodifiableList(list);
     }
 
@@ -192,7 +274,10 @@ public final class Topics {
 
     /** The topics the Streams job consumes besides its repartition topics: where its lag is work not yet done. */
     public List<String> inputs() {
-        return all.stream().filter(t -> t.spec().kind().input()).map(Topic::name).toList();
+        return all.stream()
+                .filter(t -> t.spec().kind().input())
+                .map(Topic::name)
+                .toList();
     }
 
     /**
@@ -202,10 +287,14 @@ public final class Topics {
      */
     public List<NewTopic> newTopics() {
         short rf = config.streams().replicationFactor();
-        return all.stream().map(t -> {
-            NewTopic topic = new NewTopic(t.name(), partitions(t.spec().partitions()), rf);
-            return t.spec().configs().isEmpty() ? topic : topic.configs(t.spec().configs());
-        }).toList();
+        return all.stream()
+                .map(t -> {
+                    NewTopic topic = new NewTopic(t.name(), partitions(t.spec().partitions()), rf);
+                    return t.spec().configs().isEmpty()
+                            ? topic
+                            : topic.configs(t.spec().configs());
+                })
+                .toList();
     }
 
     private int partitions(Partitions partitions) {
@@ -224,16 +313,24 @@ public final class Topics {
         List<String> out = new ArrayList<>();
         List<Topic<?, ?>> published = ofKind(Kind.PUBLIC);
         StringBuilder names = new StringBuilder(published.get(0).name());
-        String prefix = published.get(0).name().substring(0, published.get(0).name().indexOf('.'));
+        String prefix =
+                published.get(0).name().substring(0, published.get(0).name().indexOf('.'));
         for (Topic<?, ?> t : published.subList(1, published.size())) {
-            names.append(", ").append(t.name().startsWith(prefix + ".") ? t.name().substring(prefix.length()) : t.name());
+            names.append(", ")
+                    .append(t.name().startsWith(prefix + ".") ? t.name().substring(prefix.length()) : t.name());
         }
         if (published.stream().allMatch(t -> "compact".equals(t.spec().cleanupPolicy()))) {
             names.append(" (compacted)");
         }
         out.add(names.toString());
-        out.add("steward input " + String.join(", ", ofKind(Kind.STEWARD_INPUT).stream().map(Topic::name).toList()));
-        out.add("dead letters " + String.join(", ", ofKind(Kind.DEAD_LETTERS).stream().map(Topic::name).toList()));
+        out.add("steward input "
+                + String.join(
+                        ", ",
+                        ofKind(Kind.STEWARD_INPUT).stream().map(Topic::name).toList()));
+        out.add("dead letters "
+                + String.join(
+                        ", ",
+                        ofKind(Kind.DEAD_LETTERS).stream().map(Topic::name).toList()));
         return out;
     }
 
@@ -244,7 +341,9 @@ public final class Topics {
         }
 
         Repartitioned<String, V> repartitioned(int partitions) {
-            return Repartitioned.<String, V>as(name).withKeySerde(Serdes.String()).withValueSerde(valueSerde)
+            return Repartitioned.<String, V>as(name)
+                    .withKeySerde(Serdes.String())
+                    .withValueSerde(valueSerde)
                     .withNumberOfPartitions(partitions);
         }
 

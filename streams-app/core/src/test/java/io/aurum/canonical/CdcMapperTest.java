@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class CdcMapperTest {
-    final CdcMapper mapper = new CdcMapper(AurumConfig.fromClasspath("config/demo.yaml").pipeline());
+    final CdcMapper mapper =
+            new CdcMapper(AurumConfig.fromClasspath("config/demo.yaml").pipeline());
 
     static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -27,24 +28,31 @@ class CdcMapperTest {
 
     @Test
     void mapsADebeziumEnvelopeThroughTheConfig() {
-        SourceChange c = mapper.map("billing.public.customers",
-                b("{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":7}}"), b(UPDATE));
+        SourceChange c = mapper.map(
+                "billing.public.customers", b("{\"schema\":{\"type\":\"struct\"},\"payload\":{\"id\":7}}"), b(UPDATE));
         assertThat(c.recordId()).isEqualTo("billing.customers:7");
         assertThat(c.delete()).isFalse();
-        assertThat(c.attributes()).containsEntry("name", "Acme Corp").containsEntry("organization", "Acme Corp")
-                .containsEntry("email", " Finance@Acme.com ").containsEntry("country", "US")
+        assertThat(c.attributes())
+                .containsEntry("name", "Acme Corp")
+                .containsEntry("organization", "Acme Corp")
+                .containsEntry("email", " Finance@Acme.com ")
+                .containsEntry("country", "US")
                 .doesNotContainKey("address_line1");
         assertThat(c.unchanged()).containsExactly("address_line1");
         assertThat(c.links()).containsEntry("crm.contacts", "crm.contacts:1008");
-        assertThat(c.createdAt()).isEqualTo(java.time.Instant.parse("2022-03-06T14:00:00Z").toEpochMilli());
+        assertThat(c.createdAt())
+                .isEqualTo(java.time.Instant.parse("2022-03-06T14:00:00Z").toEpochMilli());
         assertThat(c.position()).isEqualTo(new Position(24023128, false, 1700000000123L));
     }
 
     @Test
     void aDeleteNeedsOnlyTheKeyAndATombstoneMapsToNothing() {
-        SourceChange d = mapper.map("support.public.tickets", b("{\"id\":9}"),
-                b("{\"before\":{\"id\":9,\"user_id\":null,\"subject\":null,\"status\":null,\"priority\":null,\"created_at\":null,"
-                        + "\"updated_at\":null},\"after\":null,\"source\":{\"lsn\":5,\"ts_ms\":1},\"op\":\"d\"}"));
+        SourceChange d = mapper.map(
+                "support.public.tickets",
+                b("{\"id\":9}"),
+                b(
+                        "{\"before\":{\"id\":9,\"user_id\":null,\"subject\":null,\"status\":null,\"priority\":null,\"created_at\":null,"
+                                + "\"updated_at\":null},\"after\":null,\"source\":{\"lsn\":5,\"ts_ms\":1},\"op\":\"d\"}"));
         assertThat(d.delete()).isTrue();
         assertThat(d.recordId()).isEqualTo("support.tickets:9");
         assertThat(d.parentId()).isNull();
@@ -54,13 +62,15 @@ class CdcMapperTest {
     @Test
     void badEventsSayWhatIsWrong() {
         assertThatThrownBy(() -> mapper.map("billing.public.customers", b("{\"id\":1}"), b("{not json")))
-                .isInstanceOf(MappingException.class).hasMessageStartingWith("the value is not valid JSON");
+                .isInstanceOf(MappingException.class)
+                .hasMessageStartingWith("the value is not valid JSON");
         assertThatThrownBy(() -> mapper.map("billing.public.customers", b("{\"id\":1}"), b("{\"after\":{}}")))
                 .hasMessage("the value has no 'op': not a Debezium change event");
         assertThatThrownBy(() -> mapper.map("nobody.public.reads", b("{\"id\":1}"), b("{}")))
                 .hasMessage("no source in the pipeline config reads topic 'nobody.public.reads'");
-        assertThatThrownBy(() -> mapper.map("crm.public.contacts", b("{\"id\":1}"),
-                b("{\"after\":{\"id\":1},\"op\":\"c\"}"))).hasMessageContaining("column 'first_name' is not in the change event");
+        assertThatThrownBy(() ->
+                        mapper.map("crm.public.contacts", b("{\"id\":1}"), b("{\"after\":{\"id\":1},\"op\":\"c\"}")))
+                .hasMessageContaining("column 'first_name' is not in the change event");
         assertThatThrownBy(() -> mapper.map("crm.public.contacts", b("{\"id\":1}"), b("{\"op\":\"t\"}")))
                 .hasMessageContaining("truncate");
     }

@@ -7,7 +7,6 @@ import io.aurum.identity.GoldenIds;
 import io.aurum.identity.Membership;
 import io.aurum.identity.ReferenceResolver;
 import io.aurum.schemas.GoldenCustomer;
-import io.aurum.schemas.XrefEntry;
 import io.aurum.testing.Cdc;
 import io.aurum.testing.TopologyHarness;
 import java.util.ArrayList;
@@ -38,8 +37,9 @@ import net.jqwik.api.constraints.IntRange;
  */
 class SnapshotPropertiesTest {
     static final AurumConfig CONFIG = AurumConfig.fromClasspath("config/demo.yaml");
-    static final String[] TOPICS = {"crm.public.contacts", "billing.public.customers", "support.public.users",
-        "billing.public.subscriptions"};
+    static final String[] TOPICS = {
+        "crm.public.contacts", "billing.public.customers", "support.public.users", "billing.public.subscriptions"
+    };
     static final String[] EMAILS = {null, "a@gmail.com", "b@gmail.com", " A@Gmail.com", "x@acme.com", "y@acme.com"};
     static final String[] PHONES = {null, "+1 415 555 0101", "(415) 555-0101", "415.555.0102"};
     static final String[] ORGS = {null, "Acme Corp", "ACME Corporation", "Initech"};
@@ -58,40 +58,47 @@ class SnapshotPropertiesTest {
 
         @Override
         public String toString() {
-            return (delete ? "delete " : "upsert ") + TOPICS[table] + ":" + id + (delete ? ""
-                    : " email=" + EMAILS[email] + " phone=" + PHONES[phone] + " org=" + ORGS[org] + " link=" + link
-                    + " created=" + created() + " updated=" + updated());
+            return (delete ? "delete " : "upsert ") + TOPICS[table] + ":" + id
+                    + (delete
+                            ? ""
+                            : " email=" + EMAILS[email] + " phone=" + PHONES[phone] + " org=" + ORGS[org] + " link="
+                                    + link + " created=" + created() + " updated=" + updated());
         }
     }
 
-    record History(List<Op> before, List<Op> down, List<Op> after, int crashAt) { }
+    record History(List<Op> before, List<Op> down, List<Op> after, int crashAt) {}
 
     @Provide
     Arbitrary<History> histories() {
         Arbitrary<Op> op = Combinators.combine(
-                Arbitraries.integers().between(0, TOPICS.length - 1),
-                Arbitraries.integers().between(1, 4),
-                Arbitraries.integers().between(0, 4).map(n -> n == 0),
-                Arbitraries.integers().between(0, EMAILS.length - 1),
-                Arbitraries.integers().between(0, PHONES.length - 1),
-                Arbitraries.integers().between(0, ORGS.length - 1),
-                Arbitraries.integers().between(0, 4),
-                Arbitraries.integers().between(0, TIMES.length * TIMES.length - 1))
+                        Arbitraries.integers().between(0, TOPICS.length - 1),
+                        Arbitraries.integers().between(1, 4),
+                        Arbitraries.integers().between(0, 4).map(n -> n == 0),
+                        Arbitraries.integers().between(0, EMAILS.length - 1),
+                        Arbitraries.integers().between(0, PHONES.length - 1),
+                        Arbitraries.integers().between(0, ORGS.length - 1),
+                        Arbitraries.integers().between(0, 4),
+                        Arbitraries.integers().between(0, TIMES.length * TIMES.length - 1))
                 .as(Op::new);
-        return Combinators.combine(op.list().ofMinSize(1).ofMaxSize(12), op.list().ofMaxSize(8),
-                op.list().ofMaxSize(8), Arbitraries.integers().between(0, 40)).as(History::new);
+        return Combinators.combine(
+                        op.list().ofMinSize(1).ofMaxSize(12),
+                        op.list().ofMaxSize(8),
+                        op.list().ofMaxSize(8),
+                        Arbitraries.integers().between(0, 40))
+                .as(History::new);
     }
 
     @Property(tries = 120, shrinking = ShrinkingMode.FULL)
-    void anInterruptedSnapshotLeavesNoTraceWithAurumsCapture(@ForAll("histories") History history,
-                                                             @ForAll @IntRange(min = 0, max = 1000) int seed,
-                                                             @ForAll @IntRange(min = 1, max = 4) int partitions) {
+    void anInterruptedSnapshotLeavesNoTraceWithAurumsCapture(
+            @ForAll("histories") History history,
+            @ForAll @IntRange(min = 0, max = 1000) int seed,
+            @ForAll @IntRange(min = 1, max = 4) int partitions) {
         check(history, seed, partitions, true);
     }
 
     @Property(tries = 80, shrinking = ShrinkingMode.FULL)
-    void debeziumsOwnMarkersSufficeWhileTablesKeepRows(@ForAll("histories") History history,
-                                                       @ForAll @IntRange(min = 0, max = 1000) int seed) {
+    void debeziumsOwnMarkersSufficeWhileTablesKeepRows(
+            @ForAll("histories") History history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
         Map<String, Map<String, Object>> state = apply(new TreeMap<>(), history.before());
         state = apply(state, history.down());
         for (int t = 0; t < TOPICS.length; t++) {
@@ -161,17 +168,22 @@ class SnapshotPropertiesTest {
         }
 
         try (TopologyHarness m = new TopologyHarness(CONFIG, partitions);
-             TopologyHarness c = new TopologyHarness(CONFIG, partitions)) {
+                TopologyHarness c = new TopologyHarness(CONFIG, partitions)) {
             m.pipe(interleave(messy, random));
             c.pipe(interleave(clean, random));
             Map<String, Membership> expected = reference(state);
             Map<String, Membership> actual = new TreeMap<>();
             m.xref().forEach((id, x) -> actual.put(id, new Membership(x.getGoldenId(), x.getReason())));
-            assertThat(actual).as("xref equals the reference model on the final rows").isEqualTo(expected);
+            assertThat(actual)
+                    .as("xref equals the reference model on the final rows")
+                    .isEqualTo(expected);
             assertThat(xref(m)).as("xref").isEqualTo(xref(c));
-            assertThat(new TreeMap<String, GoldenCustomer>(m.golden())).as("golden records")
+            assertThat(new TreeMap<String, GoldenCustomer>(m.golden()))
+                    .as("golden records")
                     .isEqualTo(new TreeMap<String, GoldenCustomer>(c.golden()));
-            assertThat(ownRedirects(m, expected)).as("redirects of current records").isEqualTo(ownRedirects(c, expected));
+            assertThat(ownRedirects(m, expected))
+                    .as("redirects of current records")
+                    .isEqualTo(ownRedirects(c, expected));
         }
     }
 
@@ -203,8 +215,10 @@ class SnapshotPropertiesTest {
                 }
             }
             for (int i = 0; i < rows.size(); i++) {
-                out.add(markLast && i == rows.size() - 1 ? cdc.lastRead(TOPICS[t], rows.get(i))
-                        : cdc.read(TOPICS[t], rows.get(i)));
+                out.add(
+                        markLast && i == rows.size() - 1
+                                ? cdc.lastRead(TOPICS[t], rows.get(i))
+                                : cdc.read(TOPICS[t], rows.get(i)));
             }
         }
         return out;
@@ -212,7 +226,8 @@ class SnapshotPropertiesTest {
 
     static Map<String, List<Cdc.Event>> byTopic(List<Cdc.Event> events) {
         Map<String, List<Cdc.Event>> out = new LinkedHashMap<>();
-        events.forEach(e -> out.computeIfAbsent(e.topic(), t -> new ArrayList<>()).add(e));
+        events.forEach(
+                e -> out.computeIfAbsent(e.topic(), t -> new ArrayList<>()).add(e));
         return out;
     }
 
@@ -297,7 +312,9 @@ class SnapshotPropertiesTest {
             }
             Cdc.Event e = cdc.insert(TOPICS[table], row);
             SourceChange change = mapper.map(e.topic(), e.key(), e.value());
-            records.add(RecordAssembler.view(CONFIG.pipeline(), change.recordId(),
+            records.add(RecordAssembler.view(
+                    CONFIG.pipeline(),
+                    change.recordId(),
                     RecordState.empty().withParent(StoredRow.apply(null, change))));
         });
         return new ReferenceResolver(CONFIG.pipeline()).resolve(records);

@@ -39,8 +39,14 @@ class AurumConfigTest {
     @Test
     void theDemoConfigLoads() {
         AurumConfig c = AurumConfig.fromClasspath("config/demo.yaml");
-        assertThat(c.pipeline().sources()).containsKeys("crm.contacts", "billing.customers", "support.users",
-                "billing.subscriptions", "billing.invoices", "support.tickets");
+        assertThat(c.pipeline().sources())
+                .containsKeys(
+                        "crm.contacts",
+                        "billing.customers",
+                        "support.users",
+                        "billing.subscriptions",
+                        "billing.invoices",
+                        "support.tickets");
         assertThat(c.pipeline().sources().get("billing.customers").links()).hasSize(1);
         assertThat(c.pipeline().golden().fields().get("name").owner()).isEqualTo("crm");
         assertThat(c.pipeline().golden().fields().get("name").systems()).containsExactly("billing", "support");
@@ -52,7 +58,13 @@ class AurumConfigTest {
         AurumConfig c = parse(BASE);
         assertThat(c.pipeline().sources().get("crm.contacts").topic()).isEqualTo("crm.public.contacts");
         assertThat(c.pipeline().sources().get("crm.contacts").keyColumns()).containsExactly("id");
-        assertThat(c.pipeline().sources().get("crm.contacts").attributes().get("name").separator()).isEqualTo(" ");
+        assertThat(c.pipeline()
+                        .sources()
+                        .get("crm.contacts")
+                        .attributes()
+                        .get("name")
+                        .separator())
+                .isEqualTo(" ");
         assertThat(c.streams().applicationId()).isEqualTo("aurum");
         assertThat(c.capture().enabled()).isTrue();
         assertThat(c.http().port()).isEqualTo(8080);
@@ -60,7 +72,8 @@ class AurumConfigTest {
 
     @Test
     void environmentVariablesAreSubstitutedWithDefaults() {
-        AurumConfig c = parse("kafka:\n  bootstrap_servers: ${KAFKA}\nregistry:\n  url: ${REGISTRY:-http://reg:8081}\n" + BASE);
+        AurumConfig c =
+                parse("kafka:\n  bootstrap_servers: ${KAFKA}\nregistry:\n  url: ${REGISTRY:-http://reg:8081}\n" + BASE);
         assertThat(c.kafka().bootstrapServers()).contains("broker:9092");
         assertThat(c.registry().url()).contains("http://reg:8081");
         assertThatThrownBy(() -> parse("kafka:\n  bootstrap_servers: ${NOPE}\n" + BASE))
@@ -91,7 +104,8 @@ class AurumConfigTest {
     @Test
     void unknownSystemsAttributesAndSourcesAreReportedWhereTheyAreUsed() {
         assertThatThrownBy(() -> parse(BASE.replace("fallback: [billing]", "fallback: [biling]")))
-                .hasMessage("test.yaml:20: golden.fields.email.fallback[0]: unknown system 'biling'; declared: [crm, billing]");
+                .hasMessage(
+                        "test.yaml:20: golden.fields.email.fallback[0]: unknown system 'biling'; declared: [crm, billing]");
         assertThatThrownBy(() -> parse(BASE.replace("system: crm", "system: erp")))
                 .hasMessage("test.yaml:8: sources.crm.contacts.system: unknown system 'erp'; declared: [crm, billing]");
         assertThatThrownBy(() -> parse(BASE.replace("email: {owner", "phone: {owner")))
@@ -113,12 +127,15 @@ class AurumConfigTest {
                 .hasMessageStartingWith("test.yaml:")
                 .hasMessageContaining("not valid YAML");
         assertThatThrownBy(() -> parse("capture:\n  databases:\n    crm: {jdbc_url: 'postgres://x/crm'}\n" + BASE))
-                .hasMessage("test.yaml:3: capture.databases.crm.jdbc_url: expected jdbc:postgresql://host[:port]/database");
+                .hasMessage(
+                        "test.yaml:3: capture.databases.crm.jdbc_url: expected jdbc:postgresql://host[:port]/database");
     }
 
     @Test
     void captureDatabasesParseJdbcUrls() {
-        AurumConfig c = parse("capture:\n  databases:\n    crm: {jdbc_url: 'jdbc:postgresql://pg.internal:6543/crm_prod', user: aurum, password: s}\n" + BASE);
+        AurumConfig c = parse(
+                "capture:\n  databases:\n    crm: {jdbc_url: 'jdbc:postgresql://pg.internal:6543/crm_prod', user: aurum, password: s}\n"
+                        + BASE);
         AurumConfig.CaptureDatabase db = c.capture().databases().get("crm");
         assertThat(db.host()).isEqualTo("pg.internal");
         assertThat(db.port()).isEqualTo(6543);
@@ -128,7 +145,8 @@ class AurumConfigTest {
 
     @Test
     void theDockerConfigRunsTheDemoPipelineAgainstExternalSystems() {
-        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("user.dir")).toAbsolutePath();
+        java.nio.file.Path dir =
+                java.nio.file.Path.of(System.getProperty("user.dir")).toAbsolutePath();
         while (!java.nio.file.Files.exists(dir.resolve("docker/aurum.yaml"))) {
             dir = dir.getParent();
         }
@@ -137,6 +155,7 @@ class AurumConfigTest {
         assertThat(docker.capture().enabled()).isFalse();
         assertThat(docker.kafka().bootstrapServers()).contains("kafka:9092");
         assertThat(docker.registry().url()).contains("http://registry:8080/apis/ccompat/v7");
-        assertThat(docker.pipeline()).isEqualTo(AurumConfig.fromClasspath("config/demo.yaml").pipeline());
+        assertThat(docker.pipeline())
+                .isEqualTo(AurumConfig.fromClasspath("config/demo.yaml").pipeline());
     }
 }

@@ -40,7 +40,8 @@ class GoldenConfigTest {
     }
 
     static String withField(String field) {
-        return BASE.replace("    email: {owner: crm, type: email, rule: most_recent}\n",
+        return BASE.replace(
+                "    email: {owner: crm, type: email, rule: most_recent}\n",
                 "    email: {owner: crm, type: email, rule: most_recent}\n    " + field + "\n");
     }
 
@@ -53,8 +54,18 @@ class GoldenConfigTest {
         assertThat(x.conflicts()).isTrue();
         FieldDef email = c.golden().fields().get("email");
         assertThat(email.systems()).containsExactly("crm", "billing");
-        assertThat(parse(withField("y: {attribute: email, owner: crm}")).golden().fields().get("y").systems()).isEmpty();
-        assertThat(parse(withField("z: {attribute: email, rule: collect}")).golden().fields().get("z").conflicts()).isFalse();
+        assertThat(parse(withField("y: {attribute: email, owner: crm}"))
+                        .golden()
+                        .fields()
+                        .get("y")
+                        .systems())
+                .isEmpty();
+        assertThat(parse(withField("z: {attribute: email, rule: collect}"))
+                        .golden()
+                        .fields()
+                        .get("z")
+                        .conflicts())
+                .isFalse();
         assertThat(c.blocklist().blocks(Blocklist.EMAIL, "info@acme.com")).isTrue();
         assertThat(c.blocklist().blocks(Blocklist.PHONE, "+14155550000")).isTrue();
         assertThat(c.golden().anomalies().get("double").max()).isEqualTo(1.0);
@@ -72,29 +83,37 @@ class GoldenConfigTest {
         assertThatThrownBy(() -> parse(withField("x: {attribute: mail, owner: crm}")))
                 .hasMessage("test.yaml:20: golden.fields.x.attribute: no parent source maps an attribute named 'mail'");
         assertThatThrownBy(() -> parse(withField("x: {attribute: email, owner: crm, rule: collect}")))
-                .hasMessage("test.yaml:20: golden.fields.x.owner: collect keeps every system's values, so it takes no owner");
+                .hasMessage(
+                        "test.yaml:20: golden.fields.x.owner: collect keeps every system's values, so it takes no owner");
         assertThatThrownBy(() -> parse(withField("x: {attribute: email, owner: crm, rule: max, fallback: [billing]}")))
                 .hasMessageStartingWith("test.yaml:20: golden.fields.x.fallback: fallback is short for");
         assertThatThrownBy(() -> parse(withField("x: {attribute: email, owner: crm, region_from: country}")))
                 .hasMessage("test.yaml:20: golden.fields.x.region_from: only phone fields take a region");
         assertThatThrownBy(() -> parse(withField("x: {attribute: phone, type: phone, owner: crm, region_from: land}")))
-                .hasMessage("test.yaml:20: golden.fields.x.region_from: no parent source maps an attribute named 'land'");
+                .hasMessage(
+                        "test.yaml:20: golden.fields.x.region_from: no parent source maps an attribute named 'land'");
         assertThatThrownBy(() -> parse(BASE.replace("{field: active, max: 1}", "{field: actives, max: 1}")))
                 .hasMessage("test.yaml:23: golden.anomalies.double.field: unknown golden field 'actives'");
         assertThatThrownBy(() -> parse(BASE.replace("{field: active, max: 1}", "{field: email, max: 1}")))
-                .hasMessage("test.yaml:23: golden.anomalies.double.field: anomalies test numbers; declare the field with type: number");
+                .hasMessage(
+                        "test.yaml:23: golden.anomalies.double.field: anomalies test numbers; declare the field with type: number");
         assertThatThrownBy(() -> parse(BASE.replace("{field: active, max: 1}", "{field: active}")))
                 .hasMessageStartingWith("test.yaml:23: golden.anomalies.double: give min, max or both");
         assertThatThrownBy(() -> parse(BASE.replace("function: count, where", "function: count, prefer")))
                 .hasMessage("test.yaml:21: golden.rollups.active.prefer: only function latest takes this");
-        assertThatThrownBy(() -> parse(BASE.replace("function: count, where: {status: [active]}",
-                "function: latest, attribute: status, prefer: {state: [active]}")))
-                .hasMessage("test.yaml:21: golden.rollups.active.prefer.state: unknown attribute 'state' of source billing.subscriptions");
+        assertThatThrownBy(() -> parse(BASE.replace(
+                        "function: count, where: {status: [active]}",
+                        "function: latest, attribute: status, prefer: {state: [active]}")))
+                .hasMessage(
+                        "test.yaml:21: golden.rollups.active.prefer.state: unknown attribute 'state' of source billing.subscriptions");
         assertThatThrownBy(() -> parse(BASE.replace("email: [Info@Acme.com]", "email: [nobody]")))
                 .hasMessage("test.yaml:15: blocklist.email[0]: 'nobody' is not a valid email, so it could never match");
         assertThatThrownBy(() -> parse(BASE.replace("  email: [Info@Acme.com]", "  mail: [Info@Acme.com]")))
-                .hasMessageStartingWith("test.yaml:15: blocklist.mail: unknown key; expected one of [email, phone, text]");
-        assertThatThrownBy(() -> parse(BASE.replace("    double: {", "    active_: {").replace("active_", "email")))
-                .hasMessage("test.yaml:23: golden.anomalies.email: a golden field of this name exists; anomalies need their own names");
+                .hasMessageStartingWith(
+                        "test.yaml:15: blocklist.mail: unknown key; expected one of [email, phone, text]");
+        assertThatThrownBy(() ->
+                        parse(BASE.replace("    double: {", "    active_: {").replace("active_", "email")))
+                .hasMessage(
+                        "test.yaml:23: golden.anomalies.email: a golden field of this name exists; anomalies need their own names");
     }
 }

@@ -37,8 +37,9 @@ import net.jqwik.api.constraints.IntRange;
 class ResolverPropertiesTest {
     static final AurumConfig CONFIG = AurumConfig.fromClasspath("config/demo.yaml");
     static final String[] TOPICS = {"crm.public.contacts", "billing.public.customers", "support.public.users"};
-    static final String[] EMAILS = {null, "a@gmail.com", "b@gmail.com", " A@Gmail.com", "c@yahoo.com", "x@acme.com",
-        "y@acme.com", "info@acme.com"};
+    static final String[] EMAILS = {
+        null, "a@gmail.com", "b@gmail.com", " A@Gmail.com", "c@yahoo.com", "x@acme.com", "y@acme.com", "info@acme.com"
+    };
     static final String[] PHONES = {null, "+1 415 555 0101", "(415) 555-0101", "415.555.0102", "+44 20 7946 0958"};
     static final String[] ORGS = {null, "Acme Corp", "ACME Corporation", "Initech"};
     static final String[] CREATED = {"2020-01-01T00:00:00Z", "2021-01-01T00:00:00Z", "2020-01-01T00:00:00Z"};
@@ -48,39 +49,43 @@ class ResolverPropertiesTest {
         @Override
         public String toString() {
             String t = TOPICS[table].split("\\.")[0];
-            return delete ? "delete " + t + ":" + id
+            return delete
+                    ? "delete " + t + ":" + id
                     : "upsert " + t + ":" + id + " email=" + email + " phone=" + phone + " org=" + org
-                    + (link == null ? "" : " link=crm:" + link) + " created=" + created;
+                            + (link == null ? "" : " link=crm:" + link) + " created=" + created;
         }
     }
 
     @Provide
     Arbitrary<List<Op>> histories() {
         Arbitrary<Op> op = Combinators.combine(
-                Arbitraries.integers().between(0, 2),
-                Arbitraries.integers().between(1, 4),
-                Arbitraries.integers().between(0, 5).map(n -> n == 0),
-                Arbitraries.of(EMAILS),
-                Arbitraries.of(PHONES),
-                Arbitraries.of(ORGS),
-                Arbitraries.longs().between(0, 4).map(n -> n == 0 ? null : n),
-                Arbitraries.integers().between(0, CREATED.length - 1))
+                        Arbitraries.integers().between(0, 2),
+                        Arbitraries.integers().between(1, 4),
+                        Arbitraries.integers().between(0, 5).map(n -> n == 0),
+                        Arbitraries.of(EMAILS),
+                        Arbitraries.of(PHONES),
+                        Arbitraries.of(ORGS),
+                        Arbitraries.longs().between(0, 4).map(n -> n == 0 ? null : n),
+                        Arbitraries.integers().between(0, CREATED.length - 1))
                 .as(Op::new);
         return op.list().ofMinSize(1).ofMaxSize(14);
     }
 
     @Property(tries = 400, shrinking = net.jqwik.api.ShrinkingMode.FULL)
-    void oneTaskMatchesTheReference(@ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
+    void oneTaskMatchesTheReference(
+            @ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
         check(history, seed, 1);
     }
 
     @Property(tries = 400, shrinking = net.jqwik.api.ShrinkingMode.FULL)
-    void fourPartitionsMatchTheReference(@ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
+    void fourPartitionsMatchTheReference(
+            @ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
         check(history, seed, 4);
     }
 
     @Property(tries = 400, shrinking = net.jqwik.api.ShrinkingMode.FULL)
-    void eightPartitionsMatchTheReference(@ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
+    void eightPartitionsMatchTheReference(
+            @ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
         check(history, seed, 8);
     }
 
@@ -134,7 +139,8 @@ class ResolverPropertiesTest {
                 finalState.remove(rowKey);
                 exists.put(rowKey, false);
             } else {
-                events.add(exists.getOrDefault(rowKey, false) ? cdc.update(topic, row(op)) : cdc.insert(topic, row(op)));
+                events.add(
+                        exists.getOrDefault(rowKey, false) ? cdc.update(topic, row(op)) : cdc.insert(topic, row(op)));
                 finalState.put(rowKey, op);
                 exists.put(rowKey, true);
             }
@@ -163,11 +169,16 @@ class ResolverPropertiesTest {
             t.pipe(interleaving.toArray(Cdc.Event[]::new));
             Map<String, Membership> actual = new TreeMap<>();
             for (Map.Entry<String, XrefEntry> e : t.xref().entrySet()) {
-                actual.put(e.getKey(), new Membership(e.getValue().getGoldenId(), e.getValue().getReason()));
+                actual.put(
+                        e.getKey(),
+                        new Membership(e.getValue().getGoldenId(), e.getValue().getReason()));
             }
             assertThat(actual).as("xref after %s", interleaving.size()).isEqualTo(expected);
-            assertThat(t.golden().keySet()).containsExactlyInAnyOrderElementsOf(
-                    expected.values().stream().map(Membership::goldenId).distinct().toList());
+            assertThat(t.golden().keySet())
+                    .containsExactlyInAnyOrderElementsOf(expected.values().stream()
+                            .map(Membership::goldenId)
+                            .distinct()
+                            .toList());
             Map<String, String> expectedRedirects = new TreeMap<>();
             expected.forEach((recordId, m) -> {
                 if (!m.goldenId().equals(GoldenIds.of(recordId))) {
@@ -182,17 +193,19 @@ class ResolverPropertiesTest {
                 if (r.getGoldenId().equals(from)) {
                     // A live id that lists the clusters split off from it: history, but they must be live.
                     assertThat(t.golden()).containsKey(from);
-                    assertThat(r.getSplitInto()).allSatisfy(to -> assertThat(t.golden()).containsKey(to));
+                    assertThat(r.getSplitInto())
+                            .allSatisfy(to -> assertThat(t.golden()).containsKey(to));
                 } else {
                     (ownIds.contains(from) ? actualRedirects : handedOver).put(from, r.getGoldenId());
                 }
             });
             assertThat(actualRedirects).as("redirects of current records").isEqualTo(expectedRedirects);
             // Ids of deleted records lead to a live customer (history decides which), never to a dead id.
-            assertThat(handedOver.values()).as("redirects of deleted records").allSatisfy(to ->
-                    assertThat(t.golden()).containsKey(to));
-            t.golden().forEach((id, g) -> assertThat(g.getSources()).allSatisfy(ref ->
-                    assertThat(expected.get(ref.getSource() + ":" + ref.getKey()).goldenId()).isEqualTo(id)));
+            assertThat(handedOver.values()).as("redirects of deleted records").allSatisfy(to -> assertThat(t.golden())
+                    .containsKey(to));
+            t.golden().forEach((id, g) -> assertThat(g.getSources()).allSatisfy(ref -> assertThat(
+                            expected.get(ref.getSource() + ":" + ref.getKey()).goldenId())
+                    .isEqualTo(id)));
         }
     }
 
@@ -205,7 +218,8 @@ class ResolverPropertiesTest {
             Cdc.Event e = cdc.insert(TOPICS[op.table()], row(op));
             SourceChange change = mapper.map(e.topic(), e.key(), e.value());
             StoredRow stored = StoredRow.apply(null, change);
-            records.add(RecordAssembler.view(CONFIG.pipeline(), change.recordId(), RecordState.empty().withParent(stored)));
+            records.add(RecordAssembler.view(
+                    CONFIG.pipeline(), change.recordId(), RecordState.empty().withParent(stored)));
         }
         return new ReferenceResolver(CONFIG.pipeline()).resolve(records);
     }

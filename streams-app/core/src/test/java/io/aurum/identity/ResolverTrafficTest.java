@@ -22,10 +22,14 @@ class ResolverTrafficTest {
     void aMergeAndASplitOfTwoClustersOfTenCostBoundedTrafficAndThenStop() {
         Cdc cdc = new Cdc();
         try (TopologyHarness t = new TopologyHarness()) {
-            TestOutputTopic<String, byte[]> toIds = t.driver.createOutputTopic("aurum-identity-to-identifiers",
-                    Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
-            TestOutputTopic<String, byte[]> toRecords = t.driver.createOutputTopic("aurum-identity-to-records",
-                    Serdes.String().deserializer(), Serdes.ByteArray().deserializer());
+            TestOutputTopic<String, byte[]> toIds = t.driver.createOutputTopic(
+                    "aurum-identity-to-identifiers",
+                    Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer());
+            TestOutputTopic<String, byte[]> toRecords = t.driver.createOutputTopic(
+                    "aurum-identity-to-records",
+                    Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer());
             // Two clusters of ten, each joined by one shared phone; users 1 and 11 are the anchors (oldest).
             for (int i = 1; i <= 2 * SIDE; i++) {
                 String phone = i <= SIDE ? "+1 415 555 0101" : "+1 415 555 0102";
@@ -48,7 +52,8 @@ class ResolverTrafficTest {
             assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"), GoldenIds.of("support.users:11"));
             long split = toIds.getQueueSize() + toRecords.getQueueSize();
 
-            System.out.printf("resolver traffic: building 2 clusters of %d = %d messages; merge = %d; split = %d%n",
+            System.out.printf(
+                    "resolver traffic: building 2 clusters of %d = %d messages; merge = %d; split = %d%n",
                     SIDE, build, merge, split);
             // Quiescence: the driver only returns when no message is left in flight, and the bounds show the
             // traffic grows with the cluster (each relabelled record answers each of its identifiers), not without end.
@@ -58,7 +63,16 @@ class ResolverTrafficTest {
     }
 
     static Map<String, Object> user(int id, String email, String phone, int day) {
-        return row("id", (long) id, "name", "U" + id, "email", email, "phone", phone,
-                "created_at", String.format("2020-01-%02dT00:00:00Z", day));
+        return row(
+                "id",
+                (long) id,
+                "name",
+                "U" + id,
+                "email",
+                email,
+                "phone",
+                phone,
+                "created_at",
+                String.format("2020-01-%02dT00:00:00Z", day));
     }
 }

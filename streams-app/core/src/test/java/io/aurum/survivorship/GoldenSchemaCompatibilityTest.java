@@ -20,7 +20,8 @@ class GoldenSchemaCompatibilityTest {
         try (InputStream in = getClass().getResourceAsStream("/schemas/released/GoldenCustomer-1.avsc")) {
             released = new Schema.Parser().parse(in);
         }
-        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(GoldenCustomer.getClassSchema(), released).getType())
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(GoldenCustomer.getClassSchema(), released)
+                        .getType())
                 .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
     }
 }

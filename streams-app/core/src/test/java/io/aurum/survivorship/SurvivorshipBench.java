@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * </pre>
  */
 public final class SurvivorshipBench {
-    private SurvivorshipBench() { }
+    private SurvivorshipBench() {}
 
     public static void main(String[] args) {
         PipelineConfig config = AurumConfig.fromClasspath("config/demo.yaml").pipeline();
@@ -39,7 +39,8 @@ public final class SurvivorshipBench {
         for (int i = 0; i < 2000; i++) {
             clusters.add(cluster(random, i));
         }
-        double members = clusters.stream().mapToInt(c -> c.members().size()).average().orElse(0);
+        double members =
+                clusters.stream().mapToInt(c -> c.members().size()).average().orElse(0);
         System.out.printf("clusters: %d, %.1f members each on average%n", clusters.size(), members);
 
         run("warm-up", survivorship, clusters, 100_000, null);
@@ -53,12 +54,14 @@ public final class SurvivorshipBench {
                 large.add(c);
             }
         }
-        System.out.printf("large clusters: %.1f members each on average%n",
+        System.out.printf(
+                "large clusters: %.1f members each on average%n",
                 large.stream().mapToInt(c -> c.members().size()).average().orElse(0));
         run("survive, large", survivorship, large, 50_000, null);
     }
 
-    private static void run(String name, Survivorship s, List<ClusterView> clusters, int n, Serializer<GoldenCustomer> avro) {
+    private static void run(
+            String name, Survivorship s, List<ClusterView> clusters, int n, Serializer<GoldenCustomer> avro) {
         int batch = 1000;
         double[] perBatch = new double[n / batch];
         long sink = 0;
@@ -81,7 +84,8 @@ public final class SurvivorshipBench {
         double total = (System.nanoTime() - start) / 1000.0 / n;
         double cpu = (threads.getCurrentThreadCpuTime() - cpuStart) / 1000.0 / n;
         Arrays.sort(perBatch);
-        System.out.printf("%-22s %,d updates: CPU %.1f µs, wall mean %.1f µs, batch median %.1f µs, batch p99 %.1f µs (sink %d)%n",
+        System.out.printf(
+                "%-22s %,d updates: CPU %.1f µs, wall mean %.1f µs, batch median %.1f µs, batch p99 %.1f µs (sink %d)%n",
                 name, n, cpu, total, perBatch[perBatch.length / 2], perBatch[(int) (perBatch.length * 0.99)], sink);
     }
 
@@ -115,17 +119,52 @@ public final class SurvivorshipBench {
             a.keySet().forEach(k -> ts.put(k, base + r.nextInt(100_000)));
             Map<String, List<ChildRecord>> children = new LinkedHashMap<>();
             if (which == 1) {
-                children.put("billing.subscriptions", rows(r, 1 + r.nextInt(2), key, base, c -> Map.of(
-                        "plan", "pro", "status", STATUS[r.nextInt(4)], "mrr_cents", (long) r.nextInt(100_000),
-                        "started_at", "2021-0" + (1 + r.nextInt(9)) + "-01T00:00:00Z")));
-                children.put("billing.invoices", rows(r, r.nextInt(14), key, base, c -> Map.of(
-                        "amount_cents", (long) r.nextInt(50_000), "status", r.nextInt(10) == 0 ? "open" : "paid",
-                        "issued_at", "2022-0" + (1 + r.nextInt(9)) + "-01T00:00:00Z")));
+                children.put(
+                        "billing.subscriptions",
+                        rows(
+                                r,
+                                1 + r.nextInt(2),
+                                key,
+                                base,
+                                c -> Map.of(
+                                        "plan",
+                                        "pro",
+                                        "status",
+                                        STATUS[r.nextInt(4)],
+                                        "mrr_cents",
+                                        (long) r.nextInt(100_000),
+                                        "started_at",
+                                        "2021-0" + (1 + r.nextInt(9)) + "-01T00:00:00Z")));
+                children.put(
+                        "billing.invoices",
+                        rows(
+                                r,
+                                r.nextInt(14),
+                                key,
+                                base,
+                                c -> Map.of(
+                                        "amount_cents",
+                                        (long) r.nextInt(50_000),
+                                        "status",
+                                        r.nextInt(10) == 0 ? "open" : "paid",
+                                        "issued_at",
+                                        "2022-0" + (1 + r.nextInt(9)) + "-01T00:00:00Z")));
             }
             if (which == 2) {
-                children.put("support.tickets", rows(r, r.nextInt(4), key, base, c -> Map.of(
-                        "status", r.nextBoolean() ? "open" : "solved", "priority", "normal",
-                        "updated_at", "2023-0" + (1 + r.nextInt(9)) + "-0" + (1 + r.nextInt(9)) + "T10:00:00Z")));
+                children.put(
+                        "support.tickets",
+                        rows(
+                                r,
+                                r.nextInt(4),
+                                key,
+                                base,
+                                c -> Map.of(
+                                        "status",
+                                        r.nextBoolean() ? "open" : "solved",
+                                        "priority",
+                                        "normal",
+                                        "updated_at",
+                                        "2023-0" + (1 + r.nextInt(9)) + "-0" + (1 + r.nextInt(9)) + "T10:00:00Z")));
             }
             SourceRecord rec = new SourceRecord(source, key, system, a, ts, List.of(), base, base + 100_000, children);
             members.put(rec.recordId(), rec);
@@ -133,8 +172,8 @@ public final class SurvivorshipBench {
         return new ClusterView(members);
     }
 
-    private static List<ChildRecord> rows(Random r, int n, String parent, long base,
-                                          java.util.function.IntFunction<Map<String, Object>> attributes) {
+    private static List<ChildRecord> rows(
+            Random r, int n, String parent, long base, java.util.function.IntFunction<Map<String, Object>> attributes) {
         List<ChildRecord> out = new ArrayList<>();
         for (int c = 0; c < n; c++) {
             out.add(new ChildRecord(parent + "-" + c, attributes.apply(c), base + r.nextInt(100_000)));

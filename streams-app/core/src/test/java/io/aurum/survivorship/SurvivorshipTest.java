@@ -66,26 +66,36 @@ class SurvivorshipTest {
               anomalies:
                 double_billing: {field: active, max: 1, description: more than one active subscription}
             """;
-    static final PipelineConfig PIPELINE = AurumConfig.from(YamlDocument.parse("test.yaml", CONFIG, Map.of())).pipeline();
+    static final PipelineConfig PIPELINE =
+            AurumConfig.from(YamlDocument.parse("test.yaml", CONFIG, Map.of())).pipeline();
     static final Survivorship SURVIVORSHIP = new Survivorship(PIPELINE);
     static final String UNAVAILABLE = "__debezium_unavailable_value";
 
     /** A member: "crm:1" style id, the commit time of its attributes, then attribute name/value pairs. */
     static SourceRecord rec(String id, long ts, Object... kv) {
         String system = id.substring(0, id.indexOf(':'));
-        String source = switch (system) {
-            case "crm" -> "crm.contacts";
-            case "billing" -> "billing.customers";
-            default -> "support.users";
-        };
+        String source =
+                switch (system) {
+                    case "crm" -> "crm.contacts";
+                    case "billing" -> "billing.customers";
+                    default -> "support.users";
+                };
         Map<String, Object> attributes = new LinkedHashMap<>();
         Map<String, Long> attributeTs = new HashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             attributes.put((String) kv[i], kv[i + 1]);
             attributeTs.put((String) kv[i], ts);
         }
-        return new SourceRecord(source, id.substring(id.indexOf(':') + 1), system, attributes, attributeTs, List.of(),
-                Long.MAX_VALUE, ts, Map.of());
+        return new SourceRecord(
+                source,
+                id.substring(id.indexOf(':') + 1),
+                system,
+                attributes,
+                attributeTs,
+                List.of(),
+                Long.MAX_VALUE,
+                ts,
+                Map.of());
     }
 
     static ClusterView cluster(SourceRecord... members) {
@@ -102,61 +112,227 @@ class SurvivorshipTest {
 
     static Stream<Arguments> rules() {
         return Stream.of(
-                row("source priority: first listed system with a value", "priority", "b", "billing.customers:2", "source_priority",
-                        rec("crm:1", 3, "v", "a"), rec("billing:2", 1, "v", "b"), rec("support:3", 2, "v", "c")),
-                row("source priority: several records of one system, the most recent", "priority", "b2", "billing.customers:2", "source_priority",
-                        rec("billing:1", 1, "v", "b1"), rec("billing:2", 5, "v", "b2")),
-                row("source priority tie: same system and time, lower key", "priority", "x", "billing.customers:1", "source_priority",
-                        rec("billing:2", 5, "v", "y"), rec("billing:1", 5, "v", "x")),
-                row("owner wins over newer values", "owned", "s", "support.users:3", "owner:support",
-                        rec("support:3", 1, "v", "s"), rec("crm:1", 9, "v", "c")),
-                row("owner's empty string is no value: fallback", "owned", "c", "crm.contacts:1", "source_priority",
-                        rec("support:3", 1, "v", "  "), rec("crm:1", 9, "v", "c"), rec("billing:2", 9, "v", "b")),
-                row("owner's TOAST placeholder is no value: fallback", "owned", "c", "crm.contacts:1", "source_priority",
-                        rec("support:3", 1, "v", UNAVAILABLE), rec("crm:1", 9, "v", "c")),
-                row("most recent by the field's commit time", "recent", "new", "support.users:3", "most_recent",
-                        rec("crm:1", 1, "v", "old"), rec("support:3", 5, "v", "new")),
-                row("most recent tie: system priority", "recent", "c", "crm.contacts:1", "most_recent",
-                        rec("billing:2", 5, "v", "b"), rec("crm:1", 5, "v", "c")),
-                row("most recent tie within a system: source then key", "recent", "k1", "support.users:1", "most_recent",
-                        rec("support:2", 5, "v", "k2"), rec("support:1", 5, "v", "k1")),
-                row("most recent ignores a newer placeholder", "recent", "old", "crm.contacts:1", "most_recent",
-                        rec("crm:1", 1, "v", "old"), rec("support:3", 5, "v", UNAVAILABLE)),
-                row("oldest", "oldest", "b", "billing.customers:2", "oldest",
-                        rec("crm:1", 5, "v", "c"), rec("billing:2", 1, "v", "b")),
-                row("oldest tie: system priority", "oldest", "c", "crm.contacts:1", "oldest",
-                        rec("support:3", 1, "v", "s"), rec("crm:1", 1, "v", "c")),
-                row("most frequent compares normal forms", "frequent", "y", "billing.customers:2", "most_frequent",
-                        rec("crm:1", 1, "v", "X"), rec("billing:2", 1, "v", "y"), rec("support:3", 1, "v", " Y ")),
-                row("most frequent tie: system priority", "frequent", "x", "crm.contacts:1", "most_frequent",
-                        rec("support:3", 9, "v", "y"), rec("crm:1", 1, "v", "x")),
-                row("longest", "longest", "Robert Smith", "billing.customers:2", "longest",
-                        rec("crm:1", 1, "v", "Bob"), rec("billing:2", 1, "v", "Robert Smith")),
-                row("longest tie: system priority", "longest", "abc", "crm.contacts:1", "longest",
-                        rec("support:3", 1, "v", "xyz"), rec("crm:1", 1, "v", "abc")),
-                row("min of numbers, numeric text included, junk dropped", "min_n", "9.5", "billing.customers:2", "min",
-                        rec("crm:1", 1, "n", 10L), rec("billing:2", 1, "n", "9.5"), rec("support:3", 1, "n", "abc")),
-                row("max of numbers", "max_n", 10L, "crm.contacts:1", "max",
-                        rec("crm:1", 1, "n", 10L), rec("billing:2", 1, "n", 9.5)),
-                row("max tie: equal numbers, system priority", "max_n", 10L, "crm.contacts:1", "max",
-                        rec("billing:2", 1, "n", "10.0"), rec("crm:1", 1, "n", 10L)),
-                row("max of timestamps in time order", "max_ts", "2022-06-01T00:00:00Z", "billing.customers:2", "max",
-                        rec("crm:1", 1, "ts", "2021-12-31T23:00:00-05:00"), rec("billing:2", 1, "ts", "2022-06-01T00:00:00Z")),
-                row("min of text ignores case", "min_text", "Alpha", "billing.customers:2", "min",
-                        rec("crm:1", 1, "v", "beta"), rec("billing:2", 1, "v", "Alpha")),
-                row("invalid email dropped", "email", "b@x.com", "billing.customers:2", "most_recent",
-                        rec("crm:1", 9, "email", "not-an-email"), rec("billing:2", 1, "email", "b@x.com")),
-                row("blocklisted email dropped", "email", "b@x.com", "billing.customers:2", "most_recent",
-                        rec("crm:1", 9, "email", " INFO@acme.com"), rec("billing:2", 1, "email", "b@x.com")),
-                row("invalid phone dropped; national number read in the record's country", "phone", "020 7946 0958",
-                        "billing.customers:2", "most_recent",
-                        rec("crm:1", 9, "phone", "12"), rec("billing:2", 1, "phone", "020 7946 0958", "country", "GB")),
-                row("blocklisted phone dropped", "phone", "+1 312 555 0100", "billing.customers:2", "most_recent",
-                        rec("crm:1", 9, "phone", "(415) 555-0000"), rec("billing:2", 1, "phone", "+1 312 555 0100")),
-                row("blocklisted text dropped", "recent", "real", "billing.customers:2", "most_recent",
-                        rec("crm:1", 9, "v", "UNKNOWN"), rec("billing:2", 1, "v", "real")),
-                row("nothing usable: no value", "recent", null, null, "none",
-                        rec("crm:1", 9, "v", ""), rec("billing:2", 1, "v", UNAVAILABLE), rec("support:3", 1)));
+                row(
+                        "source priority: first listed system with a value",
+                        "priority",
+                        "b",
+                        "billing.customers:2",
+                        "source_priority",
+                        rec("crm:1", 3, "v", "a"),
+                        rec("billing:2", 1, "v", "b"),
+                        rec("support:3", 2, "v", "c")),
+                row(
+                        "source priority: several records of one system, the most recent",
+                        "priority",
+                        "b2",
+                        "billing.customers:2",
+                        "source_priority",
+                        rec("billing:1", 1, "v", "b1"),
+                        rec("billing:2", 5, "v", "b2")),
+                row(
+                        "source priority tie: same system and time, lower key",
+                        "priority",
+                        "x",
+                        "billing.customers:1",
+                        "source_priority",
+                        rec("billing:2", 5, "v", "y"),
+                        rec("billing:1", 5, "v", "x")),
+                row(
+                        "owner wins over newer values",
+                        "owned",
+                        "s",
+                        "support.users:3",
+                        "owner:support",
+                        rec("support:3", 1, "v", "s"),
+                        rec("crm:1", 9, "v", "c")),
+                row(
+                        "owner's empty string is no value: fallback",
+                        "owned",
+                        "c",
+                        "crm.contacts:1",
+                        "source_priority",
+                        rec("support:3", 1, "v", "  "),
+                        rec("crm:1", 9, "v", "c"),
+                        rec("billing:2", 9, "v", "b")),
+                row(
+                        "owner's TOAST placeholder is no value: fallback",
+                        "owned",
+                        "c",
+                        "crm.contacts:1",
+                        "source_priority",
+                        rec("support:3", 1, "v", UNAVAILABLE),
+                        rec("crm:1", 9, "v", "c")),
+                row(
+                        "most recent by the field's commit time",
+                        "recent",
+                        "new",
+                        "support.users:3",
+                        "most_recent",
+                        rec("crm:1", 1, "v", "old"),
+                        rec("support:3", 5, "v", "new")),
+                row(
+                        "most recent tie: system priority",
+                        "recent",
+                        "c",
+                        "crm.contacts:1",
+                        "most_recent",
+                        rec("billing:2", 5, "v", "b"),
+                        rec("crm:1", 5, "v", "c")),
+                row(
+                        "most recent tie within a system: source then key",
+                        "recent",
+                        "k1",
+                        "support.users:1",
+                        "most_recent",
+                        rec("support:2", 5, "v", "k2"),
+                        rec("support:1", 5, "v", "k1")),
+                row(
+                        "most recent ignores a newer placeholder",
+                        "recent",
+                        "old",
+                        "crm.contacts:1",
+                        "most_recent",
+                        rec("crm:1", 1, "v", "old"),
+                        rec("support:3", 5, "v", UNAVAILABLE)),
+                row(
+                        "oldest",
+                        "oldest",
+                        "b",
+                        "billing.customers:2",
+                        "oldest",
+                        rec("crm:1", 5, "v", "c"),
+                        rec("billing:2", 1, "v", "b")),
+                row(
+                        "oldest tie: system priority",
+                        "oldest",
+                        "c",
+                        "crm.contacts:1",
+                        "oldest",
+                        rec("support:3", 1, "v", "s"),
+                        rec("crm:1", 1, "v", "c")),
+                row(
+                        "most frequent compares normal forms",
+                        "frequent",
+                        "y",
+                        "billing.customers:2",
+                        "most_frequent",
+                        rec("crm:1", 1, "v", "X"),
+                        rec("billing:2", 1, "v", "y"),
+                        rec("support:3", 1, "v", " Y ")),
+                row(
+                        "most frequent tie: system priority",
+                        "frequent",
+                        "x",
+                        "crm.contacts:1",
+                        "most_frequent",
+                        rec("support:3", 9, "v", "y"),
+                        rec("crm:1", 1, "v", "x")),
+                row(
+                        "longest",
+                        "longest",
+                        "Robert Smith",
+                        "billing.customers:2",
+                        "longest",
+                        rec("crm:1", 1, "v", "Bob"),
+                        rec("billing:2", 1, "v", "Robert Smith")),
+                row(
+                        "longest tie: system priority",
+                        "longest",
+                        "abc",
+                        "crm.contacts:1",
+                        "longest",
+                        rec("support:3", 1, "v", "xyz"),
+                        rec("crm:1", 1, "v", "abc")),
+                row(
+                        "min of numbers, numeric text included, junk dropped",
+                        "min_n",
+                        "9.5",
+                        "billing.customers:2",
+                        "min",
+                        rec("crm:1", 1, "n", 10L),
+                        rec("billing:2", 1, "n", "9.5"),
+                        rec("support:3", 1, "n", "abc")),
+                row(
+                        "max of numbers",
+                        "max_n",
+                        10L,
+                        "crm.contacts:1",
+                        "max",
+                        rec("crm:1", 1, "n", 10L),
+                        rec("billing:2", 1, "n", 9.5)),
+                row(
+                        "max tie: equal numbers, system priority",
+                        "max_n",
+                        10L,
+                        "crm.contacts:1",
+                        "max",
+                        rec("billing:2", 1, "n", "10.0"),
+                        rec("crm:1", 1, "n", 10L)),
+                row(
+                        "max of timestamps in time order",
+                        "max_ts",
+                        "2022-06-01T00:00:00Z",
+                        "billing.customers:2",
+                        "max",
+                        rec("crm:1", 1, "ts", "2021-12-31T23:00:00-05:00"),
+                        rec("billing:2", 1, "ts", "2022-06-01T00:00:00Z")),
+                row(
+                        "min of text ignores case",
+                        "min_text",
+                        "Alpha",
+                        "billing.customers:2",
+                        "min",
+                        rec("crm:1", 1, "v", "beta"),
+                        rec("billing:2", 1, "v", "Alpha")),
+                row(
+                        "invalid email dropped",
+                        "email",
+                        "b@x.com",
+                        "billing.customers:2",
+                        "most_recent",
+                        rec("crm:1", 9, "email", "not-an-email"),
+                        rec("billing:2", 1, "email", "b@x.com")),
+                row(
+                        "blocklisted email dropped",
+                        "email",
+                        "b@x.com",
+                        "billing.customers:2",
+                        "most_recent",
+                        rec("crm:1", 9, "email", " INFO@acme.com"),
+                        rec("billing:2", 1, "email", "b@x.com")),
+                row(
+                        "invalid phone dropped; national number read in the record's country",
+                        "phone",
+                        "020 7946 0958",
+                        "billing.customers:2",
+                        "most_recent",
+                        rec("crm:1", 9, "phone", "12"),
+                        rec("billing:2", 1, "phone", "020 7946 0958", "country", "GB")),
+                row(
+                        "blocklisted phone dropped",
+                        "phone",
+                        "+1 312 555 0100",
+                        "billing.customers:2",
+                        "most_recent",
+                        rec("crm:1", 9, "phone", "(415) 555-0000"),
+                        rec("billing:2", 1, "phone", "+1 312 555 0100")),
+                row(
+                        "blocklisted text dropped",
+                        "recent",
+                        "real",
+                        "billing.customers:2",
+                        "most_recent",
+                        rec("crm:1", 9, "v", "UNKNOWN"),
+                        rec("billing:2", 1, "v", "real")),
+                row(
+                        "nothing usable: no value",
+                        "recent",
+                        null,
+                        null,
+                        "none",
+                        rec("crm:1", 9, "v", ""),
+                        rec("billing:2", 1, "v", UNAVAILABLE),
+                        rec("support:3", 1)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -165,9 +341,13 @@ class SurvivorshipTest {
         FieldValue v = SURVIVORSHIP.golden("g", cluster(members)).getFields().get(field);
         assertThat(v.getValue()).isEqualTo(value);
         assertThat(v.getRule()).isEqualTo(rule);
-        assertThat(v.getSource() == null ? null : v.getSource() + ":" + v.getKey()).isEqualTo(from);
+        assertThat(v.getSource() == null ? null : v.getSource() + ":" + v.getKey())
+                .isEqualTo(from);
         if (from != null) {
-            SourceRecord winner = Stream.of(members).filter(m -> (m.source() + ":" + m.key()).equals(from)).findFirst().orElseThrow();
+            SourceRecord winner = Stream.of(members)
+                    .filter(m -> (m.source() + ":" + m.key()).equals(from))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(v.getSystem()).isEqualTo(winner.system());
             assertThat(v.getSourceTs().toEpochMilli()).isEqualTo(winner.sourceTs());
         }
@@ -175,29 +355,45 @@ class SurvivorshipTest {
 
     @Test
     void collectKeepsEveryDistinctValueWithItsSources() {
-        FieldValue v = SURVIVORSHIP.golden("g", cluster(
-                rec("support:3", 7, "email", "Jane@X.com"),
-                rec("crm:1", 1, "email", " jane@x.com "),
-                rec("billing:2", 3, "email", "j.doe@work.com"),
-                rec("billing:4", 3, "email", "info@acme.com"))).getFields().get("emails");
+        FieldValue v = SURVIVORSHIP
+                .golden(
+                        "g",
+                        cluster(
+                                rec("support:3", 7, "email", "Jane@X.com"),
+                                rec("crm:1", 1, "email", " jane@x.com "),
+                                rec("billing:2", 3, "email", "j.doe@work.com"),
+                                rec("billing:4", 3, "email", "info@acme.com")))
+                .getFields()
+                .get("emails");
         assertThat(v.getRule()).isEqualTo("collect");
         assertThat(v.getValue()).isEqualTo("jane@x.com");
         assertThat(v.getSource() + ":" + v.getKey()).isEqualTo("crm.contacts:1");
         assertThat(v.getSourceTs().toEpochMilli()).isEqualTo(7);
         assertThat(v.getValues()).extracting(CollectedValue::getValue).containsExactly("jane@x.com", "j.doe@work.com");
-        assertThat(v.getValues().get(0).getSources()).extracting(SourceRef::getSource)
+        assertThat(v.getValues().get(0).getSources())
+                .extracting(SourceRef::getSource)
                 .containsExactly("crm.contacts", "support.users");
     }
 
     @Test
     void differentNormalFormsOpenAConflictAndEqualOnesDoNot() {
-        Outcome same = SURVIVORSHIP.survive("g", cluster(rec("crm:1", 1, "email", "Jane@X.com"),
-                rec("billing:2", 2, "email", "jane@x.com ")), null);
+        Outcome same = SURVIVORSHIP.survive(
+                "g",
+                cluster(rec("crm:1", 1, "email", "Jane@X.com"), rec("billing:2", 2, "email", "jane@x.com ")),
+                null);
         assertThat(same.conflicts()).extracting(Conflict::getField).doesNotContain("email");
 
-        Outcome differ = SURVIVORSHIP.survive("g", cluster(rec("crm:1", 1, "email", "jane@x.com"),
-                rec("billing:2", 2, "email", "j.doe@work.com"), rec("support:3", 3, "email", "not-an-email")), null);
-        Conflict c = differ.conflicts().stream().filter(x -> x.getField().equals("email")).findFirst().orElseThrow();
+        Outcome differ = SURVIVORSHIP.survive(
+                "g",
+                cluster(
+                        rec("crm:1", 1, "email", "jane@x.com"),
+                        rec("billing:2", 2, "email", "j.doe@work.com"),
+                        rec("support:3", 3, "email", "not-an-email")),
+                null);
+        Conflict c = differ.conflicts().stream()
+                .filter(x -> x.getField().equals("email"))
+                .findFirst()
+                .orElseThrow();
         assertThat(c.getKind()).isEqualTo("value");
         assertThat(c.getGoldenId()).isEqualTo("g");
         assertThat(c.getWinner().getValue()).isEqualTo("j.doe@work.com");
@@ -207,12 +403,21 @@ class SurvivorshipTest {
         assertThat(c.getSourceTs().toEpochMilli()).isEqualTo(2);
         // collect never conflicts: the union is the answer.
         assertThat(differ.conflicts()).extracting(Conflict::getField).doesNotContain("emails");
-        assertThat(differ.golden().getOpenConflicts()).isEqualTo(differ.conflicts().size());
+        assertThat(differ.golden().getOpenConflicts())
+                .isEqualTo(differ.conflicts().size());
     }
 
     static SourceRecord withChildren(SourceRecord r, ChildRecord... subscriptions) {
-        return new SourceRecord(r.source(), r.key(), r.system(), r.attributes(), r.attributeTs(), r.identifiers(),
-                r.createdAt(), r.sourceTs(), Map.of("billing.subscriptions", List.of(subscriptions)));
+        return new SourceRecord(
+                r.source(),
+                r.key(),
+                r.system(),
+                r.attributes(),
+                r.attributeTs(),
+                r.identifiers(),
+                r.createdAt(),
+                r.sourceTs(),
+                Map.of("billing.subscriptions", List.of(subscriptions)));
     }
 
     static ChildRecord sub(String key, String status, long mrr, String started, long ts) {
@@ -222,7 +427,9 @@ class SurvivorshipTest {
     @Test
     void rollUpsAndADeclaredAnomalyAcrossTwoBillingAccounts() {
         ClusterView acme = cluster(
-                withChildren(rec("billing:2002", 1), sub("40002", "active", 129900, "2021-01-01", 10),
+                withChildren(
+                        rec("billing:2002", 1),
+                        sub("40002", "active", 129900, "2021-01-01", 10),
                         sub("40003", "canceled", 5000, "2023-01-01", 30)),
                 withChildren(rec("billing:2089", 1), sub("40082", "active", 39900, "2022-01-01", 20)));
         Outcome o = SURVIVORSHIP.survive("gc_acme", acme, null);
@@ -234,16 +441,23 @@ class SurvivorshipTest {
         assertThat(f.get("mrr").getRule()).isEqualTo("rollup:sum");
         assertThat(f.get("mrr").getSourceTs().toEpochMilli()).isEqualTo(20);
         assertThat(f.get("biggest").getValue()).isEqualTo(129900L);
-        Conflict c = o.conflicts().stream().filter(x -> x.getField().equals("double_billing")).findFirst().orElseThrow();
+        Conflict c = o.conflicts().stream()
+                .filter(x -> x.getField().equals("double_billing"))
+                .findFirst()
+                .orElseThrow();
         assertThat(c.getKind()).isEqualTo("anomaly");
         assertThat(c.getDescription()).isEqualTo("more than one active subscription");
-        assertThat(c.getValues().values()).extracting(FieldValue::getValue, FieldValue::getKey).containsExactly(
-                org.assertj.core.groups.Tuple.tuple("billing.customers:2002", "40002"),
-                org.assertj.core.groups.Tuple.tuple("billing.customers:2089", "40082"));
+        assertThat(c.getValues().values())
+                .extracting(FieldValue::getValue, FieldValue::getKey)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("billing.customers:2002", "40002"),
+                        org.assertj.core.groups.Tuple.tuple("billing.customers:2089", "40082"));
         assertThat(c.getValues()).containsOnlyKeys("billing.subscriptions:40002", "billing.subscriptions:40082");
 
         // No active subscription left: the most recent one's status, and no anomaly.
-        ClusterView after = cluster(withChildren(rec("billing:2002", 1), sub("40002", "canceled", 129900, "2021-01-01", 40),
+        ClusterView after = cluster(withChildren(
+                rec("billing:2002", 1),
+                sub("40002", "canceled", 129900, "2021-01-01", 40),
                 sub("40003", "past_due", 5000, "2023-01-01", 30)));
         Outcome o2 = SURVIVORSHIP.survive("gc_acme", after, null);
         assertThat(o2.golden().getFields().get("status").getValue()).isEqualTo("past_due");
@@ -276,8 +490,10 @@ class SurvivorshipTest {
 
     @Test
     void theResultDoesNotDependOnTheOrderOfMembers() {
-        List<SourceRecord> members = new ArrayList<>(List.of(rec("crm:1", 5, "v", "a", "email", "a@x.com"),
-                rec("billing:2", 5, "v", "b", "email", "b@x.com"), rec("support:3", 5, "v", "a", "email", "c@x.com"),
+        List<SourceRecord> members = new ArrayList<>(List.of(
+                rec("crm:1", 5, "v", "a", "email", "a@x.com"),
+                rec("billing:2", 5, "v", "b", "email", "b@x.com"),
+                rec("support:3", 5, "v", "a", "email", "c@x.com"),
                 rec("support:4", 5, "v", "b", "email", "d@x.com")));
         GoldenCustomer expected = SURVIVORSHIP.golden("g", cluster(members.toArray(SourceRecord[]::new)));
         for (int i = 0; i < 6; i++) {
@@ -287,7 +503,8 @@ class SurvivorshipTest {
             }
             Map<String, SourceRecord> linked = new LinkedHashMap<>();
             members.forEach(m -> linked.put(m.recordId(), m));
-            assertThat(SURVIVORSHIP.golden("g", new ClusterView(linked)).toString()).isEqualTo(expected.toString());
+            assertThat(SURVIVORSHIP.golden("g", new ClusterView(linked)).toString())
+                    .isEqualTo(expected.toString());
         }
     }
 }

@@ -75,7 +75,8 @@ public final class Cdc {
         return new Event(topic, key(id), null);
     }
 
-    private Event event(String topic, String op, Map<String, Object> before, Map<String, Object> after, String snapshot) {
+    private Event event(
+            String topic, String op, Map<String, Object> before, Map<String, Object> after, String snapshot) {
         Object id = (after != null ? after : before).get("id");
         ObjectNode value = JSON.createObjectNode();
         value.set("before", JSON.valueToTree(before));

@@ -1,6 +1,5 @@
 package io.aurum.testing;
 
-import io.aurum.topology.StreamsProperties;
 import io.aurum.config.AurumConfig;
 import io.aurum.schemas.Conflict;
 import io.aurum.schemas.FieldOverride;
@@ -9,6 +8,7 @@ import io.aurum.schemas.QualityIssue;
 import io.aurum.schemas.Redirect;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.topology.AurumTopology;
+import io.aurum.topology.StreamsProperties;
 import io.aurum.topology.Topics;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -49,35 +49,66 @@ public final class TopologyHarness implements AutoCloseable {
 
     public TopologyHarness(AurumConfig config, int partitions) {
         this.config = config;
-        Topics topics = new Topics(new Topics.AvroSerdes() {
-            @Override
-            public <T extends org.apache.avro.specific.SpecificRecord> org.apache.kafka.common.serialization.Serde<T> serde(Class<T> type) {
-                return new TestAvroSerde<>(type);
-            }
-        }, config);
+        Topics topics = new Topics(
+                new Topics.AvroSerdes() {
+                    @Override
+                    public <T extends org.apache.avro.specific.SpecificRecord>
+                            org.apache.kafka.common.serialization.Serde<T> serde(Class<T> type) {
+                        return new TestAvroSerde<>(type);
+                    }
+                },
+                config);
         Properties props;
         try {
-            props = StreamsProperties.build(config, "unused:9092", Files.createTempDirectory("aurum-ttd").toString());
+            props = StreamsProperties.build(
+                    config,
+                    "unused:9092",
+                    Files.createTempDirectory("aurum-ttd").toString());
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
         // In-memory stores: a driver lives for one test, and RocksDB set-up would dominate property tests.
-        driver = new TopologyTestDriver(AurumTopology.build(config.pipeline(), topics, partitions,
-                org.apache.kafka.streams.kstream.Materialized.StoreType.IN_MEMORY), props);
-        topics.cdc().forEach(t -> inputs.put(t.name(),
-                driver.createInputTopic(t.name(), t.keySerde().serializer(), t.valueSerde().serializer())));
-        goldenOut = driver.createOutputTopic(Topics.GOLDEN, Serdes.String().deserializer(),
+        driver = new TopologyTestDriver(
+                AurumTopology.build(
+                        config.pipeline(),
+                        topics,
+                        partitions,
+                        org.apache.kafka.streams.kstream.Materialized.StoreType.IN_MEMORY),
+                props);
+        topics.cdc()
+                .forEach(t -> inputs.put(
+                        t.name(),
+                        driver.createInputTopic(
+                                t.name(),
+                                t.keySerde().serializer(),
+                                t.valueSerde().serializer())));
+        goldenOut = driver.createOutputTopic(
+                Topics.GOLDEN,
+                Serdes.String().deserializer(),
                 topics.golden().valueSerde().deserializer());
-        xrefOut = driver.createOutputTopic(Topics.XREF, Serdes.String().deserializer(),
+        xrefOut = driver.createOutputTopic(
+                Topics.XREF,
+                Serdes.String().deserializer(),
                 topics.xref().valueSerde().deserializer());
-        redirectsOut = driver.createOutputTopic(Topics.REDIRECTS, Serdes.String().deserializer(),
+        redirectsOut = driver.createOutputTopic(
+                Topics.REDIRECTS,
+                Serdes.String().deserializer(),
                 topics.redirects().valueSerde().deserializer());
-        qualityOut = driver.createOutputTopic(Topics.QUALITY, Serdes.String().deserializer(),
+        qualityOut = driver.createOutputTopic(
+                Topics.QUALITY,
+                Serdes.String().deserializer(),
                 topics.quality().valueSerde().deserializer());
-        dlqOut = driver.createOutputTopic(Topics.DLQ, Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
-        conflictsOut = driver.createOutputTopic(Topics.CONFLICTS, Serdes.String().deserializer(),
+        dlqOut = driver.createOutputTopic(
+                Topics.DLQ,
+                Serdes.ByteArray().deserializer(),
+                Serdes.ByteArray().deserializer());
+        conflictsOut = driver.createOutputTopic(
+                Topics.CONFLICTS,
+                Serdes.String().deserializer(),
                 topics.conflicts().valueSerde().deserializer());
-        overridesIn = driver.createInputTopic(Topics.OVERRIDES, Serdes.String().serializer(),
+        overridesIn = driver.createInputTopic(
+                Topics.OVERRIDES,
+                Serdes.String().serializer(),
                 topics.overrides().valueSerde().serializer());
     }
 
@@ -92,7 +123,10 @@ public final class TopologyHarness implements AutoCloseable {
         for (Cdc.Event e : events) {
             TestInputTopic<byte[], byte[]> in = inputs.get(e.topic());
             if (in == null) {
-                in = driver.createInputTopic(e.topic(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+                in = driver.createInputTopic(
+                        e.topic(),
+                        Serdes.ByteArray().serializer(),
+                        Serdes.ByteArray().serializer());
                 inputs.put(e.topic(), in);
             }
             org.apache.kafka.common.header.internals.RecordHeaders headers =
@@ -106,7 +140,10 @@ public final class TopologyHarness implements AutoCloseable {
 
     /** Writes (or with a null value, retracts) a steward assertion. */
     public TopologyHarness assertion(String id, String json) {
-        driver.createInputTopic(Topics.ASSERTIONS, Serdes.String().serializer(), Serdes.ByteArray().serializer())
+        driver.createInputTopic(
+                        Topics.ASSERTIONS,
+                        Serdes.String().serializer(),
+                        Serdes.ByteArray().serializer())
                 .pipeInput(id, json == null ? null : json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         drain();
         return this;
@@ -121,8 +158,8 @@ public final class TopologyHarness implements AutoCloseable {
     }
 
     /** Reads what {@code out} has into its compacted {@code view} (a tombstone removes the key) and the {@code log}. */
-    private static <V> void compact(TestOutputTopic<String, V> out, Map<String, V> view,
-                                    List<TestRecord<String, V>> log) {
+    private static <V> void compact(
+            TestOutputTopic<String, V> out, Map<String, V> view, List<TestRecord<String, V>> log) {
         for (TestRecord<String, V> r : out.readRecordsToList()) {
             if (log != null) {
                 log.add(r);

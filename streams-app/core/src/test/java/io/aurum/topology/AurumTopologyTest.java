@@ -35,15 +35,50 @@ class AurumTopologyTest {
     }
 
     static Map<String, Object> contact(long id, String first, String last, String email, String phone, String created) {
-        return row("id", id, "first_name", first, "last_name", last, "email", email, "phone", phone,
-                "company", null, "created_at", created, "updated_at", created);
+        return row(
+                "id",
+                id,
+                "first_name",
+                first,
+                "last_name",
+                last,
+                "email",
+                email,
+                "phone",
+                phone,
+                "company",
+                null,
+                "created_at",
+                created,
+                "updated_at",
+                created);
     }
 
-    static Map<String, Object> customer(long id, String name, String email, String phone, String country,
-                                        Long crmContactId, String created) {
-        return row("id", id, "name", name, "email", email, "phone", phone, "address_line1", "1 Main St",
-                "city", "Springfield", "postal_code", "12345", "country", country, "crm_contact_id", crmContactId,
-                "created_at", created, "updated_at", created);
+    static Map<String, Object> customer(
+            long id, String name, String email, String phone, String country, Long crmContactId, String created) {
+        return row(
+                "id",
+                id,
+                "name",
+                name,
+                "email",
+                email,
+                "phone",
+                phone,
+                "address_line1",
+                "1 Main St",
+                "city",
+                "Springfield",
+                "postal_code",
+                "12345",
+                "country",
+                country,
+                "crm_contact_id",
+                crmContactId,
+                "created_at",
+                created,
+                "updated_at",
+                created);
     }
 
     static Map<String, Object> user(long id, String name, String email, String phone, String created) {
@@ -52,15 +87,26 @@ class AurumTopologyTest {
 
     @Test
     void emailsThatDifferOnlyInCaseAndSpacesAreOneCustomerWithCrmOwningTheName() {
-        t.pipe(cdc.insert(CONTACTS, contact(1, "Jane", "Doe", "jane.doe@gmail.com", null, "2020-01-01T00:00:00Z")),
-                cdc.insert(CUSTOMERS, customer(10, "J. Doe", "  Jane.Doe@Gmail.com ", "+1 415 555 0134", "US", null,
-                        "2021-01-01T00:00:00Z")));
+        t.pipe(
+                cdc.insert(CONTACTS, contact(1, "Jane", "Doe", "jane.doe@gmail.com", null, "2020-01-01T00:00:00Z")),
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(
+                                10,
+                                "J. Doe",
+                                "  Jane.Doe@Gmail.com ",
+                                "+1 415 555 0134",
+                                "US",
+                                null,
+                                "2021-01-01T00:00:00Z")));
 
         assertThat(t.golden()).hasSize(1);
         GoldenCustomer g = t.golden().values().iterator().next();
         assertThat(g.getId()).isEqualTo(GoldenIds.of("crm.contacts:1"));
-        assertThat(g.getSources()).extracting(SourceRef::getSource, SourceRef::getKey)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("billing.customers", "10"),
+        assertThat(g.getSources())
+                .extracting(SourceRef::getSource, SourceRef::getKey)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("billing.customers", "10"),
                         org.assertj.core.groups.Tuple.tuple("crm.contacts", "1"));
         assertThat(g.getFields().get("name").getValue()).isEqualTo("Jane Doe");
         assertThat(g.getFields().get("name").getRule()).isEqualTo("owner:crm");
@@ -75,8 +121,17 @@ class AurumTopologyTest {
 
     @Test
     void phonesInDifferentFormatsMatchThroughE164WithTheRecordsOwnCountry() {
-        t.pipe(cdc.insert(CUSTOMERS, customer(10, "Oliver Smith", "oliver@example.co.uk", "020 7946 0958", "GB", null,
-                        "2021-01-01T00:00:00Z")),
+        t.pipe(
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(
+                                10,
+                                "Oliver Smith",
+                                "oliver@example.co.uk",
+                                "020 7946 0958",
+                                "GB",
+                                null,
+                                "2021-01-01T00:00:00Z")),
                 cdc.insert(USERS, user(7, null, null, "+44 20 7946 0958", "2022-01-01T00:00:00Z")));
         assertThat(t.golden()).hasSize(1);
         assertThat(t.xref().get("support.users:7").getGoldenId()).isEqualTo(GoldenIds.of("billing.customers:10"));
@@ -85,7 +140,8 @@ class AurumTopologyTest {
 
     @Test
     void anExplicitLinkJoinsRecordsThatShareNothingElse() {
-        t.pipe(cdc.insert(CUSTOMERS, customer(10, "Bob Jones", "billing@bob.io", null, "US", 5L, "2019-01-01T00:00:00Z")));
+        t.pipe(cdc.insert(
+                CUSTOMERS, customer(10, "Bob Jones", "billing@bob.io", null, "US", 5L, "2019-01-01T00:00:00Z")));
         assertThat(t.golden()).hasSize(1);
         t.pipe(cdc.insert(CONTACTS, contact(5, "Bob", "Jones", "bob@jones.family", null, "2020-01-01T00:00:00Z")));
         assertThat(t.golden()).hasSize(1);
@@ -99,17 +155,64 @@ class AurumTopologyTest {
 
     @Test
     void childrenThatArriveBeforeTheirParentStillRollUp() {
-        t.pipe(cdc.insert(SUBSCRIPTIONS, row("id", 100, "customer_id", 10, "plan", "pro", "status", "active",
-                        "mrr_cents", 4900, "started_at", "2021-01-01T00:00:00Z", "canceled_at", null)),
-                cdc.insert(SUBSCRIPTIONS, row("id", 101, "customer_id", 10, "plan", "team", "status", "active",
-                        "mrr_cents", 9900, "started_at", "2021-01-01T00:00:00Z", "canceled_at", null)));
+        t.pipe(
+                cdc.insert(
+                        SUBSCRIPTIONS,
+                        row(
+                                "id",
+                                100,
+                                "customer_id",
+                                10,
+                                "plan",
+                                "pro",
+                                "status",
+                                "active",
+                                "mrr_cents",
+                                4900,
+                                "started_at",
+                                "2021-01-01T00:00:00Z",
+                                "canceled_at",
+                                null)),
+                cdc.insert(
+                        SUBSCRIPTIONS,
+                        row(
+                                "id",
+                                101,
+                                "customer_id",
+                                10,
+                                "plan",
+                                "team",
+                                "status",
+                                "active",
+                                "mrr_cents",
+                                9900,
+                                "started_at",
+                                "2021-01-01T00:00:00Z",
+                                "canceled_at",
+                                null)));
         assertThat(t.golden()).isEmpty();
-        t.pipe(cdc.insert(CUSTOMERS, customer(10, "Acme Corp", "finance@acme.com", null, "US", null, "2019-01-01T00:00:00Z")));
+        t.pipe(cdc.insert(
+                CUSTOMERS, customer(10, "Acme Corp", "finance@acme.com", null, "US", null, "2019-01-01T00:00:00Z")));
         assertThat(t.field("billing.customers:10", "active_subscriptions")).isEqualTo(2L);
         assertThat(t.field("billing.customers:10", "mrr_cents")).isEqualTo(14800L);
 
-        t.pipe(cdc.update(SUBSCRIPTIONS, row("id", 101, "customer_id", 10, "plan", "team", "status", "canceled",
-                "mrr_cents", 9900, "started_at", "2021-01-01T00:00:00Z", "canceled_at", "2022-01-01T00:00:00Z")));
+        t.pipe(cdc.update(
+                SUBSCRIPTIONS,
+                row(
+                        "id",
+                        101,
+                        "customer_id",
+                        10,
+                        "plan",
+                        "team",
+                        "status",
+                        "canceled",
+                        "mrr_cents",
+                        9900,
+                        "started_at",
+                        "2021-01-01T00:00:00Z",
+                        "canceled_at",
+                        "2022-01-01T00:00:00Z")));
         assertThat(t.field("billing.customers:10", "active_subscriptions")).isEqualTo(1L);
         assertThat(t.field("billing.customers:10", "mrr_cents")).isEqualTo(4900L);
 
@@ -120,13 +223,44 @@ class AurumTopologyTest {
 
     @Test
     void aChildMovingToAnotherParentMovesItsRollUp() {
-        t.pipe(cdc.insert(USERS, user(1, "Ann", "ann@gmail.com", null, "2020-01-01T00:00:00Z")),
+        t.pipe(
+                cdc.insert(USERS, user(1, "Ann", "ann@gmail.com", null, "2020-01-01T00:00:00Z")),
                 cdc.insert(USERS, user(2, "Ben", "ben@gmail.com", null, "2020-01-01T00:00:00Z")),
-                cdc.insert(TICKETS, row("id", 9, "user_id", 1, "subject", "help", "status", "open", "priority", "normal",
-                        "created_at", "2023-01-01T00:00:00Z", "updated_at", "2023-01-01T00:00:00Z")));
+                cdc.insert(
+                        TICKETS,
+                        row(
+                                "id",
+                                9,
+                                "user_id",
+                                1,
+                                "subject",
+                                "help",
+                                "status",
+                                "open",
+                                "priority",
+                                "normal",
+                                "created_at",
+                                "2023-01-01T00:00:00Z",
+                                "updated_at",
+                                "2023-01-01T00:00:00Z")));
         assertThat(t.field("support.users:1", "open_tickets")).isEqualTo(1L);
-        t.pipe(cdc.update(TICKETS, row("id", 9, "user_id", 2, "subject", "help", "status", "open", "priority", "normal",
-                "created_at", "2023-01-01T00:00:00Z", "updated_at", "2023-01-02T00:00:00Z")));
+        t.pipe(cdc.update(
+                TICKETS,
+                row(
+                        "id",
+                        9,
+                        "user_id",
+                        2,
+                        "subject",
+                        "help",
+                        "status",
+                        "open",
+                        "priority",
+                        "normal",
+                        "created_at",
+                        "2023-01-01T00:00:00Z",
+                        "updated_at",
+                        "2023-01-02T00:00:00Z")));
         assertThat(t.field("support.users:1", "open_tickets")).isEqualTo(0L);
         assertThat(t.field("support.users:2", "open_tickets")).isEqualTo(1L);
         assertThat(t.field("support.users:2", "last_ticket_at")).isEqualTo("2023-01-02T00:00:00Z");
@@ -134,7 +268,8 @@ class AurumTopologyTest {
 
     @Test
     void removingABridgeSplitsTheClusterAndBothSidesGetTheirOwnAnchorsId() {
-        t.pipe(cdc.insert(CONTACTS, contact(1, "Al", "Ray", "al@gmail.com", null, "2020-01-01T00:00:00Z")),
+        t.pipe(
+                cdc.insert(CONTACTS, contact(1, "Al", "Ray", "al@gmail.com", null, "2020-01-01T00:00:00Z")),
                 cdc.insert(USERS, user(2, "Al Ray", "al.ray@yahoo.com", null, "2021-01-01T00:00:00Z")));
         assertThat(t.golden()).hasSize(2);
         Map<String, Object> bridge = customer(3, "Al Ray", "al@gmail.com", null, "US", null, "2022-01-01T00:00:00Z");
@@ -147,10 +282,12 @@ class AurumTopologyTest {
         assertThat(t.golden()).hasSize(2);
         // A support user with both emails bridges them; the older anchor (contact 1) wins.
         t.pipe(cdc.update(USERS, user(4, "A. Ray", "al@gmail.com", null, "2023-01-01T00:00:00Z")));
-        t.pipe(cdc.update(CUSTOMERS, customer(3, "Al Ray", "al.ray@yahoo.com", null, "US", 1L, "2022-01-01T00:00:00Z")));
+        t.pipe(cdc.update(
+                CUSTOMERS, customer(3, "Al Ray", "al.ray@yahoo.com", null, "US", 1L, "2022-01-01T00:00:00Z")));
         assertThat(t.golden()).hasSize(1).containsKey(GoldenIds.of("crm.contacts:1"));
         // The absorbed cluster's id now redirects to the survivor.
-        assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getGoldenId()).isEqualTo(GoldenIds.of("crm.contacts:1"));
+        assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getGoldenId())
+                .isEqualTo(GoldenIds.of("crm.contacts:1"));
 
         // Removing the bridge customer's link and email splits the cluster again.
         t.pipe(cdc.delete(CUSTOMERS, 3), cdc.tombstone(CUSTOMERS, 3));
@@ -160,10 +297,12 @@ class AurumTopologyTest {
         assertThat(t.xref().get("support.users:4").getGoldenId()).isEqualTo(GoldenIds.of("crm.contacts:1"));
         // user 2 anchors its own cluster again: its id is live and leads to itself, noting that user 4, once in its
         // cluster, went to contact 1's; and contact 1's id notes that user 2 split off from it.
-        assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getGoldenId()).isEqualTo(GoldenIds.of("support.users:2"));
+        assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getGoldenId())
+                .isEqualTo(GoldenIds.of("support.users:2"));
         assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getSplitInto())
                 .containsExactly(GoldenIds.of("crm.contacts:1"));
-        assertThat(t.redirects().get(GoldenIds.of("crm.contacts:1")).getGoldenId()).isEqualTo(GoldenIds.of("crm.contacts:1"));
+        assertThat(t.redirects().get(GoldenIds.of("crm.contacts:1")).getGoldenId())
+                .isEqualTo(GoldenIds.of("crm.contacts:1"));
         assertThat(t.redirects().get(GoldenIds.of("crm.contacts:1")).getSplitInto())
                 .containsExactly(GoldenIds.of("support.users:2"));
     }
@@ -197,9 +336,11 @@ class AurumTopologyTest {
 
     @Test
     void anUnchangedToastColumnKeepsItsPreviousValue() {
-        t.pipe(cdc.insert(USERS, user(1, "Kim", "kim@gmail.com", "+1 415 555 0100", "2020-01-01T00:00:00Z")),
-                cdc.update(USERS, user(1, "Kim Lee", "__debezium_unavailable_value", "+1 415 555 0100",
-                        "2020-01-01T00:00:00Z")));
+        t.pipe(
+                cdc.insert(USERS, user(1, "Kim", "kim@gmail.com", "+1 415 555 0100", "2020-01-01T00:00:00Z")),
+                cdc.update(
+                        USERS,
+                        user(1, "Kim Lee", "__debezium_unavailable_value", "+1 415 555 0100", "2020-01-01T00:00:00Z")));
         assertThat(t.field("support.users:1", "email")).isEqualTo("kim@gmail.com");
         assertThat(t.field("support.users:1", "name")).isEqualTo("Kim Lee");
     }
@@ -207,8 +348,9 @@ class AurumTopologyTest {
     @Test
     void aPoisonEventGoesToTheDeadLetterTopicAndProcessingContinues() {
         byte[] garbage = "{not json".getBytes(StandardCharsets.UTF_8);
-        t.pipe(new Cdc.Event(CONTACTS, "{\"id\":1}".getBytes(StandardCharsets.UTF_8), garbage),
-                cdc.insert(CONTACTS, row("id", 2, "first_name", "Ok")),  // a mapped column is missing
+        t.pipe(
+                new Cdc.Event(CONTACTS, "{\"id\":1}".getBytes(StandardCharsets.UTF_8), garbage),
+                cdc.insert(CONTACTS, row("id", 2, "first_name", "Ok")), // a mapped column is missing
                 cdc.insert(CONTACTS, contact(3, "Fine", "Person", "fine@gmail.com", null, "2020-01-01T00:00:00Z")));
         List<TestRecord<byte[], byte[]>> dead = t.deadLetters();
         assertThat(dead).hasSize(2);
@@ -221,7 +363,8 @@ class AurumTopologyTest {
         assertThat(header(first, DeadLetters.HEADER_STAGE)).isEqualTo("map");
         assertThat(header(first, DeadLetters.HEADER_EXCEPTION)).isEqualTo("io.aurum.canonical.MappingException");
         assertThat(header(first, DeadLetters.HEADER_MESSAGE)).startsWith("the value is not valid JSON");
-        assertThat(header(dead.get(1), DeadLetters.HEADER_MESSAGE)).contains("column 'last_name' is not in the change event");
+        assertThat(header(dead.get(1), DeadLetters.HEADER_MESSAGE))
+                .contains("column 'last_name' is not in the change event");
         assertThat(header(dead.get(1), DeadLetters.HEADER_OFFSET)).isEqualTo("1");
         assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("crm.contacts:3"));
     }
@@ -233,8 +376,9 @@ class AurumTopologyTest {
     static List<Cdc.Event> interleave(List<Cdc.Event> events, Random random) {
         Map<String, java.util.ArrayDeque<Cdc.Event>> byRow = new java.util.LinkedHashMap<>();
         for (Cdc.Event e : events) {
-            byRow.computeIfAbsent(e.topic() + new String(e.key(), StandardCharsets.UTF_8),
-                    k -> new java.util.ArrayDeque<>()).add(e);
+            byRow.computeIfAbsent(
+                            e.topic() + new String(e.key(), StandardCharsets.UTF_8), k -> new java.util.ArrayDeque<>())
+                    .add(e);
         }
         List<java.util.ArrayDeque<Cdc.Event>> queues = new ArrayList<>(byRow.values());
         List<Cdc.Event> out = new ArrayList<>();
@@ -256,18 +400,26 @@ class AurumTopologyTest {
     @Test
     void theFinalStateDoesNotDependOnTheOrderInWhichSourcesArrive() {
         List<Cdc.Event> events = new ArrayList<>(List.of(
-                cdc.insert(CONTACTS, contact(1, "Jane", "Doe", "jane@gmail.com", "415-555-0134", "2020-01-01T00:00:00Z")),
-                cdc.insert(CUSTOMERS, customer(10, "Jane Doe", "JANE@gmail.com", null, "US", null, "2021-01-01T00:00:00Z")),
+                cdc.insert(
+                        CONTACTS, contact(1, "Jane", "Doe", "jane@gmail.com", "415-555-0134", "2020-01-01T00:00:00Z")),
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(10, "Jane Doe", "JANE@gmail.com", null, "US", null, "2021-01-01T00:00:00Z")),
                 cdc.insert(USERS, user(7, null, null, "(415) 555 0134", "2022-01-01T00:00:00Z")),
                 cdc.insert(CONTACTS, contact(2, "Jim", "Beam", "jim@gmail.com", null, "2019-01-01T00:00:00Z")),
-                cdc.insert(CUSTOMERS, customer(11, "Jim Beam", "beam@work.com", null, "US", 2L, "2021-01-01T00:00:00Z")),
-                cdc.update(CONTACTS, contact(1, "Janet", "Doe", "jane@gmail.com", "415-555-0134", "2020-01-01T00:00:00Z"))));
-        Map<String, GoldenCustomer> expected = new TopologyHarness().pipe(events.toArray(Cdc.Event[]::new)).golden();
+                cdc.insert(
+                        CUSTOMERS, customer(11, "Jim Beam", "beam@work.com", null, "US", 2L, "2021-01-01T00:00:00Z")),
+                cdc.update(
+                        CONTACTS,
+                        contact(1, "Janet", "Doe", "jane@gmail.com", "415-555-0134", "2020-01-01T00:00:00Z"))));
+        Map<String, GoldenCustomer> expected =
+                new TopologyHarness().pipe(events.toArray(Cdc.Event[]::new)).golden();
         Random random = new Random(42);
         for (int i = 0; i < 5; i++) {
             List<Cdc.Event> shuffled = interleave(events, random);
             try (TopologyHarness other = new TopologyHarness()) {
-                assertThat(other.pipe(shuffled.toArray(Cdc.Event[]::new)).golden()).isEqualTo(expected);
+                assertThat(other.pipe(shuffled.toArray(Cdc.Event[]::new)).golden())
+                        .isEqualTo(expected);
             }
         }
         assertThat(expected).hasSize(2);

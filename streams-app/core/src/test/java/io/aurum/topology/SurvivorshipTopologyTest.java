@@ -35,8 +35,21 @@ class SurvivorshipTopologyTest {
     }
 
     static Map<String, Object> subscription(long id, long customer, String status, long mrr, String started) {
-        return row("id", id, "customer_id", customer, "plan", "pro", "status", status, "mrr_cents", mrr,
-                "started_at", started, "canceled_at", null);
+        return row(
+                "id",
+                id,
+                "customer_id",
+                customer,
+                "plan",
+                "pro",
+                "status",
+                status,
+                "mrr_cents",
+                mrr,
+                "started_at",
+                started,
+                "canceled_at",
+                null);
     }
 
     FieldValue lineage(String recordId, String field) {
@@ -45,11 +58,16 @@ class SurvivorshipTopologyTest {
 
     @Test
     void everyFieldCarriesTheLineageOfTheChangeThatLastModifiedIt() {
-        Cdc.Event created = cdc.insert(CONTACTS, contact(1, "Jane", "Doe", "jane@gmail.com", "+1 415 555 0134", "2020-01-01T00:00:00Z"));
-        t.pipe(created, cdc.insert(CUSTOMERS, customer(10, "J. Doe", "jane@gmail.com", "+1 415 555 0199", "US", 1L,
-                "2021-01-01T00:00:00Z")));
+        Cdc.Event created = cdc.insert(
+                CONTACTS, contact(1, "Jane", "Doe", "jane@gmail.com", "+1 415 555 0134", "2020-01-01T00:00:00Z"));
+        t.pipe(
+                created,
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(10, "J. Doe", "jane@gmail.com", "+1 415 555 0199", "US", 1L, "2021-01-01T00:00:00Z")));
         FieldValue nameBefore = lineage("crm.contacts:1", "name");
-        Cdc.Event phoneChange = cdc.update(CONTACTS, contact(1, "Jane", "Doe", "jane@gmail.com", "+1 415 555 0142", "2020-01-01T00:00:00Z"));
+        Cdc.Event phoneChange = cdc.update(
+                CONTACTS, contact(1, "Jane", "Doe", "jane@gmail.com", "+1 415 555 0142", "2020-01-01T00:00:00Z"));
         t.pipe(phoneChange);
 
         FieldValue phone = lineage("crm.contacts:1", "phone");
@@ -81,13 +99,21 @@ class SurvivorshipTopologyTest {
     @Test
     void aConflictAppearsWhileSourcesDisagreeAndIsTombstonedWhenTheyAgree() {
         String id = GoldenIds.of("crm.contacts:1");
-        t.pipe(cdc.insert(CONTACTS, contact(1, "Jane", "Doe", "jane@gmail.com", "+1 415 555 0134", "2020-01-01T00:00:00Z")),
-                cdc.insert(CUSTOMERS, customer(10, "Jane Doe", "jane@gmail.com", "(415) 555-0134", "US", 1L, "2021-01-01T00:00:00Z")));
+        t.pipe(
+                cdc.insert(
+                        CONTACTS,
+                        contact(1, "Jane", "Doe", "jane@gmail.com", "+1 415 555 0134", "2020-01-01T00:00:00Z")),
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(
+                                10, "Jane Doe", "jane@gmail.com", "(415) 555-0134", "US", 1L, "2021-01-01T00:00:00Z")));
         // Same phone in another format, same name: no conflict.
         assertThat(t.conflicts()).isEmpty();
         assertThat(t.golden().get(id).getOpenConflicts()).isZero();
 
-        t.pipe(cdc.update(CUSTOMERS, customer(10, "Jane Doe", "jane@gmail.com", "+1 415 555 0199", "US", 1L, "2021-01-01T00:00:00Z")));
+        t.pipe(cdc.update(
+                CUSTOMERS,
+                customer(10, "Jane Doe", "jane@gmail.com", "+1 415 555 0199", "US", 1L, "2021-01-01T00:00:00Z")));
         assertThat(t.conflicts()).containsOnlyKeys(id + "/phone");
         Conflict c = t.conflicts().get(id + "/phone");
         assertThat(c.getKind()).isEqualTo("value");
@@ -99,14 +125,18 @@ class SurvivorshipTopologyTest {
 
         // An unrelated change does not repeat the open conflict.
         int written = t.conflictLog().size();
-        t.pipe(cdc.update(CONTACTS, contact(1, "Janet", "Doe", "jane@gmail.com", "+1 415 555 0134", "2020-01-01T00:00:00Z")));
-        assertThat(t.conflictLog()).hasSize(written + 1);  // only the new name conflict
+        t.pipe(cdc.update(
+                CONTACTS, contact(1, "Janet", "Doe", "jane@gmail.com", "+1 415 555 0134", "2020-01-01T00:00:00Z")));
+        assertThat(t.conflictLog()).hasSize(written + 1); // only the new name conflict
         assertThat(t.conflicts()).containsOnlyKeys(id + "/phone", id + "/name");
 
-        t.pipe(cdc.update(CUSTOMERS, customer(10, "Janet Doe", "jane@gmail.com", "415.555.0134", "US", 1L, "2021-01-01T00:00:00Z")));
+        t.pipe(cdc.update(
+                CUSTOMERS,
+                customer(10, "Janet Doe", "jane@gmail.com", "415.555.0134", "US", 1L, "2021-01-01T00:00:00Z")));
         assertThat(t.conflicts()).isEmpty();
         List<TestRecord<String, Conflict>> log = t.conflictLog();
-        assertThat(log.subList(log.size() - 2, log.size())).allSatisfy(r -> assertThat(r.value()).isNull());
+        assertThat(log.subList(log.size() - 2, log.size()))
+                .allSatisfy(r -> assertThat(r.value()).isNull());
         assertThat(t.golden().get(id).getOpenConflicts()).isZero();
     }
 
@@ -114,11 +144,38 @@ class SurvivorshipTopologyTest {
     void acmeBilledTwiceOpensTheDeclaredAnomalyUntilOneSubscriptionIsCancelled() {
         // The fuzzy organisation rule is not this test's concern: both billing accounts link to the same CRM contact.
         String id = GoldenIds.of("crm.contacts:1008");
-        t.pipe(cdc.insert(CONTACTS, contact(1008, "John", "Carter", "john.carter@acme.com", "(312) 555-0100", "2018-01-01T00:00:00Z")),
+        t.pipe(
+                cdc.insert(
+                        CONTACTS,
+                        contact(
+                                1008,
+                                "John",
+                                "Carter",
+                                "john.carter@acme.com",
+                                "(312) 555-0100",
+                                "2018-01-01T00:00:00Z")),
                 cdc.insert(SUBSCRIPTIONS, subscription(40002, 2002, "active", 129900, "2019-01-01T00:00:00Z")),
                 cdc.insert(SUBSCRIPTIONS, subscription(40082, 2089, "active", 39900, "2022-01-01T00:00:00Z")),
-                cdc.insert(CUSTOMERS, customer(2002, "Acme Corp", "finance@acme.com", "312-555-0163", "US", 1008L, "2019-01-01T00:00:00Z")),
-                cdc.insert(CUSTOMERS, customer(2089, "ACME Corp", "ops@acme.com", "312.555.0190", "US", 1008L, "2022-01-01T00:00:00Z")));
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(
+                                2002,
+                                "Acme Corp",
+                                "finance@acme.com",
+                                "312-555-0163",
+                                "US",
+                                1008L,
+                                "2019-01-01T00:00:00Z")),
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(
+                                2089,
+                                "ACME Corp",
+                                "ops@acme.com",
+                                "312.555.0190",
+                                "US",
+                                1008L,
+                                "2022-01-01T00:00:00Z")));
         GoldenCustomer acme = t.golden().get(id);
         assertThat(acme.getSources()).hasSize(3);
         assertThat(acme.getFields().get("active_subscriptions").getValue()).isEqualTo(2L);
@@ -139,12 +196,14 @@ class SurvivorshipTopologyTest {
 
     @Test
     void rollUpsOfChildrenThatArriveFirstFollowTheirParentIntoAnotherCluster() {
-        t.pipe(cdc.insert(SUBSCRIPTIONS, subscription(100, 10, "canceled", 4900, "2020-01-01T00:00:00Z")),
+        t.pipe(
+                cdc.insert(SUBSCRIPTIONS, subscription(100, 10, "canceled", 4900, "2020-01-01T00:00:00Z")),
                 cdc.insert(SUBSCRIPTIONS, subscription(101, 10, "past_due", 9900, "2021-01-01T00:00:00Z")),
                 cdc.insert(CONTACTS, contact(1, "Ann", "Lee", "ann@gmail.com", null, "2019-01-01T00:00:00Z")),
                 cdc.insert(CONTACTS, contact(2, "Bo", "Kim", "bo@gmail.com", null, "2019-06-01T00:00:00Z")));
         assertThat(t.golden()).hasSize(2);
-        t.pipe(cdc.insert(CUSTOMERS, customer(10, "Ann Lee", "billing@lee.io", null, "US", 1L, "2020-01-01T00:00:00Z")));
+        t.pipe(cdc.insert(
+                CUSTOMERS, customer(10, "Ann Lee", "billing@lee.io", null, "US", 1L, "2020-01-01T00:00:00Z")));
         assertThat(t.field("crm.contacts:1", "subscription_status")).isEqualTo("past_due");
         assertThat(t.field("crm.contacts:1", "mrr_cents")).isEqualTo(0L);
         FieldValue status = lineage("crm.contacts:1", "subscription_status");
@@ -152,7 +211,8 @@ class SurvivorshipTopologyTest {
         assertThat(status.getSource() + ":" + status.getKey()).isEqualTo("billing.subscriptions:101");
 
         // The billing account now belongs to Bo: its subscriptions leave Ann's golden record and join Bo's.
-        t.pipe(cdc.update(CUSTOMERS, customer(10, "Ann Lee", "billing@lee.io", null, "US", 2L, "2020-01-01T00:00:00Z")));
+        t.pipe(cdc.update(
+                CUSTOMERS, customer(10, "Ann Lee", "billing@lee.io", null, "US", 2L, "2020-01-01T00:00:00Z")));
         assertThat(t.field("crm.contacts:1", "subscription_status")).isNull();
         assertThat(t.field("crm.contacts:2", "subscription_status")).isEqualTo("past_due");
         t.pipe(cdc.update(SUBSCRIPTIONS, subscription(100, 10, "active", 4900, "2020-01-01T00:00:00Z")));
@@ -161,15 +221,27 @@ class SurvivorshipTopologyTest {
     }
 
     static FieldOverride override(String goldenId, String source, String key, String field, Object value, long at) {
-        return FieldOverride.newBuilder().setGoldenId(goldenId).setSource(source).setKey(key).setField(field)
-                .setValue(value).setWho("steward@aurum").setWhy("verified by phone").setAt(Instant.ofEpochMilli(at)).build();
+        return FieldOverride.newBuilder()
+                .setGoldenId(goldenId)
+                .setSource(source)
+                .setKey(key)
+                .setField(field)
+                .setValue(value)
+                .setWho("steward@aurum")
+                .setWhy("verified by phone")
+                .setAt(Instant.ofEpochMilli(at))
+                .build();
     }
 
     @Test
     void overridesWinFollowTheirRecordAndCanBeWithdrawn() {
-        t.pipe(cdc.insert(CONTACTS, contact(1, "Ann", "Lee", "ann@gmail.com", null, "2019-01-01T00:00:00Z")),
+        t.pipe(
+                cdc.insert(CONTACTS, contact(1, "Ann", "Lee", "ann@gmail.com", null, "2019-01-01T00:00:00Z")),
                 cdc.insert(CONTACTS, contact(2, "Bo", "Kim", "bo@gmail.com", null, "2019-06-01T00:00:00Z")),
-                cdc.insert(CUSTOMERS, customer(10, "Ann Lee", "billing@lee.io", "+1 415 555 0100", "US", 1L, "2020-01-01T00:00:00Z")));
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(
+                                10, "Ann Lee", "billing@lee.io", "+1 415 555 0100", "US", 1L, "2020-01-01T00:00:00Z")));
         String ann = GoldenIds.of("crm.contacts:1");
         String bo = GoldenIds.of("crm.contacts:2");
 
@@ -187,7 +259,9 @@ class SurvivorshipTopologyTest {
         assertThat(t.golden().get(bo).getFields().get("country").getValue()).isNull();
 
         // The billing record moves to Bo; its override goes with it, the golden-id override stays with Ann.
-        t.pipe(cdc.update(CUSTOMERS, customer(10, "Ann Lee", "billing@lee.io", "+1 415 555 0100", "US", 2L, "2020-01-01T00:00:00Z")));
+        t.pipe(cdc.update(
+                CUSTOMERS,
+                customer(10, "Ann Lee", "billing@lee.io", "+1 415 555 0100", "US", 2L, "2020-01-01T00:00:00Z")));
         assertThat(t.golden().get(bo).getFields().get("country").getValue()).isEqualTo("CA");
         assertThat(t.golden().get(bo).getFields().get("country").getRule()).isEqualTo("override");
         assertThat(t.golden().get(ann).getFields().get("country").getValue()).isNull();
@@ -207,9 +281,19 @@ class SurvivorshipTopologyTest {
         t.override("y", override(GoldenIds.of("crm.contacts:1"), null, null, "nickname", "Annie", 1));
         List<TestRecord<byte[], byte[]>> dead = t.deadLetters();
         assertThat(dead).hasSize(2);
-        assertThat(new String(dead.get(0).headers().lastHeader(DeadLetters.HEADER_MESSAGE).value(), StandardCharsets.UTF_8))
+        assertThat(new String(
+                        dead.get(0)
+                                .headers()
+                                .lastHeader(DeadLetters.HEADER_MESSAGE)
+                                .value(),
+                        StandardCharsets.UTF_8))
                 .isEqualTo("override x must name either goldenId, or source and key");
-        assertThat(new String(dead.get(1).headers().lastHeader(DeadLetters.HEADER_MESSAGE).value(), StandardCharsets.UTF_8))
+        assertThat(new String(
+                        dead.get(1)
+                                .headers()
+                                .lastHeader(DeadLetters.HEADER_MESSAGE)
+                                .value(),
+                        StandardCharsets.UTF_8))
                 .isEqualTo("override y targets unknown golden field 'nickname'");
         assertThat(t.field("crm.contacts:1", "name")).isEqualTo("Ann Lee");
     }
@@ -217,13 +301,56 @@ class SurvivorshipTopologyTest {
     @Test
     void goldenRecordsAndConflictsDoNotDependOnArrivalOrder() {
         List<Cdc.Event> events = List.of(
-                cdc.insert(CONTACTS, contact(1008, "John", "Carter", "john.carter@acme.com", "(312) 555-0100", "2018-01-01T00:00:00Z")),
-                cdc.insert(CUSTOMERS, customer(2002, "Acme Corp", "finance@acme.com", "312-555-0163", "US", 1008L, "2019-01-01T00:00:00Z")),
-                cdc.insert(CUSTOMERS, customer(2089, "ACME Corp", "ops@acme.com", "312.555.0190", "US", 1008L, "2022-01-01T00:00:00Z")),
+                cdc.insert(
+                        CONTACTS,
+                        contact(
+                                1008,
+                                "John",
+                                "Carter",
+                                "john.carter@acme.com",
+                                "(312) 555-0100",
+                                "2018-01-01T00:00:00Z")),
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(
+                                2002,
+                                "Acme Corp",
+                                "finance@acme.com",
+                                "312-555-0163",
+                                "US",
+                                1008L,
+                                "2019-01-01T00:00:00Z")),
+                cdc.insert(
+                        CUSTOMERS,
+                        customer(
+                                2089,
+                                "ACME Corp",
+                                "ops@acme.com",
+                                "312.555.0190",
+                                "US",
+                                1008L,
+                                "2022-01-01T00:00:00Z")),
                 cdc.insert(SUBSCRIPTIONS, subscription(40002, 2002, "active", 129900, "2019-01-01T00:00:00Z")),
                 cdc.insert(SUBSCRIPTIONS, subscription(40082, 2089, "active", 39900, "2022-01-01T00:00:00Z")),
-                cdc.update(CUSTOMERS, customer(2089, "ACME Corp", "ops@acme.com", "312.555.0190", "CA", 1008L, "2022-01-01T00:00:00Z")),
-                cdc.update(CONTACTS, contact(1008, "John", "Carter", "john.carter@acme.com", "(312) 555-0111", "2018-01-01T00:00:00Z")));
+                cdc.update(
+                        CUSTOMERS,
+                        customer(
+                                2089,
+                                "ACME Corp",
+                                "ops@acme.com",
+                                "312.555.0190",
+                                "CA",
+                                1008L,
+                                "2022-01-01T00:00:00Z")),
+                cdc.update(
+                        CONTACTS,
+                        contact(
+                                1008,
+                                "John",
+                                "Carter",
+                                "john.carter@acme.com",
+                                "(312) 555-0111",
+                                "2018-01-01T00:00:00Z")));
         t.pipe(events.toArray(Cdc.Event[]::new));
         Map<String, GoldenCustomer> expectedGolden = Map.copyOf(t.golden());
         Map<String, Conflict> expectedConflicts = Map.copyOf(t.conflicts());

@@ -49,7 +49,8 @@ class TopologySnapshotTest {
 
     @Test
     void everyStoreIsDeclaredInStoresAndEveryDeclaredStoreIsUsed() throws Exception {
-        Set<String> declared = new TreeSet<>(Stores.ALL.stream().map(Stores.Store::name).toList());
+        Set<String> declared =
+                new TreeSet<>(Stores.ALL.stream().map(Stores.Store::name).toList());
         Set<String> inTopology = new TreeSet<>(builder(topology()).stateStores().keySet());
         // Streams names the foreign-key join's own subscription store after the join.
         inTopology.remove(Topics.OVERRIDE_TARGETS + "-subscription-store");
@@ -58,12 +59,14 @@ class TopologySnapshotTest {
 
     static Topology topology() {
         AurumConfig config = AurumConfig.fromClasspath(AurumConfig.DEMO);
-        Topics topics = new Topics(new Topics.AvroSerdes() {
-            @Override
-            public <T extends SpecificRecord> Serde<T> serde(Class<T> type) {
-                return new TestAvroSerde<>(type);
-            }
-        }, config);
+        Topics topics = new Topics(
+                new Topics.AvroSerdes() {
+                    @Override
+                    public <T extends SpecificRecord> Serde<T> serde(Class<T> type) {
+                        return new TestAvroSerde<>(type);
+                    }
+                },
+                config);
         return AurumTopology.build(config.pipeline(), topics, config.streams().partitions(), StoreType.IN_MEMORY);
     }
 
@@ -86,19 +89,27 @@ class TopologySnapshotTest {
         builder.rewriteTopology(new StreamsConfig(props));
         TreeMap<String, String> changelogs = new TreeMap<>();
         for (StoreFactory store : builder.stateStores().values()) {
-            changelogs.put(store.storeName(), store.loggingEnabled()
-                    ? ProcessorStateManager.storeChangelogTopic(app, store.storeName(), null) : "(not logged)");
+            changelogs.put(
+                    store.storeName(),
+                    store.loggingEnabled()
+                            ? ProcessorStateManager.storeChangelogTopic(app, store.storeName(), null)
+                            : "(not logged)");
         }
         Set<String> internal = new TreeSet<>();
-        builder.subtopologyToTopicsInfo().values().forEach(info -> internal.addAll(info.repartitionSourceTopics.keySet()));
+        builder.subtopologyToTopicsInfo()
+                .values()
+                .forEach(info -> internal.addAll(info.repartitionSourceTopics.keySet()));
 
         StringBuilder out = new StringBuilder();
-        out.append("# Aurum's Kafka Streams topology on the demo config (application id ").append(app)
+        out.append("# Aurum's Kafka Streams topology on the demo config (application id ")
+                .append(app)
                 .append("), as Streams names it.\n")
-                .append("# Generated and checked by TopologySnapshotTest: a running deployment keeps state under these\n")
+                .append(
+                        "# Generated and checked by TopologySnapshotTest: a running deployment keeps state under these\n")
                 .append("# names. Read the test's failure message before changing anything here.\n\n")
                 .append("## Stores and their changelog topics\n");
-        changelogs.forEach((store, topic) -> out.append(store).append(" -> ").append(topic).append('\n'));
+        changelogs.forEach(
+                (store, topic) -> out.append(store).append(" -> ").append(topic).append('\n'));
         out.append("\n## Repartition and subscription topics\n");
         internal.forEach(t -> out.append(t).append('\n'));
         out.append("\n## Topology\n").append(description.strip()).append('\n');
@@ -107,26 +118,35 @@ class TopologySnapshotTest {
 
     static String explain(String expected, String actual) {
         StringBuilder m = new StringBuilder("The topology's names changed (")
-                .append(SNAPSHOT.toAbsolutePath()).append(").\n");
+                .append(SNAPSHOT.toAbsolutePath())
+                .append(").\n");
         List<String> advice = new ArrayList<>();
         if (diff(m, "stores (and their changelogs)", section(expected, "Stores"), section(actual, "Stores"))
-                && !removed(section(expected, "Stores"), section(actual, "Stores")).isEmpty()) {
+                && !removed(section(expected, "Stores"), section(actual, "Stores"))
+                        .isEmpty()) {
             advice.add("A renamed or removed store starts empty and orphans its changelog topic; the job would rebuild"
                     + " nothing from it. Either keep the old name, or reset the application on upgrade: stop every"
                     + " instance, kafka-streams-application-reset with every input topic, delete the resolver topics"
                     + " and the old changelog topics, remove the state directory (docs/operations.md#reset). Golden"
                     + " ids are derived from source data, so they come out the same.");
         }
-        if (diff(m, "repartition and subscription topics", section(expected, "Repartition"),
-                section(actual, "Repartition"))
-                && !removed(section(expected, "Repartition"), section(actual, "Repartition")).isEmpty()) {
+        if (diff(
+                        m,
+                        "repartition and subscription topics",
+                        section(expected, "Repartition"),
+                        section(actual, "Repartition"))
+                && !removed(section(expected, "Repartition"), section(actual, "Repartition"))
+                        .isEmpty()) {
             advice.add("Records in flight in a renamed repartition or subscription topic are never read again. Drain"
                     + " the old topology before the upgrade (stop the sources and wait until the job is idle: zero lag"
                     + " on aurum-*-repartition), or reset the application as above; delete the old topics afterwards.");
         }
         if (diff(m, "processors", names(expected, "Processor: "), names(actual, "Processor: "))
-                || diff(m, "source and sink topics", names(expected, "(topics: ", "(topic: "),
-                names(actual, "(topics: ", "(topic: "))) {
+                || diff(
+                        m,
+                        "source and sink topics",
+                        names(expected, "(topics: ", "(topic: "),
+                        names(actual, "(topics: ", "(topic: "))) {
             advice.add("Processor names appear in dead letters (aurum.errors.stage) and in the metrics; dashboards and"
                     + " alerts that name them need the same change.");
         }
@@ -141,10 +161,13 @@ class TopologySnapshotTest {
         }
         m.append('\n');
         advice.forEach(a -> m.append("- ").append(a).append('\n'));
-        m.append("\nIf the change is intended, write the migration into the release notes and regenerate the snapshot:\n"
-                + "  mvn -pl streams-app/core -am test -Dtest=TopologySnapshotTest -Dsurefire.failIfNoSpecifiedTests=false"
-                + " -D" + UPDATE + "=true\nthen review its diff.\n\n--- expected\n").append(expected)
-                .append("\n--- actual\n").append(actual);
+        m.append(
+                        "\nIf the change is intended, write the migration into the release notes and regenerate the snapshot:\n"
+                                + "  mvn -pl streams-app/core -am test -Dtest=TopologySnapshotTest -Dsurefire.failIfNoSpecifiedTests=false"
+                                + " -D" + UPDATE + "=true\nthen review its diff.\n\n--- expected\n")
+                .append(expected)
+                .append("\n--- actual\n")
+                .append(actual);
         return m.toString();
     }
 
@@ -162,7 +185,13 @@ class TopologySnapshotTest {
         if (removed.isEmpty() && added.isEmpty()) {
             return false;
         }
-        m.append("  ").append(what).append(": removed ").append(removed).append(", added ").append(added).append('\n');
+        m.append("  ")
+                .append(what)
+                .append(": removed ")
+                .append(removed)
+                .append(", added ")
+                .append(added)
+                .append('\n');
         return true;
     }
 
@@ -190,7 +219,8 @@ class TopologySnapshotTest {
         }
         int end = snapshot.indexOf("\n## ", start + 3);
         String body = snapshot.substring(snapshot.indexOf('\n', start) + 1, end < 0 ? snapshot.length() : end);
-        return new TreeSet<>(body.lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
+        return new TreeSet<>(
+                body.lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
     }
 
     /** Names after any of the markers in Streams' description, e.g. every "Processor: name". */

@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 public final class Closeables {
     private static final Logger LOG = LoggerFactory.getLogger(Closeables.class);
 
-    private Closeables() { }
+    private Closeables() {}
 
     /** Closes {@code c} (null is fine); a failure is logged as a warning, not thrown. */
     public static void closeQuietly(AutoCloseable c) {

@@ -41,7 +41,7 @@ public final class TopicAdmin {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicAdmin.class);
 
-    private TopicAdmin() { }
+    private TopicAdmin() {}
 
     /**
      * Creates the topics that do not exist yet (an existing topic is left as it is, whatever its settings), then
@@ -57,10 +57,12 @@ public final class TopicAdmin {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<String> names = topics.stream().map(NewTopic::name).collect(Collectors.toCollection(LinkedHashSet::new));
         Set<String> missing = missing(admin, names, deadline);
-        List<NewTopic> toCreate = topics.stream().filter(t -> missing.contains(t.name())).toList();
+        List<NewTopic> toCreate =
+                topics.stream().filter(t -> missing.contains(t.name())).toList();
         Set<String> created = new LinkedHashSet<>();
         if (!toCreate.isEmpty()) {
-            Map<String, KafkaFuture<Void>> results = admin.createTopics(toCreate).values();
+            Map<String, KafkaFuture<Void>> results =
+                    admin.createTopics(toCreate).values();
             for (Map.Entry<String, KafkaFuture<Void>> entry : results.entrySet()) {
                 try {
                     entry.getValue().get(remainingMillis(deadline, entry.getKey()), TimeUnit.MILLISECONDS);
@@ -88,7 +90,8 @@ public final class TopicAdmin {
     /** The topics of {@code names} that the cluster does not know. */
     private static Set<String> missing(Admin admin, Set<String> names, long deadline) {
         Set<String> missing = new LinkedHashSet<>();
-        Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(names).topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> described =
+                admin.describeTopics(names).topicNameValues();
         for (String name : names) {
             KafkaFuture<TopicDescription> future = described.get(name);
             if (future == null) {
@@ -117,7 +120,8 @@ public final class TopicAdmin {
         long backoffMillis = 10;
         while (true) {
             try {
-                Map<String, TopicDescription> descriptions = admin.describeTopics(topics).allTopicNames()
+                Map<String, TopicDescription> descriptions = admin.describeTopics(topics)
+                        .allTopicNames()
                         .get(remainingMillis(deadlineNanos, topics.toString()), TimeUnit.MILLISECONDS);
                 List<TopicPartition> partitions = new ArrayList<>();
                 List<String> leaderless = new ArrayList<>();
@@ -133,7 +137,8 @@ public final class TopicAdmin {
                 if (leaderless.isEmpty()) {
                     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
                     partitions.forEach(tp -> request.put(tp, OffsetSpec.latest()));
-                    admin.listOffsets(request).all()
+                    admin.listOffsets(request)
+                            .all()
                             .get(remainingMillis(deadlineNanos, topics.toString()), TimeUnit.MILLISECONDS);
                     return;
                 }

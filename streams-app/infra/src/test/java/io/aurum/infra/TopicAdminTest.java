@@ -38,14 +38,21 @@ class TopicAdminTest {
         cluster.existing.put("old", 2);
         cluster.leaderlessDescribes = 2;
 
-        Set<String> created = TopicAdmin.createTopics(cluster.admin(),
-                List.of(new NewTopic("old", 2, (short) 1), new NewTopic("new", 3, (short) 1)), TIMEOUT);
+        Set<String> created = TopicAdmin.createTopics(
+                cluster.admin(),
+                List.of(new NewTopic("old", 2, (short) 1), new NewTopic("new", 3, (short) 1)),
+                TIMEOUT);
 
         assertThat(created).containsExactly("new");
         assertThat(cluster.createRequests).extracting(NewTopic::name).containsExactly("new");
-        assertThat(cluster.listedOffsets).as("ListOffsets for every partition, once all have leaders")
-                .containsExactlyInAnyOrder(new TopicPartition("old", 0), new TopicPartition("old", 1),
-                        new TopicPartition("new", 0), new TopicPartition("new", 1), new TopicPartition("new", 2));
+        assertThat(cluster.listedOffsets)
+                .as("ListOffsets for every partition, once all have leaders")
+                .containsExactlyInAnyOrder(
+                        new TopicPartition("old", 0),
+                        new TopicPartition("old", 1),
+                        new TopicPartition("new", 0),
+                        new TopicPartition("new", 1),
+                        new TopicPartition("new", 2));
     }
 
     @Test
@@ -53,8 +60,8 @@ class TopicAdminTest {
         FakeCluster cluster = new FakeCluster();
         cluster.raceOnCreate = true;
 
-        Set<String> created = TopicAdmin.createTopics(cluster.admin(), List.of(new NewTopic("t", 1, (short) 1)),
-                TIMEOUT);
+        Set<String> created =
+                TopicAdmin.createTopics(cluster.admin(), List.of(new NewTopic("t", 1, (short) 1)), TIMEOUT);
 
         assertThat(created).isEmpty();
         assertThat(cluster.listedOffsets).containsExactly(new TopicPartition("t", 0));
@@ -65,8 +72,10 @@ class TopicAdminTest {
         FakeCluster cluster = new FakeCluster();
         cluster.createFailure = new TopicAuthorizationException("no CREATE on t");
 
-        assertThatThrownBy(() -> TopicAdmin.createTopics(cluster.admin(), List.of(new NewTopic("t", 1, (short) 1)),
-                TIMEOUT)).isInstanceOf(IllegalStateException.class).hasMessageContaining("Could not create topic t")
+        assertThatThrownBy(() ->
+                        TopicAdmin.createTopics(cluster.admin(), List.of(new NewTopic("t", 1, (short) 1)), TIMEOUT))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("Could not create topic t")
                 .hasRootCauseInstanceOf(TopicAuthorizationException.class);
     }
 
@@ -76,8 +85,9 @@ class TopicAdminTest {
         cluster.existing.put("t", 1);
         cluster.leaderlessDescribes = Integer.MAX_VALUE;
 
-        assertThatThrownBy(() -> TopicAdmin.createTopics(cluster.admin(), List.of(new NewTopic("t", 1, (short) 1)),
-                Duration.ofMillis(300))).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> TopicAdmin.createTopics(
+                        cluster.admin(), List.of(new NewTopic("t", 1, (short) 1)), Duration.ofMillis(300)))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("partition leaders of [t]");
         assertThat(cluster.listedOffsets).isEmpty();
     }
@@ -100,7 +110,9 @@ class TopicAdminTest {
         RuntimeException createFailure;
 
         Admin admin() {
-            return (Admin) Proxy.newProxyInstance(Admin.class.getClassLoader(), new Class<?>[] {Admin.class},
+            return (Admin) Proxy.newProxyInstance(
+                    Admin.class.getClassLoader(),
+                    new Class<?>[] {Admin.class},
                     (proxy, method, args) -> switch (method.getName()) {
                         case "describeTopics" -> describe((Collection<?>) args[0]);
                         case "createTopics" -> create((Collection<?>) args[0]);
@@ -123,14 +135,14 @@ class TopicAdminTest {
                 } else {
                     List<TopicPartitionInfo> infos = new ArrayList<>();
                     for (int p = 0; p < partitions; p++) {
-                        infos.add(new TopicPartitionInfo(p, leaderless ? null : new Node(1, "localhost", 9092),
-                                List.of(), List.of()));
+                        infos.add(new TopicPartitionInfo(
+                                p, leaderless ? null : new Node(1, "localhost", 9092), List.of(), List.of()));
                     }
                     future.complete(new TopicDescription(name, false, infos));
                 }
                 futures.put(name, future);
             }
-            return new DescribeTopicsResult(null, futures) { };
+            return new DescribeTopicsResult(null, futures) {};
         }
 
         private CreateTopicsResult create(Collection<?> topics) {
@@ -149,15 +161,17 @@ class TopicAdminTest {
                 }
                 futures.put(topic.name(), future);
             }
-            return new CreateTopicsResult(futures) { };
+            return new CreateTopicsResult(futures) {};
         }
 
         private ListOffsetsResult listOffsets(Map<?, ?> request) {
             Map<TopicPartition, KafkaFuture<ListOffsetsResult.ListOffsetsResultInfo>> out = new HashMap<>();
             request.keySet().forEach(tp -> {
                 listedOffsets.add((TopicPartition) tp);
-                out.put((TopicPartition) tp, KafkaFuture.completedFuture(
-                        new ListOffsetsResult.ListOffsetsResultInfo(0, -1, Optional.empty())));
+                out.put(
+                        (TopicPartition) tp,
+                        KafkaFuture.completedFuture(
+                                new ListOffsetsResult.ListOffsetsResultInfo(0, -1, Optional.empty())));
             });
             return new ListOffsetsResult(out);
         }

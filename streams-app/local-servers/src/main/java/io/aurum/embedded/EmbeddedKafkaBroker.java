@@ -1,18 +1,6 @@
 package io.aurum.embedded;
 
 import io.aurum.infra.TopicAdmin;
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,6 +17,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A single-node KRaft Kafka (combined broker and controller) running inside this JVM, for local mode and tests.
@@ -92,9 +91,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new IllegalStateException("Kafka broker failed to start in " + logDir, e);
         }
         server = raftServer;
-        LOG.info("Kafka broker started on {} in {} ms ({} log dir {} in {} ms)", bootstrapServers(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), formatted ? "formatted new" : "reused",
-                logDir, TimeUnit.NANOSECONDS.toMillis(formattedNanos - startNanos));
+        LOG.info(
+                "Kafka broker started on {} in {} ms ({} log dir {} in {} ms)",
+                bootstrapServers(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                formatted ? "formatted new" : "reused",
+                logDir,
+                TimeUnit.NANOSECONDS.toMillis(formattedNanos - startNanos));
         return this;
     }
 
@@ -126,7 +129,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         long startNanos = System.nanoTime();
         raftServer.shutdown();
         raftServer.awaitShutdown();
-        LOG.info("Kafka broker on localhost:{} stopped in {} ms", brokerPort,
+        LOG.info(
+                "Kafka broker on localhost:{} stopped in {} ms",
+                brokerPort,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
 
@@ -135,8 +140,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
-        p.put("listeners", BROKER_LISTENER + "://localhost:" + brokerPort + "," + CONTROLLER_LISTENER + "://localhost:"
-                + controllerPort);
+        p.put(
+                "listeners",
+                BROKER_LISTENER + "://localhost:" + brokerPort + "," + CONTROLLER_LISTENER + "://localhost:"
+                        + controllerPort);
         p.put("advertised.listeners", BROKER_LISTENER + "://localhost:" + brokerPort);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", BROKER_LISTENER);
@@ -210,10 +217,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         try {
             formatter.run();
         } catch (Exception e) {
-            throw new IllegalStateException("Could not format Kafka log directory " + logDir + ": "
-                    + formatterOutput.toString(StandardCharsets.UTF_8).trim(), e);
+            throw new IllegalStateException(
+                    "Could not format Kafka log directory " + logDir + ": "
+                            + formatterOutput.toString(StandardCharsets.UTF_8).trim(),
+                    e);
         }
-        LOG.debug("Formatted {}: {}", logDir, formatterOutput.toString(StandardCharsets.UTF_8).trim());
+        LOG.debug(
+                "Formatted {}: {}",
+                logDir,
+                formatterOutput.toString(StandardCharsets.UTF_8).trim());
         return true;
     }
 

@@ -1,9 +1,6 @@
 package io.aurum.embedded;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,6 +14,8 @@ import java.sql.Statement;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A local PostgreSQL 14 server (zonky embedded binaries) prepared for logical replication, with a persistent data
@@ -70,8 +69,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start embedded Postgres in " + dataDir, e);
         }
-        LOG.info("Postgres started on port {} in {} ms ({} data dir {})", postgres.getPort(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), existing ? "reused" : "new", dataDir);
+        LOG.info(
+                "Postgres started on port {} in {} ms ({} data dir {})",
+                postgres.getPort(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                existing ? "reused" : "new",
+                dataDir);
         return this;
     }
 
@@ -111,7 +114,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             throw new IllegalArgumentException("Unsupported database name: " + database);
         }
         try (Connection connection = connect("postgres")) {
-            try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            try (PreparedStatement exists =
+                    connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
                 exists.setString(1, database);
                 try (ResultSet rs = exists.executeQuery()) {
                     if (rs.next()) {
@@ -137,9 +141,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * query protocol is used because it is the one that accepts several statements in one string.
      */
     public void executeSql(String database, String sqlText) {
-        try (Connection connection = DriverManager.getConnection(jdbcUrl(database) + "?preferQueryMode=simple", USER,
-                PASSWORD);
-             Statement statement = connection.createStatement()) {
+        try (Connection connection =
+                        DriverManager.getConnection(jdbcUrl(database) + "?preferQueryMode=simple", USER, PASSWORD);
+                Statement statement = connection.createStatement()) {
             statement.execute(sqlText);
         } catch (SQLException e) {
             throw new IllegalStateException("SQL script failed in database " + database + ": " + e.getMessage(), e);

@@ -5,7 +5,7 @@ package io.aurum.registry;
  * is also what identifies a schema globally: the same text under any subject has the same {@code id}.
  */
 public record SchemaRecord(String subject, int version, int id, String schema, boolean deleted) {
-  public SchemaRecord(String subject, int version, int id, String schema) {
-    this(subject, version, id, schema, false);
-  }
+    public SchemaRecord(String subject, int version, int id, String schema) {
+        this(subject, version, id, schema, false);
+    }
 }

@@ -11,38 +11,38 @@ import java.util.OptionalInt;
  */
 public interface SchemaStore extends AutoCloseable {
 
-  /** Loads persisted state. Called once by the registry before serving. */
-  default void start() {}
+    /** Loads persisted state. Called once by the registry before serving. */
+    default void start() {}
 
-  /** Subjects with at least one live version, sorted. */
-  List<String> subjects();
+    /** Subjects with at least one live version, sorted. */
+    List<String> subjects();
 
-  /** Live versions of {@code subject}, oldest first; empty when the subject is unknown. */
-  List<SchemaRecord> versions(String subject);
+    /** Live versions of {@code subject}, oldest first; empty when the subject is unknown. */
+    List<SchemaRecord> versions(String subject);
 
-  Optional<SchemaRecord> version(String subject, int version);
+    Optional<SchemaRecord> version(String subject, int version);
 
-  /** The newest live version of {@code subject}. */
-  default Optional<SchemaRecord> latest(String subject) {
-    List<SchemaRecord> all = versions(subject);
-    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
-  }
+    /** The newest live version of {@code subject}. */
+    default Optional<SchemaRecord> latest(String subject) {
+        List<SchemaRecord> all = versions(subject);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
 
-  /** The schema text of a global id, deleted versions included (old records still carry their id). */
-  Optional<String> schemaById(int id);
+    /** The schema text of a global id, deleted versions included (old records still carry their id). */
+    Optional<String> schemaById(int id);
 
-  /** The global id already given to this exact schema text, under any subject. */
-  OptionalInt idOf(String schema);
+    /** The global id already given to this exact schema text, under any subject. */
+    OptionalInt idOf(String schema);
 
-  /** The id a new schema text gets. */
-  int nextId();
+    /** The id a new schema text gets. */
+    int nextId();
 
-  /** The number the next version of {@code subject} gets (deleted versions still count). */
-  int nextVersion(String subject);
+    /** The number the next version of {@code subject} gets (deleted versions still count). */
+    int nextVersion(String subject);
 
-  /** Stores {@code record} durably, then makes it visible. */
-  void put(SchemaRecord record);
+    /** Stores {@code record} durably, then makes it visible. */
+    void put(SchemaRecord record);
 
-  @Override
-  default void close() {}
+    @Override
+    default void close() {}
 }

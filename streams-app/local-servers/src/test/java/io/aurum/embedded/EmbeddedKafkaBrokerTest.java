@@ -1,6 +1,13 @@
 package io.aurum.embedded;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.aurum.infra.TopicAdmin;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -16,15 +23,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 class EmbeddedKafkaBrokerTest {
 
     @TempDir
@@ -33,14 +31,20 @@ class EmbeddedKafkaBrokerTest {
     @Test
     void transactionalRecordSurvivesRestartOnTheSameDirectory() throws Exception {
         Path logDir = dir.resolve("kafka");
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(logDir).build().start()) {
+        try (EmbeddedKafkaBroker broker =
+                EmbeddedKafkaBroker.builder(logDir).build().start()) {
             broker.createTopics(List.of(new NewTopic("t1", 3, (short) 1)));
             // Creating an existing topic again is a no-op.
             broker.createTopics(List.of(new NewTopic("t1", 3, (short) 1)));
 
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-test"), new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers(),
+                            ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                            "tx-test"),
+                    new StringSerializer(),
+                    new StringSerializer())) {
                 producer.initTransactions();
                 producer.beginTransaction();
                 producer.send(new ProducerRecord<>("t1", "k", "committed"));
@@ -52,9 +56,10 @@ class EmbeddedKafkaBrokerTest {
             assertThat(readCommitted(broker.bootstrapServers(), "t1", 1)).containsExactly("committed");
         }
 
-        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(logDir).build().start()) {
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    broker.bootstrapServers()))) {
+        try (EmbeddedKafkaBroker broker =
+                EmbeddedKafkaBroker.builder(logDir).build().start()) {
+            try (Admin admin =
+                    Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 assertThat(admin.listTopics().names().get()).contains("t1");
             }
             assertThat(readCommitted(broker.bootstrapServers(), "t1", 1)).containsExactly("committed");
@@ -64,14 +69,23 @@ class EmbeddedKafkaBrokerTest {
     @Test
     void staticCreateTopicsWorksAgainstAnyAdmin() throws Exception {
         try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir.resolve("k2")).start();
-             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                     broker.bootstrapServers()))) {
-            TopicAdmin.createTopics(admin, List.of(new NewTopic("a", 2, (short) 1),
-                    new NewTopic("b", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))), Duration.ofSeconds(30));
+                Admin admin =
+                        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            TopicAdmin.createTopics(
+                    admin,
+                    List.of(
+                            new NewTopic("a", 2, (short) 1),
+                            new NewTopic("b", 1, (short) 1).configs(Map.of("cleanup.policy", "compact"))),
+                    Duration.ofSeconds(30));
             assertThat(admin.listTopics().names().get()).contains("a", "b");
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new StringSerializer())) {
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    Map.of(
+                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            broker.bootstrapServers(),
+                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                            true),
+                    new StringSerializer(),
+                    new StringSerializer())) {
                 producer.send(new ProducerRecord<>("a", "k", "v")).get();
             }
         }
@@ -82,15 +96,26 @@ class EmbeddedKafkaBrokerTest {
         // Only the cleaner's idle backoff is shortened here, to keep the test quick; compaction itself runs with
         // the broker's defaults.
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dir.resolve("k3"))
-                .property("log.cleaner.backoff.ms", "100").build().start()) {
-            broker.createTopics(List.of(new NewTopic("compacted", 1, (short) 1).configs(Map.of(
-                    "cleanup.policy", "compact", "segment.ms", "100", "min.cleanable.dirty.ratio", "0.01",
-                    "delete.retention.ms", "100"))));
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()), new StringSerializer(),
+                .property("log.cleaner.backoff.ms", "100")
+                .build()
+                .start()) {
+            broker.createTopics(List.of(new NewTopic("compacted", 1, (short) 1)
+                    .configs(Map.of(
+                            "cleanup.policy",
+                            "compact",
+                            "segment.ms",
+                            "100",
+                            "min.cleanable.dirty.ratio",
+                            "0.01",
+                            "delete.retention.ms",
+                            "100"))));
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                    Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                    new StringSerializer(),
                     new StringSerializer())) {
                 for (int i = 1; i <= 50; i++) {
-                    producer.send(new ProducerRecord<>("compacted", "k", "v" + i)).get();
+                    producer.send(new ProducerRecord<>("compacted", "k", "v" + i))
+                            .get();
                 }
                 long deadline = System.currentTimeMillis() + 30_000;
                 List<String> values = readCommitted(broker.bootstrapServers(), "compacted", 1);
@@ -98,18 +123,24 @@ class EmbeddedKafkaBrokerTest {
                         && System.currentTimeMillis() < deadline) {
                     // A segment only rolls (and becomes cleanable) when a record arrives after segment.ms.
                     Thread.sleep(200);
-                    producer.send(new ProducerRecord<>("compacted", "other", "x")).get();
+                    producer.send(new ProducerRecord<>("compacted", "other", "x"))
+                            .get();
                     values = readCommitted(broker.bootstrapServers(), "compacted", 1);
                 }
-                assertThat(values.stream().filter(v -> v.startsWith("v")).toList()).containsExactly("v50");
+                assertThat(values.stream().filter(v -> v.startsWith("v")).toList())
+                        .containsExactly("v50");
             }
         }
     }
 
     private static List<String> readCommitted(String bootstrap, String topic, int expected) {
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed"),
+                new StringDeserializer(),
                 new StringDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));

@@ -1,7 +1,7 @@
 package io.aurum.embedded;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -9,9 +9,8 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedPostgresServerTest {
 
@@ -31,17 +30,21 @@ class EmbeddedPostgresServerTest {
                     """);
             assertThat(query(pg, "crm", "SHOW wal_level")).containsExactly("logical");
             assertThatThrownBy(() -> pg.executeSql("crm", "SELECT * FROM missing_table"))
-                    .hasMessageContaining("crm").hasCauseInstanceOf(java.sql.SQLException.class);
+                    .hasMessageContaining("crm")
+                    .hasCauseInstanceOf(java.sql.SQLException.class);
         }
         try (EmbeddedPostgresServer pg = new EmbeddedPostgresServer(dataDir).start()) {
             assertThat(pg.createDatabaseIfMissing("crm")).isFalse();
-            assertThat(query(pg, "crm", "SELECT name FROM contacts ORDER BY id")).containsExactly("Ada", "Grace");
+            assertThat(query(pg, "crm", "SELECT name FROM contacts ORDER BY id"))
+                    .containsExactly("Ada", "Grace");
         }
     }
 
     private static List<String> query(EmbeddedPostgresServer pg, String db, String sql) throws Exception {
         List<String> out = new ArrayList<>();
-        try (Connection c = pg.connect(db); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = pg.connect(db);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }

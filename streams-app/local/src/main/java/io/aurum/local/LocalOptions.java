@@ -19,5 +19,4 @@ public record LocalOptions(
         int kafkaPort,
         int registryPort,
         int postgresPort,
-        Duration idleTimeout) {
-}
+        Duration idleTimeout) {}

@@ -2,9 +2,6 @@ package io.aurum.local;
 
 import static io.aurum.infra.Closeables.closeQuietly;
 
-import io.aurum.embedded.EmbeddedKafkaBroker;
-import io.aurum.embedded.EmbeddedPostgresServer;
-import io.aurum.runtime.AurumRuntime;
 import io.aurum.app.GoldenJson;
 import io.aurum.app.GoldenReader;
 import io.aurum.app.HangingTransactions;
@@ -13,9 +10,12 @@ import io.aurum.capture.CaptureSource;
 import io.aurum.capture.CaptureStats;
 import io.aurum.config.AurumConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
+import io.aurum.embedded.EmbeddedKafkaBroker;
+import io.aurum.embedded.EmbeddedPostgresServer;
 import io.aurum.errors.DeadLetters;
 import io.aurum.registry.KafkaSchemaStore;
 import io.aurum.registry.LocalSchemaRegistry;
+import io.aurum.runtime.AurumRuntime;
 import io.aurum.schemas.GoldenCustomer;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
@@ -36,7 +37,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.time.Duration;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -66,12 +66,16 @@ public final class LocalPipeline implements AutoCloseable {
 
     public LocalPipeline(AurumConfig config, LocalOptions options) throws IOException {
         // One instance per data directory: it may always rejoin the consumer group as the same static member.
-        this.config = config.streams().instanceId().isPresent() ? config
-                : config.withStreams(config.streams().withInstanceId(config.streams().applicationId() + "-local"));
+        this.config = config.streams().instanceId().isPresent()
+                ? config
+                : config.withStreams(
+                        config.streams().withInstanceId(config.streams().applicationId() + "-local"));
         this.options = options;
         // A seed run is a self-contained experiment: it never sees, nor leaves, anyone else's data.
         this.temporary = options.seedDir() != null;
-        this.dataDir = temporary ? Files.createTempDirectory("aurum-seed-") : options.dataDir().toAbsolutePath();
+        this.dataDir = temporary
+                ? Files.createTempDirectory("aurum-seed-")
+                : options.dataDir().toAbsolutePath();
     }
 
     /** The source databases: every database a configured source reads from, in config order. */
@@ -106,20 +110,31 @@ public final class LocalPipeline implements AutoCloseable {
                     LOG.info("Seeded database {} with the demo data", db);
                 }
             }
-            sources.add(CaptureSource.of(db, postgres.host(), postgres.port(), db, postgres.user(), postgres.password()));
+            sources.add(
+                    CaptureSource.of(db, postgres.host(), postgres.port(), db, postgres.user(), postgres.password()));
         }
 
-        broker = EmbeddedKafkaBroker.builder(dataDir.resolve("kafka")).brokerPort(options.kafkaPort()).build().start();
+        broker = EmbeddedKafkaBroker.builder(dataDir.resolve("kafka"))
+                .brokerPort(options.kafkaPort())
+                .build()
+                .start();
         abortHangingTransactions();
         schemaStore = new KafkaSchemaStore(broker.bootstrapServers());
         schemaStore.start();
         registry = new LocalSchemaRegistry(options.registryPort(), schemaStore).start();
 
-        runtime = new AurumRuntime(config, broker.bootstrapServers(), registry.url(),
-                config.capture().enabled() ? sources : List.of(), dataDir, options.httpPort()).start();
+        runtime = new AurumRuntime(
+                        config,
+                        broker.bootstrapServers(),
+                        registry.url(),
+                        config.capture().enabled() ? sources : List.of(),
+                        dataDir,
+                        options.httpPort())
+                .start();
 
         List<String> topics = runtime.streams().topics().overview();
-        System.out.printf("""
+        System.out.printf(
+                """
 
                 Aurum local is up in %.1f s (data: %s%s)
                   Postgres        %s  (user postgres; databases %s)
@@ -129,9 +144,17 @@ public final class LocalPipeline implements AutoCloseable {
                   Topics          %s;
                                   %s
 
-                """, (System.nanoTime() - t0) / 1e9, dataDir, temporary ? ", temporary" : "",
-                postgres.jdbcUrl("<db>"), String.join(", ", databases()), broker.bootstrapServers(), registry.url(),
-                runtime.httpPort(), topics.get(0), String.join("; ", topics.subList(1, topics.size())));
+                """,
+                (System.nanoTime() - t0) / 1e9,
+                dataDir,
+                temporary ? ", temporary" : "",
+                postgres.jdbcUrl("<db>"),
+                String.join(", ", databases()),
+                broker.bootstrapServers(),
+                registry.url(),
+                runtime.httpPort(),
+                topics.get(0),
+                String.join("; ", topics.subList(1, topics.size())));
         return this;
     }
 
@@ -142,7 +165,8 @@ public final class LocalPipeline implements AutoCloseable {
      * coordinator left undone. (An open transaction the coordinator committed or forgot is only reported.)
      */
     private void abortHangingTransactions() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             new HangingTransactions(admin, Duration.ofSeconds(60)).abortAborted();
         } catch (Exception e) {
             // The check is a courtesy: failing to run it must not keep the pipeline from starting.
@@ -154,7 +178,9 @@ public final class LocalPipeline implements AutoCloseable {
     public void seed(Path dir) throws IOException, InterruptedException, TimeoutException {
         List<Path> files;
         try (Stream<Path> list = Files.list(dir)) {
-            files = list.filter(p -> p.getFileName().toString().endsWith(".sql")).sorted().toList();
+            files = list.filter(p -> p.getFileName().toString().endsWith(".sql"))
+                    .sorted()
+                    .toList();
         }
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no *.sql files in " + dir);
@@ -168,7 +194,10 @@ public final class LocalPipeline implements AutoCloseable {
             long t0 = System.nanoTime();
             postgres.executeSql(db, tolerateExistingTables(Files.readString(file)));
             runtime.awaitIdle(options.idleTimeout());
-            LOG.info("Applied {} to {}; the pipeline was idle again after {} ms", file.getFileName(), db,
+            LOG.info(
+                    "Applied {} to {}; the pipeline was idle again after {} ms",
+                    file.getFileName(),
+                    db,
                     (System.nanoTime() - t0) / 1_000_000);
         }
     }
@@ -184,8 +213,8 @@ public final class LocalPipeline implements AutoCloseable {
     static String databaseOf(String fileName) {
         Matcher m = SEED_NAME.matcher(fileName);
         if (!m.matches()) {
-            throw new IllegalArgumentException("seed file " + fileName
-                    + " does not name a database after its first dash (e.g. 010-crm.sql)");
+            throw new IllegalArgumentException(
+                    "seed file " + fileName + " does not name a database after its first dash (e.g. 010-crm.sql)");
         }
         return m.group(1);
     }
@@ -198,8 +227,8 @@ public final class LocalPipeline implements AutoCloseable {
     public int dumpGolden(Path file) throws IOException {
         Serde<GoldenCustomer> serde = RegistrySerdes.of(config, registry.url()).golden();
         Map<String, GoldenCustomer> golden;
-        try (GoldenReader reader = new GoldenReader(broker.bootstrapServers(), config.kafka().properties(),
-                serde.deserializer())) {
+        try (GoldenReader reader =
+                new GoldenReader(broker.bootstrapServers(), config.kafka().properties(), serde.deserializer())) {
             golden = reader.snapshot();
         }
         Path parent = file.toAbsolutePath().getParent();
@@ -218,11 +247,14 @@ public final class LocalPipeline implements AutoCloseable {
     /** Prints progress every few seconds until the JVM is asked to stop (Ctrl-C). */
     public void runUntilStopped() throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nStopping Aurum local...");
-            close();
-            stopped.countDown();
-        }, "aurum-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\nStopping Aurum local...");
+                            close();
+                            stopped.countDown();
+                        },
+                        "aurum-shutdown"));
         String last = "";
         while (!stopped.await(5, TimeUnit.SECONDS)) {
             runtime.failIfBroken();
@@ -235,7 +267,8 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     public String progress() {
-        StringBuilder sb = new StringBuilder("golden customers: ").append(runtime.streams().goldenCount());
+        StringBuilder sb =
+                new StringBuilder("golden customers: ").append(runtime.streams().goldenCount());
         if (runtime.capture() != null) {
             sb.append(" | captured:");
             for (Map.Entry<String, CaptureStats> e : runtime.capture().stats().entrySet()) {

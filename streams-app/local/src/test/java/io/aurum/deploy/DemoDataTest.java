@@ -35,24 +35,85 @@ class DemoDataTest {
 
     /** The schema contract: database -> table -> columns, in declaration order. */
     static final Map<String, Map<String, List<String>>> CONTRACT = Map.of(
-            "crm", Map.of("contacts",
-                    List.of("id", "first_name", "last_name", "email", "phone", "company", "created_at", "updated_at")),
-            "billing", Map.of(
-                    "customers", List.of("id", "name", "email", "phone", "address_line1", "city", "postal_code",
-                            "country", "crm_contact_id", "created_at", "updated_at"),
-                    "subscriptions", List.of("id", "customer_id", "plan", "status", "mrr_cents", "started_at",
-                            "canceled_at"),
-                    "invoices", List.of("id", "customer_id", "amount_cents", "status", "issued_at", "paid_at")),
-            "support", Map.of(
-                    "users", List.of("id", "name", "email", "phone", "created_at"),
-                    "tickets", List.of("id", "user_id", "subject", "status", "priority", "created_at",
-                            "updated_at")));
+            "crm",
+                    Map.of(
+                            "contacts",
+                            List.of(
+                                    "id",
+                                    "first_name",
+                                    "last_name",
+                                    "email",
+                                    "phone",
+                                    "company",
+                                    "created_at",
+                                    "updated_at")),
+            "billing",
+                    Map.of(
+                            "customers",
+                                    List.of(
+                                            "id",
+                                            "name",
+                                            "email",
+                                            "phone",
+                                            "address_line1",
+                                            "city",
+                                            "postal_code",
+                                            "country",
+                                            "crm_contact_id",
+                                            "created_at",
+                                            "updated_at"),
+                            "subscriptions",
+                                    List.of(
+                                            "id",
+                                            "customer_id",
+                                            "plan",
+                                            "status",
+                                            "mrr_cents",
+                                            "started_at",
+                                            "canceled_at"),
+                            "invoices", List.of("id", "customer_id", "amount_cents", "status", "issued_at", "paid_at")),
+            "support",
+                    Map.of(
+                            "users", List.of("id", "name", "email", "phone", "created_at"),
+                            "tickets",
+                                    List.of(
+                                            "id",
+                                            "user_id",
+                                            "subject",
+                                            "status",
+                                            "priority",
+                                            "created_at",
+                                            "updated_at")));
 
     /** Free-mail domains: rule 4 never applies to them. */
-    static final Set<String> FREE_MAIL = Set.of("gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr",
-            "yahoo.de", "outlook.com", "hotmail.com", "hotmail.co.uk", "hotmail.fr", "live.com", "msn.com", "aol.com",
-            "icloud.com", "me.com", "proton.me", "protonmail.com", "gmx.de", "gmx.net", "web.de", "t-online.de",
-            "orange.fr", "free.fr", "laposte.net", "sfr.fr", "wanadoo.fr", "btinternet.com");
+    static final Set<String> FREE_MAIL = Set.of(
+            "gmail.com",
+            "googlemail.com",
+            "yahoo.com",
+            "yahoo.co.uk",
+            "yahoo.fr",
+            "yahoo.de",
+            "outlook.com",
+            "hotmail.com",
+            "hotmail.co.uk",
+            "hotmail.fr",
+            "live.com",
+            "msn.com",
+            "aol.com",
+            "icloud.com",
+            "me.com",
+            "proton.me",
+            "protonmail.com",
+            "gmx.de",
+            "gmx.net",
+            "web.de",
+            "t-online.de",
+            "orange.fr",
+            "free.fr",
+            "laposte.net",
+            "sfr.fr",
+            "wanadoo.fr",
+            "btinternet.com");
 
     static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ssX");
     static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
@@ -64,10 +125,12 @@ class DemoDataTest {
     void schemaFilesDefineExactlyTheContract() {
         for (var db : CONTRACT.entrySet()) {
             Map<String, SqlScript.Table> tables = SqlScript.tables(schemaFile(db.getKey()));
-            assertThat(tables.keySet()).as("tables of %s", db.getKey())
+            assertThat(tables.keySet())
+                    .as("tables of %s", db.getKey())
                     .containsExactlyInAnyOrderElementsOf(db.getValue().keySet());
             for (var t : db.getValue().entrySet()) {
-                assertThat(tables.get(t.getKey()).columns()).as("columns of %s.%s", db.getKey(), t.getKey())
+                assertThat(tables.get(t.getKey()).columns())
+                        .as("columns of %s.%s", db.getKey(), t.getKey())
                         .containsExactlyElementsOf(t.getValue());
             }
         }
@@ -76,7 +139,8 @@ class DemoDataTest {
     @Test
     void schemaFilesAreIdempotentAndKeepTheDefaultReplicaIdentity() {
         for (String db : CONTRACT.keySet()) {
-            String sql = SqlScript.read(schemaFile(db)).replaceAll("--[^\n]*", "").toUpperCase(Locale.ROOT);
+            String sql =
+                    SqlScript.read(schemaFile(db)).replaceAll("--[^\n]*", "").toUpperCase(Locale.ROOT);
             int creates = count(sql, "CREATE TABLE ");
             assertThat(creates).as(db).isEqualTo(CONTRACT.get(db).size());
             assertThat(count(sql, "CREATE TABLE IF NOT EXISTS ")).as(db).isEqualTo(creates);
@@ -89,7 +153,8 @@ class DemoDataTest {
     @Test
     void dataFilesFollowTheSeedLayoutAndOnlyUseSchemaTablesAndColumns() throws IOException {
         List<Path> files = dataFiles();
-        assertThat(files).extracting(p -> p.getFileName().toString())
+        assertThat(files)
+                .extracting(p -> p.getFileName().toString())
                 .containsExactly("010-crm.sql", "020-billing.sql", "030-support.sql");
         for (Path f : files) {
             String db = database(f);
@@ -98,19 +163,26 @@ class DemoDataTest {
             assertThat(rows).as(f.toString()).isNotEmpty();
             Map<String, Set<String>> ids = new HashMap<>();
             for (SqlScript.Row r : rows) {
-                assertThat(schema).as("table %s used in %s", r.table(), f.getFileName()).containsKey(r.table());
+                assertThat(schema)
+                        .as("table %s used in %s", r.table(), f.getFileName())
+                        .containsKey(r.table());
                 // every column explicit (ids and timestamps included), and nothing else
-                assertThat(r.values().keySet()).as("columns of a %s row in %s", r.table(), f.getFileName())
-                        .containsExactlyInAnyOrderElementsOf(schema.get(r.table()).columns());
+                assertThat(r.values().keySet())
+                        .as("columns of a %s row in %s", r.table(), f.getFileName())
+                        .containsExactlyInAnyOrderElementsOf(
+                                schema.get(r.table()).columns());
                 assertThat(r.get("id")).as("%s id", r.table()).matches("[1-9][0-9]*");
                 assertThat(ids.computeIfAbsent(r.table(), k -> new HashSet<>()).add(r.get("id")))
-                        .as("%s.%s id %s unique", db, r.table(), r.get("id")).isTrue();
+                        .as("%s.%s id %s unique", db, r.table(), r.get("id"))
+                        .isTrue();
                 r.values().forEach((col, v) -> {
                     if (v != null && (col.endsWith("_at"))) {
-                        OffsetDateTime.parse(v, TS);   // explicit, parseable timestamps
+                        OffsetDateTime.parse(v, TS); // explicit, parseable timestamps
                     }
                     if (v != null) {
-                        assertThat(v.length()).as("%s.%s value size", r.table(), col).isLessThan(300);
+                        assertThat(v.length())
+                                .as("%s.%s value size", r.table(), col)
+                                .isLessThan(300);
                     }
                 });
             }
@@ -128,7 +200,9 @@ class DemoDataTest {
             assertThat(b.get("name")).isNotBlank();
             assertThat(b.get("country")).as("ISO alpha-2").matches("[A-Z]{2}");
             if (b.get("crm_contact_id") != null) {
-                assertThat(crmIds).as("billing.customers %s crm_contact_id", b.get("id")).contains(b.get("crm_contact_id"));
+                assertThat(crmIds)
+                        .as("billing.customers %s crm_contact_id", b.get("id"))
+                        .contains(b.get("crm_contact_id"));
             }
             assertTimeOrder(b, "created_at", "updated_at");
         }
@@ -139,7 +213,8 @@ class DemoDataTest {
         for (SqlScript.Row s : d.subscriptions) {
             assertThat(billingIds).as("subscription %s customer", s.get("id")).contains(s.get("customer_id"));
             assertThat(s.get("status")).isIn("trialing", "active", "past_due", "canceled");
-            assertThat(s.get("canceled_at") != null).as("subscription %s canceled_at iff canceled", s.get("id"))
+            assertThat(s.get("canceled_at") != null)
+                    .as("subscription %s canceled_at iff canceled", s.get("id"))
                     .isEqualTo(s.get("status").equals("canceled"));
             assertThat(Long.parseLong(s.get("mrr_cents"))).isPositive();
             assertTimeOrder(s, "started_at", "canceled_at");
@@ -147,7 +222,8 @@ class DemoDataTest {
         for (SqlScript.Row i : d.invoices) {
             assertThat(billingIds).as("invoice %s customer", i.get("id")).contains(i.get("customer_id"));
             assertThat(i.get("status")).isIn("open", "paid", "void");
-            assertThat(i.get("paid_at") != null).as("invoice %s paid_at iff paid", i.get("id"))
+            assertThat(i.get("paid_at") != null)
+                    .as("invoice %s paid_at iff paid", i.get("id"))
                     .isEqualTo(i.get("status").equals("paid"));
             assertTimeOrder(i, "issued_at", "paid_at");
         }
@@ -159,13 +235,16 @@ class DemoDataTest {
             assertTimeOrder(t, "created_at", "updated_at");
         }
         for (String status : List.of("trialing", "active", "past_due", "canceled")) {
-            assertThat(d.subscriptions).as("some subscription %s", status).anyMatch(s -> s.get("status").equals(status));
+            assertThat(d.subscriptions).as("some subscription %s", status).anyMatch(s -> s.get("status")
+                    .equals(status));
         }
         for (String status : List.of("open", "paid", "void")) {
-            assertThat(d.invoices).as("some invoice %s", status).anyMatch(s -> s.get("status").equals(status));
+            assertThat(d.invoices).as("some invoice %s", status).anyMatch(s -> s.get("status")
+                    .equals(status));
         }
         for (String status : List.of("open", "pending", "solved")) {
-            assertThat(d.tickets).as("some ticket %s", status).anyMatch(s -> s.get("status").equals(status));
+            assertThat(d.tickets).as("some ticket %s", status).anyMatch(s -> s.get("status")
+                    .equals(status));
         }
     }
 
@@ -201,8 +280,12 @@ class DemoDataTest {
                 continue;
             }
             PhoneNumber n = parse(r.phone(), r.region());
-            assertThat(n).as("%s phone '%s' parses with region %s", r.ref(), r.phone(), r.region()).isNotNull();
-            assertThat(PHONES.isValidNumber(n)).as("%s phone '%s' valid", r.ref(), r.phone()).isTrue();
+            assertThat(n)
+                    .as("%s phone '%s' parses with region %s", r.ref(), r.phone(), r.region())
+                    .isNotNull();
+            assertThat(PHONES.isValidNumber(n))
+                    .as("%s phone '%s' valid", r.ref(), r.phone())
+                    .isTrue();
         }
     }
 
@@ -225,19 +308,28 @@ class DemoDataTest {
         for (Rec r : recs) {
             String c = d.truth.get(r.ref());
             if (r.email() != null) {
-                owners.computeIfAbsent("email " + r.email(), k -> new TreeSet<>()).add(c);
+                owners.computeIfAbsent("email " + r.email(), k -> new TreeSet<>())
+                        .add(c);
                 assertThat(r.email()).as(r.ref()).doesNotStartWith("info@").doesNotStartWith("noreply@");
             }
             if (r.e164() != null) {
-                owners.computeIfAbsent("phone " + r.e164(), k -> new TreeSet<>()).add(c);
+                owners.computeIfAbsent("phone " + r.e164(), k -> new TreeSet<>())
+                        .add(c);
             }
         }
-        assertThat(owners).allSatisfy((value, customers) -> assertThat(customers).as(value).hasSize(1));
+        assertThat(owners)
+                .allSatisfy(
+                        (value, customers) -> assertThat(customers).as(value).hasSize(1));
         for (Rec a : recs) {
             for (Rec b : recs) {
-                if (a.org() != null && b.org() != null && a.domain() != null && a.domain().equals(b.domain())
+                if (a.org() != null
+                        && b.org() != null
+                        && a.domain() != null
+                        && a.domain().equals(b.domain())
                         && !d.truth.get(a.ref()).equals(d.truth.get(b.ref()))) {
-                    assertThat(JW.apply(a.org(), b.org())).as("%s vs %s", a.ref(), b.ref()).isLessThan(0.9);
+                    assertThat(JW.apply(a.org(), b.org()))
+                            .as("%s vs %s", a.ref(), b.ref())
+                            .isLessThan(0.9);
                 }
             }
         }
@@ -247,20 +339,26 @@ class DemoDataTest {
     void acmeIsSplitByRulesOneToThreeAndUnitedByTheFuzzyRule() {
         Data d = Data.load();
         List<Rec> recs = d.records();
-        List<Rec> acme = recs.stream().filter(r -> "acme.com".equals(r.domain())).toList();
+        List<Rec> acme =
+                recs.stream().filter(r -> "acme.com".equals(r.domain())).toList();
         Set<String> labels = acme.stream().map(r -> d.truth.get(r.ref())).collect(Collectors.toSet());
         assertThat(labels).as("one Acme customer").hasSize(1);
         String label = labels.iterator().next();
-        List<Rec> all = recs.stream().filter(r -> d.truth.get(r.ref()).equals(label)).toList();
+        List<Rec> all =
+                recs.stream().filter(r -> d.truth.get(r.ref()).equals(label)).toList();
         assertThat(all).filteredOn(r -> r.source().equals("crm.contacts")).hasSizeGreaterThanOrEqualTo(3);
-        List<Rec> accounts = all.stream().filter(r -> r.source().equals("billing.customers")).toList();
+        List<Rec> accounts =
+                all.stream().filter(r -> r.source().equals("billing.customers")).toList();
         assertThat(accounts).extracting(Rec::email).contains("finance@acme.com", "ops@acme.com");
         for (Rec account : accounts) {
-            assertThat(d.subscriptions).as("active subscription of %s", account.ref())
-                    .anyMatch(s -> s.get("customer_id").equals(account.key()) && s.get("status").equals("active"));
+            assertThat(d.subscriptions)
+                    .as("active subscription of %s", account.ref())
+                    .anyMatch(s -> s.get("customer_id").equals(account.key())
+                            && s.get("status").equals("active"));
         }
         Function<Rec, String> withoutFuzzy = link(recs, Set.of(1, 2, 3));
-        assertThat(all.stream().map(withoutFuzzy).distinct().count()).as("Acme clusters under rules 1-3")
+        assertThat(all.stream().map(withoutFuzzy).distinct().count())
+                .as("Acme clusters under rules 1-3")
                 .isGreaterThanOrEqualTo(2);
         Function<Rec, String> full = link(recs, Set.of(1, 2, 3, 4));
         assertThat(all.stream().map(full).distinct().count()).isEqualTo(1);
@@ -275,24 +373,32 @@ class DemoDataTest {
         assertThat(recs).anyMatch(r -> r.rawEmail() != null && r.rawEmail().equals(" Jane.Doe@Gmail.com "));
         assertThat(recs).anyMatch(r -> "jane.doe@gmail.com".equals(r.rawEmail()));
         // the same phone written differently
-        for (String raw : List.of("+1 (415) 555-0134", "415.555.0134", "4155550134", "+44 20 7946 0958", "020 7946 0958")) {
+        for (String raw :
+                List.of("+1 (415) 555-0134", "415.555.0134", "4155550134", "+44 20 7946 0958", "020 7946 0958")) {
             assertThat(recs).as(raw).anyMatch(r -> raw.equals(r.phone()));
         }
         // linked only by crm_contact_id
         Function<Rec, String> rules12 = link(recs, Set.of(1, 2));
         assertThat(d.billing).as("billing linked to CRM only by crm_contact_id").anyMatch(b -> {
             String crm = b.get("crm_contact_id");
-            return crm != null && !rules12.apply(byRef.get("billing.customers/" + b.get("id")))
-                    .equals(rules12.apply(byRef.get("crm.contacts/" + crm)));
+            return crm != null
+                    && !rules12.apply(byRef.get("billing.customers/" + b.get("id")))
+                            .equals(rules12.apply(byRef.get("crm.contacts/" + crm)));
         });
         // phone-only support user linked to a differently written phone
-        assertThat(recs).filteredOn(r -> r.source().equals("support.users") && r.rawEmail() == null
-                && r.phone() != null && byRef.get(r.ref()) != null)
-                .anySatisfy(s -> assertThat(recs).anyMatch(o -> !o.source().equals("support.users")
-                        && s.e164().equals(o.e164()) && !s.phone().equals(o.phone())));
+        assertThat(recs)
+                .filteredOn(r -> r.source().equals("support.users")
+                        && r.rawEmail() == null
+                        && r.phone() != null
+                        && byRef.get(r.ref()) != null)
+                .anySatisfy(s -> assertThat(recs)
+                        .anyMatch(o -> !o.source().equals("support.users")
+                                && s.e164().equals(o.e164())
+                                && !s.phone().equals(o.phone())));
         // customers in only one system, in each system; records without e-mail and phone
         Map<String, Set<String>> systems = new HashMap<>();
-        recs.forEach(r -> systems.computeIfAbsent(d.truth.get(r.ref()), k -> new TreeSet<>()).add(r.source()));
+        recs.forEach(r -> systems.computeIfAbsent(d.truth.get(r.ref()), k -> new TreeSet<>())
+                .add(r.source()));
         for (String source : List.of("crm.contacts", "billing.customers", "support.users")) {
             assertThat(systems.values()).as("customer only in %s", source).anyMatch(s -> s.equals(Set.of(source)));
         }
@@ -303,7 +409,8 @@ class DemoDataTest {
     void theDocumentationListsTheAcmeRecords() throws IOException {
         String doc = Files.readString(RepoPaths.resolve("docs/demo-data.md"));
         Data d = Data.load();
-        d.records().stream().filter(r -> "acme.com".equals(r.domain()))
+        d.records().stream()
+                .filter(r -> "acme.com".equals(r.domain()))
                 .forEach(r -> assertThat(doc).as(r.ref()).contains(r.key()));
     }
 
@@ -316,7 +423,9 @@ class DemoDataTest {
         }
 
         String email() {
-            return rawEmail == null || rawEmail.isBlank() ? null : rawEmail.trim().toLowerCase(Locale.ROOT);
+            return rawEmail == null || rawEmail.isBlank()
+                    ? null
+                    : rawEmail.trim().toLowerCase(Locale.ROOT);
         }
 
         String domain() {
@@ -390,7 +499,8 @@ class DemoDataTest {
 
     static Map<String, Set<String>> partition(List<Rec> recs, Function<Rec, String> label) {
         Map<String, Set<String>> out = new LinkedHashMap<>();
-        recs.forEach(r -> out.computeIfAbsent(label.apply(r), k -> new TreeSet<>()).add(r.ref()));
+        recs.forEach(
+                r -> out.computeIfAbsent(label.apply(r), k -> new TreeSet<>()).add(r.ref()));
         return out;
     }
 
@@ -416,8 +526,19 @@ class DemoDataTest {
         static Data load() {
             Data d = new Data();
             Path data = RepoPaths.demo().resolve("data");
-            Map<String, List<SqlScript.Row>> target = Map.of("contacts", d.crm, "customers", d.billing,
-                    "subscriptions", d.subscriptions, "invoices", d.invoices, "users", d.support, "tickets", d.tickets);
+            Map<String, List<SqlScript.Row>> target = Map.of(
+                    "contacts",
+                    d.crm,
+                    "customers",
+                    d.billing,
+                    "subscriptions",
+                    d.subscriptions,
+                    "invoices",
+                    d.invoices,
+                    "users",
+                    d.support,
+                    "tickets",
+                    d.tickets);
             for (String f : List.of("010-crm.sql", "020-billing.sql", "030-support.sql")) {
                 for (SqlScript.Row r : SqlScript.rows(data.resolve(f))) {
                     target.get(r.table()).add(r);
@@ -437,12 +558,18 @@ class DemoDataTest {
 
         List<Rec> records() {
             List<Rec> out = new ArrayList<>();
-            crm.forEach(r -> out.add(new Rec("crm.contacts", r.get("id"), r.get("email"), r.get("phone"), "US",
-                    lower(r.get("company")), null)));
-            billing.forEach(r -> out.add(new Rec("billing.customers", r.get("id"), r.get("email"), r.get("phone"),
-                    r.get("country") == null ? "US" : r.get("country"), lower(r.get("name")), r.get("crm_contact_id"))));
-            support.forEach(r -> out.add(new Rec("support.users", r.get("id"), r.get("email"), r.get("phone"), "US",
-                    null, null)));
+            crm.forEach(r -> out.add(new Rec(
+                    "crm.contacts", r.get("id"), r.get("email"), r.get("phone"), "US", lower(r.get("company")), null)));
+            billing.forEach(r -> out.add(new Rec(
+                    "billing.customers",
+                    r.get("id"),
+                    r.get("email"),
+                    r.get("phone"),
+                    r.get("country") == null ? "US" : r.get("country"),
+                    lower(r.get("name")),
+                    r.get("crm_contact_id"))));
+            support.forEach(r ->
+                    out.add(new Rec("support.users", r.get("id"), r.get("email"), r.get("phone"), "US", null, null)));
             return out;
         }
     }
@@ -461,7 +588,8 @@ class DemoDataTest {
         String a = r.get(earlier);
         String b = r.get(later);
         if (a != null && b != null) {
-            assertThat(OffsetDateTime.parse(b, TS)).as("%s %s: %s <= %s", r.table(), r.get("id"), earlier, later)
+            assertThat(OffsetDateTime.parse(b, TS))
+                    .as("%s %s: %s <= %s", r.table(), r.get("id"), earlier, later)
                     .isAfterOrEqualTo(OffsetDateTime.parse(a, TS));
         }
     }

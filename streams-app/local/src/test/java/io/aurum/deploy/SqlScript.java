@@ -31,7 +31,12 @@ final class SqlScript {
         }
     }
 
-    private enum Kind { WORD, STRING, NUMBER, PUNCT }
+    private enum Kind {
+        WORD,
+        STRING,
+        NUMBER,
+        PUNCT
+    }
 
     private record Token(Kind kind, String text) {
         boolean is(String word) {
@@ -106,7 +111,8 @@ final class SqlScript {
                 if (t.kind() != Kind.WORD) {
                     throw new IllegalStateException("unexpected " + t + " in CREATE TABLE " + name);
                 }
-                if (!List.of("PRIMARY", "FOREIGN", "CONSTRAINT", "UNIQUE", "CHECK", "EXCLUDE").contains(w)) {
+                if (!List.of("PRIMARY", "FOREIGN", "CONSTRAINT", "UNIQUE", "CHECK", "EXCLUDE")
+                        .contains(w)) {
                     columns.add(unquote(t.text()));
                 }
             }
@@ -135,8 +141,8 @@ final class SqlScript {
             } while (accept(","));
             expect(")");
             if (values.size() != columns.size()) {
-                throw new IllegalStateException(table + ": " + columns.size() + " columns but " + values.size()
-                        + " values " + values);
+                throw new IllegalStateException(
+                        table + ": " + columns.size() + " columns but " + values.size() + " values " + values);
             }
             Map<String, String> row = new LinkedHashMap<>();
             for (int i = 0; i < columns.size(); i++) {
@@ -146,7 +152,7 @@ final class SqlScript {
             }
             rows.add(new Row(table, row));
         } while (accept(","));
-        if (accept("ON")) {          // ON CONFLICT (id) DO NOTHING
+        if (accept("ON")) { // ON CONFLICT (id) DO NOTHING
             expect("CONFLICT");
             expect("(");
             identifier();
@@ -165,8 +171,8 @@ final class SqlScript {
                 if (t.is("NULL")) {
                     yield null;
                 }
-                throw new IllegalStateException("only literals are allowed in demo data, found " + t.text()
-                        + " near token " + pos);
+                throw new IllegalStateException(
+                        "only literals are allowed in demo data, found " + t.text() + " near token " + pos);
             }
             case PUNCT -> {
                 if (t.is("-") && peek().kind() == Kind.NUMBER) {
@@ -183,7 +189,7 @@ final class SqlScript {
             throw new IllegalStateException("identifier expected, found " + t.text() + " near token " + pos);
         }
         String id = unquote(t.text());
-        if (accept(".")) {           // schema-qualified: keep the table name
+        if (accept(".")) { // schema-qualified: keep the table name
             return identifier();
         }
         return id;
@@ -284,7 +290,8 @@ final class SqlScript {
                 out.add(new Token(Kind.NUMBER, sql.substring(start, i)));
             } else if (Character.isLetter(c) || c == '_') {
                 int start = i;
-                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
+                while (i < n
+                        && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
                     i++;
                 }
                 out.add(new Token(Kind.WORD, sql.substring(start, i)));

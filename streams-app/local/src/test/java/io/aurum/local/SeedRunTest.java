@@ -36,8 +36,8 @@ class SeedRunTest {
         }
         Path dump = tmp.resolve("golden.jsonl");
         AurumConfig config = AurumConfig.fromClasspath("config/demo.yaml");
-        LocalOptions options = new LocalOptions(tmp.resolve("unused"), false, false, seed, 0, 0, 0, 0,
-                Duration.ofMinutes(5));
+        LocalOptions options =
+                new LocalOptions(tmp.resolve("unused"), false, false, seed, 0, 0, 0, 0, Duration.ofMinutes(5));
         Path dataDir;
         try (LocalPipeline p = new LocalPipeline(config, options).start()) {
             dataDir = p.dataDir();
@@ -63,7 +63,9 @@ class SeedRunTest {
             assertThat(golden.has("name")).isTrue();
             for (JsonNode s : golden.get("sources")) {
                 String id = s.get("source").asText() + ":" + s.get("key").asText();
-                assertThat(cluster.put(id, golden.get("id").asText())).as("%s is in one golden record", id).isNull();
+                assertThat(cluster.put(id, golden.get("id").asText()))
+                        .as("%s is in one golden record", id)
+                        .isNull();
             }
         }
         assertThat(cluster.keySet()).isEqualTo(truth.keySet());
@@ -85,19 +87,30 @@ class SeedRunTest {
         assertThat(correctPairs).as("precision").isEqualTo(predictedPairs);
         assertThat(correctPairs).as("recall").isEqualTo(truePairs);
         assertThat(lines).hasSize((int) truth.values().stream().distinct().count());
-        System.out.printf("demo seed run: %d golden records, pairwise precision 1.0, recall %.3f (%d/%d pairs)%n",
+        System.out.printf(
+                "demo seed run: %d golden records, pairwise precision 1.0, recall %.3f (%d/%d pairs)%n",
                 lines.size(), (double) correctPairs / truePairs, correctPairs, truePairs);
 
         // The classic cases of docs/demo-data.md.
-        assertTogether(cluster, "crm.contacts:1083", "billing.customers:2065", "support.users:3028");  // email case/space
-        assertTogether(cluster, "crm.contacts:1048", "billing.customers:2046", "support.users:3026");  // US phone formats
-        assertTogether(cluster, "crm.contacts:1100", "billing.customers:2079");                        // GB national format
-        assertTogether(cluster, "crm.contacts:1114", "billing.customers:2091", "support.users:3058");  // DE formats
-        assertTogether(cluster, "crm.contacts:1126", "billing.customers:2096");                        // crm_contact_id only
-        assertTogether(cluster, "support.users:3079", "billing.customers:2110");                       // phone-only user
+        assertTogether(
+                cluster, "crm.contacts:1083", "billing.customers:2065", "support.users:3028"); // email case/space
+        assertTogether(
+                cluster, "crm.contacts:1048", "billing.customers:2046", "support.users:3026"); // US phone formats
+        assertTogether(cluster, "crm.contacts:1100", "billing.customers:2079"); // GB national format
+        assertTogether(cluster, "crm.contacts:1114", "billing.customers:2091", "support.users:3058"); // DE formats
+        assertTogether(cluster, "crm.contacts:1126", "billing.customers:2096"); // crm_contact_id only
+        assertTogether(cluster, "support.users:3079", "billing.customers:2110"); // phone-only user
         // Acme Corp: finance@ and ops@ billing accounts and three CRM contacts, united by the company_domain rule.
-        assertTogether(cluster, "crm.contacts:1008", "crm.contacts:1054", "crm.contacts:1108", "billing.customers:2002",
-                "billing.customers:2089", "support.users:3015", "support.users:3040", "support.users:3050");
+        assertTogether(
+                cluster,
+                "crm.contacts:1008",
+                "crm.contacts:1054",
+                "crm.contacts:1108",
+                "billing.customers:2002",
+                "billing.customers:2089",
+                "support.users:3015",
+                "support.users:3040",
+                "support.users:3050");
         // ...and its double billing shows: two active subscriptions, reported as an open conflict.
         JsonNode acme = byId.get(cluster.get("billing.customers:2002"));
         assertThat(acme.get("active_subscriptions").asLong()).isEqualTo(2);

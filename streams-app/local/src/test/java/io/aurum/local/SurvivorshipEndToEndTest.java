@@ -58,9 +58,14 @@ class SurvivorshipEndToEndTest {
         String acme = GoldenIds.of("crm.contacts:1008");
         LocalOptions options = new LocalOptions(dataDir, false, false, null, 0, 0, 0, 0, Duration.ofMinutes(3));
         try (LocalPipeline p = new LocalPipeline(config, options).start()) {
-            sql(p, "crm", "INSERT INTO contacts(id, first_name, last_name, email, phone, company, created_at) VALUES "
-                    + "(1008, 'John', 'Carter', 'john.carter@acme.com', '(312) 555-0100', 'Acme Corp', '2018-01-01Z')");
-            sql(p, "billing",
+            sql(
+                    p,
+                    "crm",
+                    "INSERT INTO contacts(id, first_name, last_name, email, phone, company, created_at) VALUES "
+                            + "(1008, 'John', 'Carter', 'john.carter@acme.com', '(312) 555-0100', 'Acme Corp', '2018-01-01Z')");
+            sql(
+                    p,
+                    "billing",
                     "INSERT INTO customers(id, name, email, phone, country, crm_contact_id, created_at) VALUES "
                             + "(2002, 'Acme Corp', 'finance@acme.com', '312-555-0163', 'US', 1008, '2019-01-01Z'),"
                             + "(2089, 'ACME Corp', 'ops@acme.com', '312.555.0190', 'US', 1008, '2022-01-01Z')",
@@ -78,8 +83,13 @@ class SurvivorshipEndToEndTest {
             Conflict doubleBilling = conflicts.get(acme + "/multiple_active_subscriptions");
             assertThat(doubleBilling).isNotNull();
             assertThat(doubleBilling.getKind()).isEqualTo("anomaly");
-            assertThat(doubleBilling.getValues()).containsOnlyKeys("billing.subscriptions:40002", "billing.subscriptions:40082");
-            assertThat(doubleBilling.getValues().get("billing.subscriptions:40082").getValue()).isEqualTo("billing.customers:2089");
+            assertThat(doubleBilling.getValues())
+                    .containsOnlyKeys("billing.subscriptions:40002", "billing.subscriptions:40082");
+            assertThat(doubleBilling
+                            .getValues()
+                            .get("billing.subscriptions:40082")
+                            .getValue())
+                    .isEqualTo("billing.customers:2089");
             assertThat(g.get("openConflicts").asInt()).isEqualTo(conflicts.size());
 
             // A phone changed in the CRM reaches the golden record with CRM lineage.
@@ -104,11 +114,23 @@ class SurvivorshipEndToEndTest {
             // A steward fixes the name; the override flows in like any source.
             Properties props = new Properties();
             props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, p.broker().bootstrapServers());
-            Serde<FieldOverride> serde = AurumSerdes.valueSerde(FieldOverride.class, Map.of("schema.registry.url", p.registryUrl()));
-            try (KafkaProducer<String, FieldOverride> producer = new KafkaProducer<>(props, new StringSerializer(), serde.serializer())) {
-                producer.send(new ProducerRecord<>(Topics.OVERRIDES, "crm.contacts:1008/name", FieldOverride.newBuilder()
-                        .setSource("crm.contacts").setKey("1008").setField("name").setValue("John A. Carter")
-                        .setWho("steward@acme").setWhy("passport").setAt(Instant.parse("2025-01-01T00:00:00Z")).build())).get();
+            Serde<FieldOverride> serde =
+                    AurumSerdes.valueSerde(FieldOverride.class, Map.of("schema.registry.url", p.registryUrl()));
+            try (KafkaProducer<String, FieldOverride> producer =
+                    new KafkaProducer<>(props, new StringSerializer(), serde.serializer())) {
+                producer.send(new ProducerRecord<>(
+                                Topics.OVERRIDES,
+                                "crm.contacts:1008/name",
+                                FieldOverride.newBuilder()
+                                        .setSource("crm.contacts")
+                                        .setKey("1008")
+                                        .setField("name")
+                                        .setValue("John A. Carter")
+                                        .setWho("steward@acme")
+                                        .setWhy("passport")
+                                        .setAt(Instant.parse("2025-01-01T00:00:00Z"))
+                                        .build()))
+                        .get();
             }
             p.awaitIdle();
             g = golden(p).get(acme);

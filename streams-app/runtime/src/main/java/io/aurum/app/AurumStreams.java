@@ -56,8 +56,8 @@ public final class AurumStreams implements AutoCloseable {
 
     public synchronized AurumStreams start() {
         provisionTopics();
-        streams = new KafkaStreams(AurumTopology.build(config.pipeline(), topics, config.streams().partitions()),
-                properties);
+        streams = new KafkaStreams(
+                AurumTopology.build(config.pipeline(), topics, config.streams().partitions()), properties);
         streams.setUncaughtExceptionHandler(e -> {
             // A failure that is not bad input (bad input goes to the DLQ) must not be skipped: stop, and let the
             // supervisor restart the job from its last committed state.
@@ -99,7 +99,8 @@ public final class AurumStreams implements AutoCloseable {
 
     /** Counts the stores being restored: a restore is slow progress, not a stall. */
     private static final class Restores implements StateRestoreListener {
-        private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger active =
+                new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public void onRestoreStart(TopicPartition partition, String store, long start, long end) {
@@ -107,7 +108,7 @@ public final class AurumStreams implements AutoCloseable {
         }
 
         @Override
-        public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long restored) { }
+        public void onBatchRestored(TopicPartition partition, String store, long batchEnd, long restored) {}
 
         @Override
         public void onRestoreEnd(TopicPartition partition, String store, long restored) {
@@ -162,8 +163,8 @@ public final class AurumStreams implements AutoCloseable {
             return null;
         }
         try {
-            return streams.store(StoreQueryParameters.fromNameAndType(name,
-                    QueryableStoreTypes.<String, V>keyValueStore()));
+            return streams.store(
+                    StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
         } catch (RuntimeException e) {
             return null;
         }

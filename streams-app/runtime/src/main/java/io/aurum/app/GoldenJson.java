@@ -19,7 +19,7 @@ import java.util.Map;
 public final class GoldenJson {
     public static final ObjectMapper JSON = new ObjectMapper();
 
-    private GoldenJson() { }
+    private GoldenJson() {}
 
     public static ObjectNode of(GoldenCustomer golden) {
         ObjectNode out = JSON.createObjectNode();
@@ -43,7 +43,10 @@ public final class GoldenJson {
             putNullable(l, "system", f.getSystem());
             putNullable(l, "source", f.getSource());
             putNullable(l, "key", f.getKey());
-            putNullable(l, "sourceTs", f.getSourceTs() == null ? null : f.getSourceTs().toString());
+            putNullable(
+                    l,
+                    "sourceTs",
+                    f.getSourceTs() == null ? null : f.getSourceTs().toString());
             if (f.getWho() != null || f.getWhy() != null) {
                 putNullable(l, "who", f.getWho());
                 putNullable(l, "why", f.getWhy());
@@ -54,7 +57,9 @@ public final class GoldenJson {
                     ObjectNode entry = values.addObject();
                     entry.set("value", JSON.valueToTree(v.getValue()));
                     ArrayNode holders = entry.putArray("sources");
-                    v.getSources().forEach(ref -> holders.addObject().put("source", ref.getSource()).put("key", ref.getKey()));
+                    v.getSources().forEach(ref -> holders.addObject()
+                            .put("source", ref.getSource())
+                            .put("key", ref.getKey()));
                 }
             }
         }

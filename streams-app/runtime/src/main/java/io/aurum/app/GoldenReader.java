@@ -25,8 +25,8 @@ public final class GoldenReader implements AutoCloseable {
     private final KafkaConsumer<String, GoldenCustomer> consumer;
     private final List<TopicPartition> partitions;
 
-    public GoldenReader(String bootstrapServers, Map<String, String> clientProperties,
-                        Deserializer<GoldenCustomer> deserializer) {
+    public GoldenReader(
+            String bootstrapServers, Map<String, String> clientProperties, Deserializer<GoldenCustomer> deserializer) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -35,7 +35,8 @@ public final class GoldenReader implements AutoCloseable {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         consumer = new KafkaConsumer<>(p, new StringDeserializer(), deserializer);
         partitions = consumer.partitionsFor(Topics.GOLDEN, Duration.ofSeconds(30)).stream()
-                .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+                .map(info -> new TopicPartition(info.topic(), info.partition()))
+                .toList();
         if (partitions.isEmpty()) {
             consumer.close();
             throw new IllegalStateException("topic " + Topics.GOLDEN + " does not exist at " + bootstrapServers);

@@ -45,11 +45,21 @@ import org.slf4j.LoggerFactory;
 public final class HangingTransactions {
     private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
 
-    public enum Verdict { TRACKED, ABORTED, UNRESOLVED }
+    public enum Verdict {
+        TRACKED,
+        ABORTED,
+        UNRESOLVED
+    }
 
     /** An open transaction on a partition, as the partition leader reports it, and what its coordinator says. */
-    public record Open(TopicPartition partition, long producerId, int producerEpoch, int coordinatorEpoch,
-                      long firstOffset, Verdict verdict, String coordinator) {
+    public record Open(
+            TopicPartition partition,
+            long producerId,
+            int producerEpoch,
+            int coordinatorEpoch,
+            long firstOffset,
+            Verdict verdict,
+            String coordinator) {
         @Override
         public String toString() {
             return partition + " (producer id " + producerId + ", epoch " + producerEpoch + ", from offset "
@@ -79,8 +89,10 @@ public final class HangingTransactions {
         List<Open> done = new ArrayList<>();
         for (Open o : find()) {
             if (o.verdict() != Verdict.ABORTED) {
-                LOG.warn("An open transaction its coordinator is not ending: {}. Not touched: ending it could undo a "
-                        + "commit.", o);
+                LOG.warn(
+                        "An open transaction its coordinator is not ending: {}. Not touched: ending it could undo a "
+                                + "commit.",
+                        o);
                 continue;
             }
             try {
@@ -88,7 +100,10 @@ public final class HangingTransactions {
                 done.add(o);
                 LOG.warn("Wrote the abort marker its coordinator left undone: {}", o);
             } catch (ExecutionException e) {
-                LOG.warn("Could not write the abort marker of {}: {}", o, e.getCause().toString());
+                LOG.warn(
+                        "Could not write the abort marker of {}: {}",
+                        o,
+                        e.getCause().toString());
             }
         }
         return done;
@@ -104,8 +119,10 @@ public final class HangingTransactions {
     }
 
     private void abort(Open o, int epoch) throws ExecutionException, InterruptedException, TimeoutException {
-        admin.abortTransaction(new AbortTransactionSpec(o.partition(), o.producerId(), (short) epoch,
-                o.coordinatorEpoch())).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        admin.abortTransaction(
+                        new AbortTransactionSpec(o.partition(), o.producerId(), (short) epoch, o.coordinatorEpoch()))
+                .all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private List<Open> classify() throws ExecutionException, InterruptedException, TimeoutException {
@@ -113,16 +130,24 @@ public final class HangingTransactions {
         if (open.isEmpty()) {
             return List.of();
         }
-        Map<Long, List<TransactionDescription>> known = describe(open.stream().map(ProducerOnPartition::producerId)
-                .collect(Collectors.toSet()));
+        Map<Long, List<TransactionDescription>> known =
+                describe(open.stream().map(ProducerOnPartition::producerId).collect(Collectors.toSet()));
         List<Open> out = new ArrayList<>();
         for (ProducerOnPartition p : open) {
             List<TransactionDescription> views = known.getOrDefault(p.producerId(), List.of());
-            String coordinator = views.isEmpty() ? "knows no transaction of this producer"
-                    : views.stream().map(d -> d.state() + " epoch " + d.producerEpoch() + " on " + d.topicPartitions())
-                    .collect(Collectors.joining("; "));
-            out.add(new Open(p.partition(), p.producerId(), p.producerEpoch(), p.coordinatorEpoch(), p.firstOffset(),
-                    verdict(p.partition(), p.producerEpoch(), views), coordinator));
+            String coordinator = views.isEmpty()
+                    ? "knows no transaction of this producer"
+                    : views.stream()
+                            .map(d -> d.state() + " epoch " + d.producerEpoch() + " on " + d.topicPartitions())
+                            .collect(Collectors.joining("; "));
+            out.add(new Open(
+                    p.partition(),
+                    p.producerId(),
+                    p.producerEpoch(),
+                    p.coordinatorEpoch(),
+                    p.firstOffset(),
+                    verdict(p.partition(), p.producerEpoch(), views),
+                    coordinator));
         }
         return out;
     }
@@ -131,7 +156,8 @@ public final class HangingTransactions {
     static Verdict verdict(TopicPartition partition, int epoch, List<TransactionDescription> views) {
         Verdict verdict = Verdict.UNRESOLVED;
         for (TransactionDescription d : views) {
-            boolean active = d.state() == TransactionState.ONGOING || d.state() == TransactionState.PREPARE_COMMIT
+            boolean active = d.state() == TransactionState.ONGOING
+                    || d.state() == TransactionState.PREPARE_COMMIT
                     || d.state() == TransactionState.PREPARE_ABORT;
             if (active && d.producerEpoch() >= epoch && d.topicPartitions().contains(partition)) {
                 return Verdict.TRACKED;
@@ -144,27 +170,36 @@ public final class HangingTransactions {
         return verdict;
     }
 
-    private record ProducerOnPartition(TopicPartition partition, long producerId, int producerEpoch,
-                                       int coordinatorEpoch, long firstOffset) { }
+    private record ProducerOnPartition(
+            TopicPartition partition, long producerId, int producerEpoch, int coordinatorEpoch, long firstOffset) {}
 
-    private List<ProducerOnPartition> openTransactions() throws ExecutionException, InterruptedException,
-            TimeoutException {
-        Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
+    private List<ProducerOnPartition> openTransactions()
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Set<String> topics = admin.listTopics(new ListTopicsOptions().listInternal(true))
+                .names()
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         List<TopicPartition> partitions = new ArrayList<>();
-        admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        admin.describeTopics(topics)
+                .allTopicNames()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .forEach((name, d) -> {
                     for (TopicPartitionInfo p : d.partitions()) {
                         partitions.add(new TopicPartition(name, p.partition()));
                     }
                 });
         List<ProducerOnPartition> open = new ArrayList<>();
-        admin.describeProducers(partitions).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        admin.describeProducers(partitions)
+                .all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .forEach((tp, producers) -> {
                     for (ProducerState p : producers.activeProducers()) {
                         if (p.currentTransactionStartOffset().isPresent()) {
-                            open.add(new ProducerOnPartition(tp, p.producerId(), p.producerEpoch(),
-                                    p.coordinatorEpoch().orElse(-1), p.currentTransactionStartOffset().getAsLong()));
+                            open.add(new ProducerOnPartition(
+                                    tp,
+                                    p.producerId(),
+                                    p.producerEpoch(),
+                                    p.coordinatorEpoch().orElse(-1),
+                                    p.currentTransactionStartOffset().getAsLong()));
                         }
                     }
                 });
@@ -176,13 +211,19 @@ public final class HangingTransactions {
             throws ExecutionException, InterruptedException, TimeoutException {
         List<String> ids = new ArrayList<>();
         for (TransactionListing l : admin.listTransactions(new ListTransactionsOptions().filterProducerIds(producerIds))
-                .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                .all()
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             ids.add(l.transactionalId());
         }
         Map<Long, List<TransactionDescription>> byProducer = new HashMap<>();
         if (!ids.isEmpty()) {
-            admin.describeTransactions(ids).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).values()
-                    .forEach(d -> byProducer.computeIfAbsent(d.producerId(), k -> new ArrayList<>()).add(d));
+            admin.describeTransactions(ids)
+                    .all()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .values()
+                    .forEach(d -> byProducer
+                            .computeIfAbsent(d.producerId(), k -> new ArrayList<>())
+                            .add(d));
         }
         return byProducer;
     }

@@ -43,19 +43,25 @@ public final class IdleProbe {
         }
         for (String t : existing) {
             // Foreign-key joins talk through subscription topics rather than repartition topics.
-            if (t.startsWith(applicationId + "-") && (t.endsWith("-repartition") || t.endsWith("-subscription-registration-topic")
-                    || t.endsWith("-subscription-response-topic"))) {
+            if (t.startsWith(applicationId + "-")
+                    && (t.endsWith("-repartition")
+                            || t.endsWith("-subscription-registration-topic")
+                            || t.endsWith("-subscription-response-topic"))) {
                 topics.add(t);
             }
         }
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        admin.describeTopics(topics).allTopicNames().get().forEach((name, description) ->
-                description.partitions().forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        admin.describeTopics(topics).allTopicNames().get().forEach((name, description) -> description
+                .partitions()
+                .forEach(p -> request.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
         Map<TopicPartition, Long> end = new HashMap<>();
-        admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+        admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all()
+                .get()
                 .forEach((tp, info) -> end.put(tp, info.offset()));
-        Map<TopicPartition, OffsetAndMetadata> committed =
-                admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata()
+                .get();
         Map<TopicPartition, Long> backlog = new HashMap<>();
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             OffsetAndMetadata c = committed.get(e.getKey());
@@ -70,7 +76,9 @@ public final class IdleProbe {
     /** The group's committed offsets summed over every partition: it grows whenever the job commits progress. */
     public long committedTotal() throws ExecutionException, InterruptedException {
         long total = 0;
-        for (OffsetAndMetadata o : admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get()
+        for (OffsetAndMetadata o : admin.listConsumerGroupOffsets(applicationId)
+                .partitionsToOffsetAndMetadata()
+                .get()
                 .values()) {
             total += o == null ? 0 : o.offset();
         }

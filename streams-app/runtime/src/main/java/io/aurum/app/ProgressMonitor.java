@@ -39,11 +39,16 @@ public final class ProgressMonitor implements AutoCloseable {
     private long progressAt = System.nanoTime();
 
     /** One reading: work waiting (records), committed offsets summed, since when nothing moved, and why stalled. */
-    record Snapshot(long backlog, long committed, long progressNanos, boolean stalled, String reason,
-                    List<HangingTransactions.Open> hanging) { }
+    record Snapshot(
+            long backlog,
+            long committed,
+            long progressNanos,
+            boolean stalled,
+            String reason,
+            List<HangingTransactions.Open> hanging) {}
 
-    public ProgressMonitor(Admin admin, IdleProbe probe, Duration stallAfter, BooleanSupplier restoring,
-                           String bootstrapServers) {
+    public ProgressMonitor(
+            Admin admin, IdleProbe probe, Duration stallAfter, BooleanSupplier restoring, String bootstrapServers) {
         this.admin = admin;
         this.probe = probe;
         this.stallAfter = stallAfter;
@@ -70,12 +75,17 @@ public final class ProgressMonitor implements AutoCloseable {
             String reason = null;
             List<HangingTransactions.Open> hanging = List.of();
             if (stalled) {
-                reason = String.format("%d records wait on %d partitions and nothing was committed for %d s", waiting,
-                        backlog.size(), TimeUnit.NANOSECONDS.toSeconds(now - progressAt));
+                reason = String.format(
+                        "%d records wait on %d partitions and nothing was committed for %d s",
+                        waiting, backlog.size(), TimeUnit.NANOSECONDS.toSeconds(now - progressAt));
                 hanging = new HangingTransactions(admin, Duration.ofSeconds(10)).find();
                 if (!last.stalled()) {
-                    LOG.error("The pipeline is stalled: {}{}", reason, hanging.isEmpty() ? ""
-                            : "; hanging transactions (no coordinator will end them): " + hanging);
+                    LOG.error(
+                            "The pipeline is stalled: {}{}",
+                            reason,
+                            hanging.isEmpty()
+                                    ? ""
+                                    : "; hanging transactions (no coordinator will end them): " + hanging);
                 }
             } else if (last.stalled()) {
                 LOG.info("The pipeline makes progress again");
@@ -103,13 +113,19 @@ public final class ProgressMonitor implements AutoCloseable {
         if (!s.hanging().isEmpty()) {
             var list = node.putArray("hangingTransactions");
             for (HangingTransactions.Open o : s.hanging()) {
-                list.addObject().put("partition", o.partition().toString()).put("producerId", o.producerId())
-                        .put("producerEpoch", o.producerEpoch()).put("verdict", o.verdict().name())
+                list.addObject()
+                        .put("partition", o.partition().toString())
+                        .put("producerId", o.producerId())
+                        .put("producerEpoch", o.producerEpoch())
+                        .put("verdict", o.verdict().name())
                         .put("coordinator", o.coordinator())
-                        .put("abort", "kafka-transactions.sh --bootstrap-server " + bootstrapServers + " abort --topic "
-                                + o.partition().topic() + " --partition " + o.partition().partition()
-                                + " --producer-id " + o.producerId() + " --producer-epoch " + o.producerEpoch()
-                                + " --coordinator-epoch " + o.coordinatorEpoch());
+                        .put(
+                                "abort",
+                                "kafka-transactions.sh --bootstrap-server " + bootstrapServers + " abort --topic "
+                                        + o.partition().topic() + " --partition "
+                                        + o.partition().partition()
+                                        + " --producer-id " + o.producerId() + " --producer-epoch " + o.producerEpoch()
+                                        + " --coordinator-epoch " + o.coordinatorEpoch());
             }
         }
         return node;

@@ -6,24 +6,6 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.connect.data.Field;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.header.Header;
-import org.apache.kafka.connect.json.JsonConverter;
-import org.apache.kafka.connect.source.SourceRecord;
-import org.apache.kafka.connect.storage.SimpleHeaderConverter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +36,23 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.header.Header;
+import org.apache.kafka.connect.json.JsonConverter;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.storage.SimpleHeaderConverter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Captures Postgres databases with one Debezium embedded engine each and writes their change events to Kafka exactly
@@ -77,7 +76,8 @@ public final class CaptureService implements AutoCloseable {
     private static final String NOTIFICATION_TOPIC_PREFIX = "__aurum.capture.notifications.";
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ENGINE_STOP_TIMEOUT = Duration.ofSeconds(60);
-    private static final long SNAPSHOT_PROGRESS_LOG_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final long SNAPSHOT_PROGRESS_LOG_NANOS =
+            Duration.ofSeconds(10).toNanos();
 
     private final String bootstrapServers;
     private final CaptureSettings settings;
@@ -96,8 +96,11 @@ public final class CaptureService implements AutoCloseable {
     }
 
     /** @param producerOverrides extra {@link KafkaProducer} settings (e.g. security), applied over Aurum's */
-    public CaptureService(String bootstrapServers, List<CaptureSource> sources, CaptureSettings settings,
-                          Map<String, Object> producerOverrides) {
+    public CaptureService(
+            String bootstrapServers,
+            List<CaptureSource> sources,
+            CaptureSettings settings,
+            Map<String, Object> producerOverrides) {
         this.bootstrapServers = requireText(bootstrapServers, "bootstrapServers");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.producerOverrides = Map.copyOf(producerOverrides);
@@ -148,8 +151,11 @@ public final class CaptureService implements AutoCloseable {
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "aurum-capture");
         producerConfig.putAll(producerOverrides);
         producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "aurum-capture-admin"));
+        admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG,
+                "aurum-capture-admin"));
         AtomicInteger threadIndex = new AtomicInteger();
         executor = Executors.newFixedThreadPool(engines.size(), runnable -> {
             Thread thread = new Thread(runnable, "aurum-capture-" + threadIndex.incrementAndGet());
@@ -178,7 +184,10 @@ public final class CaptureService implements AutoCloseable {
 
     /** The first engine failure, if any engine has stopped with an error. */
     public Optional<Throwable> failure() {
-        return engines.values().stream().map(e -> e.stats.failure()).flatMap(Optional::stream).findFirst();
+        return engines.values().stream()
+                .map(e -> e.stats.failure())
+                .flatMap(Optional::stream)
+                .findFirst();
     }
 
     /**
@@ -278,7 +287,8 @@ public final class CaptureService implements AutoCloseable {
         if (knownTopics.contains(topic)) {
             return;
         }
-        TopicAdmin.createTopics(admin,
+        TopicAdmin.createTopics(
+                admin,
                 List.of(new NewTopic(topic, settings.topicPartitions(), settings.replicationFactor())),
                 TOPIC_CREATION_TIMEOUT);
         knownTopics.add(topic);
@@ -289,8 +299,12 @@ public final class CaptureService implements AutoCloseable {
     private int partitionCount(String topic) {
         return partitionCounts.computeIfAbsent(topic, t -> {
             try {
-                return admin.describeTopics(List.of(t)).allTopicNames().get(TOPIC_CREATION_TIMEOUT.toMillis(),
-                        TimeUnit.MILLISECONDS).get(t).partitions().size();
+                return admin.describeTopics(List.of(t))
+                        .allTopicNames()
+                        .get(TOPIC_CREATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .get(t)
+                        .partitions()
+                        .size();
             } catch (ExecutionException | TimeoutException e) {
                 throw new CaptureException("Could not describe topic " + t, e);
             } catch (InterruptedException e) {
@@ -326,11 +340,13 @@ public final class CaptureService implements AutoCloseable {
         private final CompletableFuture<Void> snapshotDone = new CompletableFuture<>();
         /** Completed exceptionally when the engine stops, so every wait ends instead of running to its timeout. */
         private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
         private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
         private volatile boolean finished;
         private long lastProgressLogNanos;
         /** The LSN that names the blocking snapshot of this run (every read of it carries it). */
         private Long blockingGeneration;
+
         private boolean markersWritten;
 
         SourceEngine(CaptureSource source) {
@@ -357,8 +373,14 @@ public final class CaptureService implements AutoCloseable {
                     .notifying(this)
                     .build();
             executor.execute(engine);
-            LOG.info("Capture of {} starting ({}:{}/{}, slot {}, publication {})", source.name(), source.host(),
-                    source.port(), source.database(), source.slotName(), source.publicationName());
+            LOG.info(
+                    "Capture of {} starting ({}:{}/{}, slot {}, publication {})",
+                    source.name(),
+                    source.host(),
+                    source.port(),
+                    source.database(),
+                    source.slotName(),
+                    source.publicationName());
         }
 
         void stop() throws IOException {
@@ -380,9 +402,15 @@ public final class CaptureService implements AutoCloseable {
             p.put("name", "aurum-capture-" + source.name());
             p.put("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
             p.put("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-            p.put("offset.storage.file.filename",
-                    settings.offsetsDir().resolve(source.name() + ".offsets").toAbsolutePath().toString());
-            p.put("offset.flush.interval.ms", Long.toString(settings.offsetFlushInterval().toMillis()));
+            p.put(
+                    "offset.storage.file.filename",
+                    settings.offsetsDir()
+                            .resolve(source.name() + ".offsets")
+                            .toAbsolutePath()
+                            .toString());
+            p.put(
+                    "offset.flush.interval.ms",
+                    Long.toString(settings.offsetFlushInterval().toMillis()));
             p.put("database.hostname", source.host());
             p.put("database.port", Integer.toString(source.port()));
             p.put("database.user", source.user());
@@ -420,8 +448,8 @@ public final class CaptureService implements AutoCloseable {
         private void engineCompleted(boolean success, String message, Throwable error) {
             finished = true;
             if (error != null || (!success && !closing)) {
-                CaptureException failure = new CaptureException(
-                        "Capture engine for " + source.name() + " failed: " + message, error);
+                CaptureException failure =
+                        new CaptureException("Capture engine for " + source.name() + " failed: " + message, error);
                 stats.markFailed(failure);
                 LOG.error("Capture engine for {} stopped with an error: {}", source.name(), message, error);
                 failPendingWaits(failure);
@@ -443,8 +471,9 @@ public final class CaptureService implements AutoCloseable {
         }
 
         @Override
-        public void handleBatch(List<RecordChangeEvent<SourceRecord>> events,
-                                DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+        public void handleBatch(
+                List<RecordChangeEvent<SourceRecord>> events,
+                DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
                 throws InterruptedException {
             List<Future<RecordMetadata>> sends = new ArrayList<>(events.size());
             List<String> sendTopics = new ArrayList<>(events.size());
@@ -494,8 +523,10 @@ public final class CaptureService implements AutoCloseable {
                 } catch (ExecutionException e) {
                     // Throwing stops the engine before these offsets are committed: the batch is redelivered on
                     // restart rather than lost.
-                    throw new CaptureException("Kafka rejected a change event of " + source.name() + " for topic "
-                            + sendTopics.get(i) + ": " + e.getCause().getMessage(), e.getCause());
+                    throw new CaptureException(
+                            "Kafka rejected a change event of " + source.name() + " for topic " + sendTopics.get(i)
+                                    + ": " + e.getCause().getMessage(),
+                            e.getCause());
                 }
             }
             stats.recordAcknowledged(snapshotEvents, streamingEvents);
@@ -516,10 +547,14 @@ public final class CaptureService implements AutoCloseable {
             // Streamed events and watermarks only ever follow the snapshot, so they prove it finished.
             if (completedNow || skipped || sawStreaming || !batchWatermarks.isEmpty()) {
                 markSnapshotDone(skipped && !stats.snapshotRunning(), snapshotNotification);
-            } else if (stats.snapshotRunning() && System.nanoTime() - lastProgressLogNanos >= SNAPSHOT_PROGRESS_LOG_NANOS) {
+            } else if (stats.snapshotRunning()
+                    && System.nanoTime() - lastProgressLogNanos >= SNAPSHOT_PROGRESS_LOG_NANOS) {
                 lastProgressLogNanos = System.nanoTime();
-                LOG.info("Snapshot of {} in progress: {} rows in {} s ({} rows/s)", source.name(),
-                        stats.snapshotEvents(), stats.snapshotDuration().toSeconds(),
+                LOG.info(
+                        "Snapshot of {} in progress: {} rows in {} s ({} rows/s)",
+                        source.name(),
+                        stats.snapshotEvents(),
+                        stats.snapshotDuration().toSeconds(),
                         Math.round(stats.snapshotEventsPerSecond()));
             }
             for (String watermark : batchWatermarks) {
@@ -537,9 +572,15 @@ public final class CaptureService implements AutoCloseable {
             if (stats.snapshotSkipped()) {
                 LOG.info("Capture of {} resumed streaming from stored offsets; no snapshot needed", source.name());
             } else if (stats.snapshotStartedAt().isPresent()) {
-                LOG.info("Snapshot of {} {}: {} rows in {} s ({} rows/s)", source.name(),
-                        "ABORTED".equals(notification) ? "aborted" : "completed", stats.snapshotEvents(),
-                        String.format(java.util.Locale.ROOT, "%.1f", stats.snapshotDuration().toMillis() / 1000.0),
+                LOG.info(
+                        "Snapshot of {} {}: {} rows in {} s ({} rows/s)",
+                        source.name(),
+                        "ABORTED".equals(notification) ? "aborted" : "completed",
+                        stats.snapshotEvents(),
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "%.1f",
+                                stats.snapshotDuration().toMillis() / 1000.0),
                         Math.round(stats.snapshotEventsPerSecond()));
             } else {
                 LOG.info("Capture of {} is streaming (no snapshot rows)", source.name());
@@ -555,8 +596,9 @@ public final class CaptureService implements AutoCloseable {
             // timestamp if valid.
             RecordHeaders headers = new RecordHeaders();
             for (Header header : record.headers()) {
-                headers.add(header.key(), headerConverter.fromConnectHeader(topic, header.key(), header.schema(),
-                        header.value()));
+                headers.add(
+                        header.key(),
+                        headerConverter.fromConnectHeader(topic, header.key(), header.schema(), header.value()));
             }
             byte[] key = keyConverter.fromConnectData(topic, headers, record.keySchema(), record.key());
             // JsonConverter maps a tombstone (no schema, no value) to null bytes, as on Connect.
@@ -580,7 +622,8 @@ public final class CaptureService implements AutoCloseable {
         }
 
         private static Long lsnOf(SourceRecord record) {
-            Object lsn = record.sourceOffset() == null ? null : record.sourceOffset().get("lsn");
+            Object lsn =
+                    record.sourceOffset() == null ? null : record.sourceOffset().get("lsn");
             return lsn instanceof Number n ? n.longValue() : null;
         }
 
@@ -594,13 +637,16 @@ public final class CaptureService implements AutoCloseable {
          *
          * @param fallbackLsn a position at or after the snapshot's, for a snapshot that read no rows at all
          */
-        private void markSnapshotCompleted(Long fallbackLsn, List<Future<RecordMetadata>> sends, List<String> sendTopics) {
+        private void markSnapshotCompleted(
+                Long fallbackLsn, List<Future<RecordMetadata>> sends, List<String> sendTopics) {
             if (!stats.snapshotRunning() || markersWritten || source.topics().isEmpty()) {
                 return;
             }
             Long generation = blockingGeneration != null ? blockingGeneration : fallbackLsn;
             if (generation == null) {
-                LOG.warn("Snapshot of {} completed without a position; rows it did not see are not removed", source.name());
+                LOG.warn(
+                        "Snapshot of {} completed without a position; rows it did not see are not removed",
+                        source.name());
                 return;
             }
             markersWritten = true;
@@ -614,7 +660,10 @@ public final class CaptureService implements AutoCloseable {
                     sendTopics.add(topic);
                 }
             }
-            LOG.info("Snapshot of {} (generation {}) completed; marked the end in {}", source.name(), generation,
+            LOG.info(
+                    "Snapshot of {} (generation {}) completed; marked the end in {}",
+                    source.name(),
+                    generation,
                     source.topics());
         }
 
@@ -623,7 +672,8 @@ public final class CaptureService implements AutoCloseable {
                 return null;
             }
             Field messageField = value.schema().field("message");
-            if (messageField == null || !(value.get(messageField) instanceof Struct message)
+            if (messageField == null
+                    || !(value.get(messageField) instanceof Struct message)
                     || !WATERMARK_PREFIX.equals(message.getString("prefix"))) {
                 return null;
             }
@@ -641,7 +691,8 @@ public final class CaptureService implements AutoCloseable {
             if (!(record.value() instanceof Struct value)) {
                 return previous;
             }
-            String aggregate = value.schema().field("aggregate_type") == null ? null : value.getString("aggregate_type");
+            String aggregate =
+                    value.schema().field("aggregate_type") == null ? null : value.getString("aggregate_type");
             String type = value.schema().field("type") == null ? null : value.getString("type");
             LOG.debug("Notification from {}: {} {}", source.name(), aggregate, type);
             if (!"Initial Snapshot".equals(aggregate) || type == null) {
@@ -689,7 +740,8 @@ public final class CaptureService implements AutoCloseable {
             // With nothing to snapshot and no changes, no event would ever reveal that streaming began; a
             // watermark does, and it is harmless while a snapshot is still running. Without a slot (e.g.
             // snapshot.mode=initial_only) only the completion notification can tell.
-            long slotDeadline = Math.min(deadlineNanos, System.nanoTime() + Duration.ofSeconds(5).toNanos());
+            long slotDeadline = Math.min(
+                    deadlineNanos, System.nanoTime() + Duration.ofSeconds(5).toNanos());
             if (snapshotDone.isDone() || !awaitSlot(slotDeadline)) {
                 awaitAny(deadlineNanos, what, snapshotDone);
                 return;
@@ -733,8 +785,8 @@ public final class CaptureService implements AutoCloseable {
         private boolean awaitSlot(long deadlineNanos) throws InterruptedException {
             long backoff = 10;
             try (Connection connection = connect();
-                 PreparedStatement query = connection.prepareStatement(
-                         "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND database = ?")) {
+                    PreparedStatement query = connection.prepareStatement(
+                            "SELECT 1 FROM pg_replication_slots WHERE slot_name = ? AND database = ?")) {
                 query.setString(1, source.slotName());
                 query.setString(2, source.database());
                 while (true) {
@@ -744,7 +796,8 @@ public final class CaptureService implements AutoCloseable {
                         }
                     }
                     if (stopped.isCompletedExceptionally()) {
-                        throw new CaptureException("Capture engine for " + source.name() + " stopped",
+                        throw new CaptureException(
+                                "Capture engine for " + source.name() + " stopped",
                                 stats.failure().orElse(null));
                     }
                     if (System.nanoTime() >= deadlineNanos) {
@@ -754,15 +807,15 @@ public final class CaptureService implements AutoCloseable {
                     backoff = Math.min(backoff * 2, 200);
                 }
             } catch (SQLException e) {
-                throw new CaptureException("Could not check replication slot " + source.slotName() + " in "
-                        + source.database(), e);
+                throw new CaptureException(
+                        "Could not check replication slot " + source.slotName() + " in " + source.database(), e);
             }
         }
 
         private void emitWatermark(String id) {
             try (Connection connection = connect();
-                 PreparedStatement emit = connection.prepareStatement(
-                         "SELECT pg_logical_emit_message(true, ?, ?)")) {
+                    PreparedStatement emit =
+                            connection.prepareStatement("SELECT pg_logical_emit_message(true, ?, ?)")) {
                 emit.setString(1, WATERMARK_PREFIX);
                 emit.setString(2, id);
                 emit.execute();
@@ -772,9 +825,10 @@ public final class CaptureService implements AutoCloseable {
         }
 
         private Connection connect() throws SQLException {
-            return DriverManager.getConnection("jdbc:postgresql://" + source.host() + ":" + source.port() + "/"
-                    + source.database(), source.user(), source.password());
+            return DriverManager.getConnection(
+                    "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database(),
+                    source.user(),
+                    source.password());
         }
     }
-
 }

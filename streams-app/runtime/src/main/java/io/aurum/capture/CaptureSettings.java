@@ -19,9 +19,14 @@ import java.util.Objects;
  *                           slot); anything newer is redelivered after a crash
  * @param debeziumProperties passed through to every engine last, so they override Aurum's choices
  */
-public record CaptureSettings(Duration pollInterval, String snapshotMode, Path offsetsDir, int topicPartitions,
-                              short replicationFactor, Duration offsetFlushInterval,
-                              Map<String, String> debeziumProperties) {
+public record CaptureSettings(
+        Duration pollInterval,
+        String snapshotMode,
+        Path offsetsDir,
+        int topicPartitions,
+        short replicationFactor,
+        Duration offsetFlushInterval,
+        Map<String, String> debeziumProperties) {
 
     public CaptureSettings {
         Objects.requireNonNull(offsetsDir, "offsetsDir");
@@ -97,8 +102,14 @@ public record CaptureSettings(Duration pollInterval, String snapshotMode, Path o
         }
 
         public CaptureSettings build() {
-            return new CaptureSettings(pollInterval, snapshotMode, offsetsDir, topicPartitions, replicationFactor,
-                    offsetFlushInterval, debeziumProperties);
+            return new CaptureSettings(
+                    pollInterval,
+                    snapshotMode,
+                    offsetsDir,
+                    topicPartitions,
+                    replicationFactor,
+                    offsetFlushInterval,
+                    debeziumProperties);
         }
     }
 }

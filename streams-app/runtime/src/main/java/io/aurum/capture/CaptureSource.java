@@ -16,9 +16,17 @@ import java.util.Objects;
  *                         the database completes, each of their partitions gets a snapshot-completed marker, empty
  *                         tables included, so that rows the snapshot did not see are removed downstream
  */
-public record CaptureSource(String name, String host, int port, String database, String user, String password,
-                            List<String> tableIncludeList, String slotName, String publicationName,
-                            List<String> topics) {
+public record CaptureSource(
+        String name,
+        String host,
+        int port,
+        String database,
+        String user,
+        String password,
+        List<String> tableIncludeList,
+        String slotName,
+        String publicationName,
+        List<String> topics) {
 
     public CaptureSource {
         requireText(name, "name");
@@ -32,8 +40,8 @@ public record CaptureSource(String name, String host, int port, String database,
         tableIncludeList = tableIncludeList == null ? List.of() : List.copyOf(tableIncludeList);
         topics = topics == null ? List.of() : List.copyOf(topics);
         slotName = slotName == null || slotName.isBlank() ? defaultIdentifier(database) : slotName;
-        publicationName = publicationName == null || publicationName.isBlank() ? defaultIdentifier(database)
-                : publicationName;
+        publicationName =
+                publicationName == null || publicationName.isBlank() ? defaultIdentifier(database) : publicationName;
     }
 
     public static CaptureSource of(String name, String host, int port, String database, String user, String password) {
@@ -45,18 +53,18 @@ public record CaptureSource(String name, String host, int port, String database,
     }
 
     public CaptureSource withSlotName(String slot) {
-        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slot, publicationName,
-                topics);
+        return new CaptureSource(
+                name, host, port, database, user, password, tableIncludeList, slot, publicationName, topics);
     }
 
     public CaptureSource withPublicationName(String publication) {
-        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slotName, publication,
-                topics);
+        return new CaptureSource(
+                name, host, port, database, user, password, tableIncludeList, slotName, publication, topics);
     }
 
     public CaptureSource withTopics(List<String> changeTopics) {
-        return new CaptureSource(name, host, port, database, user, password, tableIncludeList, slotName,
-                publicationName, changeTopics);
+        return new CaptureSource(
+                name, host, port, database, user, password, tableIncludeList, slotName, publicationName, changeTopics);
     }
 
     /** Replication slot names only allow lower-case letters, digits and underscores. */
@@ -75,7 +83,7 @@ public record CaptureSource(String name, String host, int port, String database,
     @Override
     public String toString() {
         // Never print the password.
-        return "CaptureSource[name=" + name + ", " + host + ":" + port + "/" + database + ", tables="
-                + tableIncludeList + ", slot=" + slotName + ", publication=" + publicationName + "]";
+        return "CaptureSource[name=" + name + ", " + host + ":" + port + "/" + database + ", tables=" + tableIncludeList
+                + ", slot=" + slotName + ", publication=" + publicationName + "]";
     }
 }

@@ -156,7 +156,8 @@ public final class CaptureStats {
 
     @Override
     public String toString() {
-        return "CaptureStats[" + database + ": snapshot=" + snapshotEvents() + " (" + (snapshotCompleted() ? "done"
-                : snapshotRunning() ? "running" : "pending") + "), streaming=" + streamingEvents() + "]";
+        return "CaptureStats[" + database + ": snapshot=" + snapshotEvents() + " ("
+                + (snapshotCompleted() ? "done" : snapshotRunning() ? "running" : "pending") + "), streaming="
+                + streamingEvents() + "]";
     }
 }

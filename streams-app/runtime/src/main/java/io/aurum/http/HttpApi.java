@@ -41,8 +41,13 @@ public final class HttpApi implements AutoCloseable {
     private final Supplier<ObjectNode> extraHealth;
     private final PrometheusMeterRegistry metrics;
 
-    public HttpApi(String bindAddress, int port, AurumStreams app, PrometheusMeterRegistry metrics,
-                   Supplier<ObjectNode> extraHealth) throws IOException {
+    public HttpApi(
+            String bindAddress,
+            int port,
+            AurumStreams app,
+            PrometheusMeterRegistry metrics,
+            Supplier<ObjectNode> extraHealth)
+            throws IOException {
         this.app = app;
         this.metrics = metrics;
         this.extraHealth = extraHealth;
@@ -56,8 +61,12 @@ public final class HttpApi implements AutoCloseable {
         server.createContext("/golden/", this::golden);
         server.createContext("/xref/", this::xref);
         server.createContext("/metrics", this::metrics);
-        server.createContext("/", ex -> send(ex, 404, error("no such endpoint; try /health, /golden/{id}, "
-                + "/xref/{source}/{key} or /metrics")));
+        server.createContext(
+                "/",
+                ex -> send(
+                        ex,
+                        404,
+                        error("no such endpoint; try /health, /golden/{id}, " + "/xref/{source}/{key} or /metrics")));
     }
 
     public HttpApi start() {
@@ -72,7 +81,9 @@ public final class HttpApi implements AutoCloseable {
     private void health(HttpExchange ex) throws IOException {
         ObjectNode body = GoldenJson.JSON.createObjectNode();
         boolean up = app.isRunning();
-        body.put("streams", app.streams() == null ? "NOT_STARTED" : app.streams().state().name());
+        body.put(
+                "streams",
+                app.streams() == null ? "NOT_STARTED" : app.streams().state().name());
         if (extraHealth != null) {
             ObjectNode extra = extraHealth.get();
             if (extra.path("failed").asBoolean(false)) {
@@ -81,7 +92,8 @@ public final class HttpApi implements AutoCloseable {
             body.setAll(extra);
         }
         // Up but making no progress while work waits is not healthy either: say so, so that a probe restarts it.
-        boolean stalled = extraHealth != null && body.path("progress").path("stalled").asBoolean(false);
+        boolean stalled =
+                extraHealth != null && body.path("progress").path("stalled").asBoolean(false);
         body.put("status", stalled ? "STALLED" : up ? "UP" : "DOWN");
         send(ex, up && !stalled ? 200 : 503, body.toString());
     }

@@ -46,8 +46,13 @@ public final class AurumRuntime implements AutoCloseable {
     private Admin monitorAdmin;
     private ProgressMonitor progress;
 
-    public AurumRuntime(AurumConfig config, String bootstrapServers, String registryUrl,
-                        List<CaptureSource> captureSources, Path workDir, int httpPort) {
+    public AurumRuntime(
+            AurumConfig config,
+            String bootstrapServers,
+            String registryUrl,
+            List<CaptureSource> captureSources,
+            Path workDir,
+            int httpPort) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.httpPort = httpPort;
@@ -60,13 +65,20 @@ public final class AurumRuntime implements AutoCloseable {
                     .replicationFactor(config.streams().replicationFactor())
                     .debeziumProperties(config.capture().debeziumProperties())
                     .build();
-            List<CaptureSource> sources = captureSources.stream().map(source -> source.withTopics(
-                    config.pipeline().sources().values().stream()
+            List<CaptureSource> sources = captureSources.stream()
+                    .map(source -> source.withTopics(config.pipeline().sources().values().stream()
                             .filter(def -> def.database().equals(source.name()))
-                            .map(def -> def.topic()).distinct().toList())).toList();
+                            .map(def -> def.topic())
+                            .distinct()
+                            .toList()))
+                    .toList();
             this.capture = new CaptureService(bootstrapServers, sources, settings);
         }
-        this.streams = new AurumStreams(config, bootstrapServers, registryUrl, workDir.resolve("streams").toString());
+        this.streams = new AurumStreams(
+                config,
+                bootstrapServers,
+                registryUrl,
+                workDir.resolve("streams").toString());
     }
 
     public AurumRuntime start() throws IOException {
@@ -74,7 +86,9 @@ public final class AurumRuntime implements AutoCloseable {
             capture.start();
             for (String db : capture.databases()) {
                 Gauge.builder("aurum.capture.events", capture, c -> c.stats(db).totalEvents())
-                        .tag("database", db).description("Change events captured since start").register(metrics);
+                        .tag("database", db)
+                        .description("Change events captured since start")
+                        .register(metrics);
             }
         }
         streams.start();
@@ -83,12 +97,18 @@ public final class AurumRuntime implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(metrics);
         new JvmGcMetrics().bindTo(metrics);
         Gauge.builder("aurum.golden.customers", streams, AurumStreams::goldenCount)
-                .description("Golden customers held by this instance (estimate)").register(metrics);
+                .description("Golden customers held by this instance (estimate)")
+                .register(metrics);
         Gauge.builder("aurum.dlq.records", DeadLetters::count)
-                .description("Dead letters written by this instance since start").register(metrics);
+                .description("Dead letters written by this instance since start")
+                .register(metrics);
         monitorAdmin = streams.admin();
-        progress = new ProgressMonitor(monitorAdmin, streams.idleProbe(monitorAdmin),
-                Duration.ofMillis(config.streams().stallAfterMs()), streams::restoring, bootstrapServers)
+        progress = new ProgressMonitor(
+                        monitorAdmin,
+                        streams.idleProbe(monitorAdmin),
+                        Duration.ofMillis(config.streams().stallAfterMs()),
+                        streams::restoring,
+                        bootstrapServers)
                 .start(Duration.ofSeconds(5));
         http = new HttpApi(config.http().bindAddress(), httpPort, streams, metrics, this::health).start();
         return this;
@@ -144,7 +164,8 @@ public final class AurumRuntime implements AutoCloseable {
         }
         try (Admin admin = streams.admin()) {
             Duration left = timeout.minusNanos(System.nanoTime() - start);
-            streams.idleProbe(admin).awaitIdle(left.isNegative() ? Duration.ofSeconds(1) : left, Duration.ofMillis(500));
+            streams.idleProbe(admin)
+                    .awaitIdle(left.isNegative() ? Duration.ofSeconds(1) : left, Duration.ofMillis(500));
         }
         failIfBroken();
     }
@@ -152,10 +173,13 @@ public final class AurumRuntime implements AutoCloseable {
     /** Surfaces a capture or Streams failure instead of waiting forever on a dead pipeline. */
     public void failIfBroken() {
         if (capture != null && capture.failure().isPresent()) {
-            throw new IllegalStateException("capture failed: " + capture.failure().get().getMessage(), capture.failure().get());
+            throw new IllegalStateException(
+                    "capture failed: " + capture.failure().get().getMessage(),
+                    capture.failure().get());
         }
         if (streams.failure() != null) {
-            throw new IllegalStateException("the Streams job failed: " + streams.failure().getMessage(), streams.failure());
+            throw new IllegalStateException(
+                    "the Streams job failed: " + streams.failure().getMessage(), streams.failure());
         }
     }
 

@@ -13,18 +13,30 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code aurum golden}: golden records as JSON lines, from any running deployment. */
-@Command(name = "golden", mixinStandardHelpOptions = true,
+@Command(
+        name = "golden",
+        mixinStandardHelpOptions = true,
         description = "Print golden records as JSON lines, from any running deployment.")
 public final class GoldenCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-server", required = true)
     String bootstrap;
-    @Option(names = "--registry", defaultValue = "http://localhost:8081", description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--registry",
+            defaultValue = "http://localhost:8081",
+            description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
     String registry;
+
     @Option(names = "--from-beginning", description = "Start at the beginning of the topic rather than now.")
     boolean fromBeginning;
+
     @Option(names = "--until-idle", description = "Print the current state (latest record per id) and exit.")
     boolean untilIdle;
-    @Option(names = "--property", paramLabel = "KEY=VALUE", description = "Extra Kafka client property (e.g. security.protocol=SSL).")
+
+    @Option(
+            names = "--property",
+            paramLabel = "KEY=VALUE",
+            description = "Extra Kafka client property (e.g. security.protocol=SSL).")
     Map<String, String> properties = new HashMap<>();
 
     @Override
@@ -37,9 +49,17 @@ public final class GoldenCommand implements Callable<Integer> {
             }
             AtomicBoolean stop = new AtomicBoolean();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.set(true)));
-            reader.tail(fromBeginning, (id, g) -> System.out.println(g == null
-                    ? GoldenJson.JSON.createObjectNode().put("id", id).put("deleted", true).toString()
-                    : GoldenJson.line(g)), stop::get);
+            reader.tail(
+                    fromBeginning,
+                    (id, g) -> System.out.println(
+                            g == null
+                                    ? GoldenJson.JSON
+                                            .createObjectNode()
+                                            .put("id", id)
+                                            .put("deleted", true)
+                                            .toString()
+                                    : GoldenJson.line(g)),
+                    stop::get);
         }
         return 0;
     }

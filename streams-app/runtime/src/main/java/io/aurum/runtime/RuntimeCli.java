@@ -9,7 +9,10 @@ import picocli.CommandLine.Command;
  * against external systems. The full command line of the repository ({@code ./aurum}, with local mode and the
  * benchmarks) is {@code io.aurum.cli.AurumCli}, which adds its commands to these.
  */
-@Command(name = "aurum", mixinStandardHelpOptions = true, version = "aurum 0.1.0",
+@Command(
+        name = "aurum",
+        mixinStandardHelpOptions = true,
+        version = "aurum 0.1.0",
         description = "Golden customer records from CDC streams.",
         subcommands = {RunCommand.class, GoldenCommand.class})
 public final class RuntimeCli {

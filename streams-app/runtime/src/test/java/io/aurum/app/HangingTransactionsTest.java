@@ -48,8 +48,9 @@ class HangingTransactionsTest {
         assertThat(HangingTransactions.verdict(ORDERS, 5, List.of(view(TransactionState.ONGOING, 5, Set.of(ORDERS)))))
                 .isEqualTo(Verdict.TRACKED);
         // Transactions v2: preparing the end bumps the epoch; the coordinator still ends it.
-        assertThat(HangingTransactions.verdict(ORDERS, 5,
-                List.of(view(TransactionState.PREPARE_COMMIT, 6, Set.of(ORDERS))))).isEqualTo(Verdict.TRACKED);
+        assertThat(HangingTransactions.verdict(
+                        ORDERS, 5, List.of(view(TransactionState.PREPARE_COMMIT, 6, Set.of(ORDERS)))))
+                .isEqualTo(Verdict.TRACKED);
         assertThat(HangingTransactions.verdict(ORDERS, 5, List.of(view(TransactionState.COMPLETE_ABORT, 6, Set.of()))))
                 .isEqualTo(Verdict.ABORTED);
         assertThat(HangingTransactions.verdict(ORDERS, 5, List.of(view(TransactionState.COMPLETE_ABORT, 5, Set.of()))))
@@ -66,29 +67,41 @@ class HangingTransactionsTest {
 
     @Test
     void aTransactionItsCoordinatorForgotIsReportedAndLeftAlone() throws Exception {
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dir.resolve("kafka")).build().start();
+        EmbeddedKafkaBroker broker =
+                EmbeddedKafkaBroker.builder(dir.resolve("kafka")).build().start();
         int port = Integer.parseInt(broker.bootstrapServers().split(":")[1]);
         broker.createTopics(List.of(new NewTopic("orders", 1, (short) 1)));
-        KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "killed-app-1",
-                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 600_000), new StringSerializer(), new StringSerializer());
+        KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        broker.bootstrapServers(),
+                        ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+                        "killed-app-1",
+                        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                        600_000),
+                new StringSerializer(),
+                new StringSerializer());
         producer.initTransactions();
         producer.beginTransaction();
         producer.send(new ProducerRecord<>("orders", "k", "v")).get();
         try (Admin admin = admin(broker)) {
             // The coordinator knows this one: it will abort it on timeout.
-            assertThat(new HangingTransactions(admin, Duration.ofSeconds(30)).find()).isEmpty();
+            assertThat(new HangingTransactions(admin, Duration.ofSeconds(30)).find())
+                    .isEmpty();
         }
         producer.close(Duration.ZERO);
         broker.close();
         // The coordinator loses its log: the transaction is open on the partition and nobody's.
         try (Stream<Path> logs = Files.list(dir.resolve("kafka"))) {
-            for (Path p : logs.filter(p -> p.getFileName().toString().startsWith("__transaction_state")).toList()) {
+            for (Path p : logs.filter(p -> p.getFileName().toString().startsWith("__transaction_state"))
+                    .toList()) {
                 deleteRecursively(p);
             }
         }
-        broker = EmbeddedKafkaBroker.builder(dir.resolve("kafka")).brokerPort(port).build().start();
+        broker = EmbeddedKafkaBroker.builder(dir.resolve("kafka"))
+                .brokerPort(port)
+                .build()
+                .start();
         try (Admin admin = admin(broker)) {
             HangingTransactions hanging = new HangingTransactions(admin, Duration.ofSeconds(30));
             List<HangingTransactions.Open> found = hanging.find();
@@ -96,7 +109,9 @@ class HangingTransactionsTest {
             assertThat(found.get(0).verdict()).isEqualTo(Verdict.UNRESOLVED);
             assertThat(found.get(0).coordinator()).contains("knows no transaction");
             assertThat(hanging.abortAborted()).isEmpty();
-            assertThat(stableOffset(admin, ORDERS)).as("left for an operator: the transaction still pins it").isZero();
+            assertThat(stableOffset(admin, ORDERS))
+                    .as("left for an operator: the transaction still pins it")
+                    .isZero();
         } finally {
             broker.close();
         }
@@ -104,7 +119,9 @@ class HangingTransactionsTest {
 
     private static long stableOffset(Admin admin, TopicPartition tp) throws Exception {
         return admin.listOffsets(Map.of(tp, OffsetSpec.latest()), new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                .partitionResult(tp).get().offset();
+                .partitionResult(tp)
+                .get()
+                .offset();
     }
 
     private static Admin admin(EmbeddedKafkaBroker broker) {
