@@ -1,0 +1,354 @@
+package io.aurum.topology;
+
+import io.aurum.canonical.AssertionChange;
+import io.aurum.canonical.ChildChange;
+import io.aurum.canonical.RowEvent;
+import io.aurum.cluster.Member;
+import io.aurum.config.AurumConfig;
+import io.aurum.config.PipelineConfig.SourceDef;
+import io.aurum.identity.LpMessages;
+import io.aurum.schemas.Conflict;
+import io.aurum.schemas.FieldOverride;
+import io.aurum.schemas.GoldenCustomer;
+import io.aurum.schemas.QualityIssue;
+import io.aurum.schemas.Redirect;
+import io.aurum.schemas.XrefEntry;
+import io.aurum.survivorship.Steward;
+import io.aurum.topology.Topic.Kind;
+import io.aurum.topology.Topic.Partitions;
+import io.aurum.topology.Topic.Spec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * Every topic Aurum reads, writes or creates, each with its serdes and its creation spec: the CDC inputs of the
+ * configured sources, the public topics, the steward input topics, the resolver's topics and the dead letters; and
+ * the names (with value serdes) of the topology's repartition topics. Provisioning, the idle probe, local mode's
+ * banner and the topic table of docs/operations.md derive from here.
+ *
+ * <p>The public topics have fixed names that consumers rely on; their values are Avro (schemas/) in whatever serde
+ * the deployment configures, Confluent wire format by default. A renamed internal topic orphans state in flight:
+ * {@code TopologySnapshotTest} pins the names.
+ */
+public final class Topics {
+    public static final String GOLDEN = "customers.golden";
+    public static final String XREF = "customers.xref";
+    public static final String REDIRECTS = "customers.redirects";
+    public static final String QUALITY = "customers.quality";
+    public static final String CONFLICTS = "customers.conflicts";
+    public static final String ASSERTIONS = "customers.assertions";
+    public static final String OVERRIDES = "customers.overrides";
+    public static final String DLQ = "aurum.dlq";
+
+    /**
+     * The identity resolver's two message topics, after the application id. They form a cycle (records →
+     * identifiers → records), which the DSL's repartition topics cannot, so Aurum creates them itself.
+     */
+    private static final String IDENTITY_TO_IDENTIFIERS = "identity-to-identifiers";
+
+    private static final String IDENTITY_TO_RECORDS = "identity-to-records";
+    /** The resolver's topics carry transient traffic; a week's retention outlasts any sane outage. */
+    private static final Duration RESOLVER_RETENTION = Duration.ofDays(7);
+    /** Dead letters are kept a month: long enough for an operator to inspect and replay them. */
+    private static final Duration DLQ_RETENTION = Duration.ofDays(30);
+
+    // The topology's repartition topics (Streams names them <application id>-<name>-repartition), in stage order.
+    public static final Repartition<RowEvent> RECORD_CHANGES = Repartition.json("record-changes", RowEvent.class);
+    public static final Repartition<ChildChange> CHILD_CHANGES = Repartition.json("child-changes", ChildChange.class);
+    public static final Repartition<AssertionChange> ASSERTION_CHANGES =
+            Repartition.json("assertion-changes", AssertionChange.class);
+    public static final Repartition<Member> CLUSTER_MEMBERS = Repartition.json("cluster-members", Member.class);
+    public static final Repartition<Steward> OVERRIDES_BY_GOLDEN =
+            Repartition.json("overrides-by-golden", Steward.class);
+    /**
+     * The foreign-key join of overrides to memberships: its subscription topics are
+     * {@code <application id>-override-targets-subscription-registration-topic} / {@code -response-topic}, and its
+     * result store ({@link Stores#OVERRIDE_TARGETS}) has the same name.
+     */
+    public static final String OVERRIDE_TARGETS = "override-targets";
+
+    /** Makes the value serde of a public topic from its Avro class. */
+    @FunctionalInterface
+    public interface AvroSerdes {
+        <T extends SpecificRecord> Serde<T> serde(Class<T> type);
+    }
+
+    private final AurumConfig config;
+    private final List<Topic<byte[], byte[]>> cdc = new ArrayList<>();
+    private final Topic<String, GoldenCustomer> golden;
+    private final Topic<String, XrefEntry> xref;
+    private final Topic<String, Redirect> redirects;
+    private final Topic<String, QualityIssue> quality;
+    private final Topic<String, Conflict> conflicts;
+    private final Topic<String, byte[]> assertions;
+    private final Topic<String, FieldOverride> overrides;
+    private final Topic<byte[], byte[]> deadLetters;
+    private final Topic<String, LpMessages.ToIdentifier> identityToIdentifiers;
+    private final Topic<String, LpMessages.ToRecord> identityToRecords;
+    private final List<Topic<?, ?>> all;
+
+    /** The topics of the deployment {@code config} describes (its sources, application id and partition counts). */
+    public Topics(AvroSerdes serdes, AurumConfig config) {
+        this.config = config;
+        String app = config.streams().applicationId();
+        config.pipeline().sources().values().stream()
+                .map(SourceDef::topic)
+                .distinct()
+                .forEach(name -> cdc.add(new Topic<>(
+                        name,
+                        Serdes.ByteArray(),
+                        Serdes.ByteArray(),
+                        Spec.retained(
+                                Kind.CDC_INPUT,
+                                Partitions.CAPTURE,
+                                null,
+                                "primary key (JSON)",
+                                "Debezium change event (JSON with schema)"))));
+        golden = new Topic<>(
+                GOLDEN,
+                Serdes.String(),
+                serdes.serde(GoldenCustomer.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "golden id",
+                        "`GoldenCustomer` (Avro, Confluent wire format); tombstone when merged away or emptied"));
+        xref = new Topic<>(
+                XREF,
+                Serdes.String(),
+                serdes.serde(XrefEntry.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "`<database>.<table>:<key>`",
+                        "`XrefEntry` (golden id, reason); tombstone when the record is deleted"));
+        redirects = new Topic<>(
+                REDIRECTS,
+                Serdes.String(),
+                serdes.serde(Redirect.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "a golden id",
+                        "`Redirect`: the current golden id of that id's customer, the record, the reason; when"
+                                + " `goldenId` equals the key the id is live and `splitInto` lists the clusters that split off"
+                                + " from it"));
+        quality = new Topic<>(
+                QUALITY,
+                Serdes.String(),
+                serdes.serde(QualityIssue.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "identifier, e.g. `email=info@acme.com`",
+                        "`QualityIssue` (HUB or BLOCKLISTED, count, limit, sample); tombstone when it clears"));
+        conflicts = new Topic<>(
+                CONFLICTS,
+                Serdes.String(),
+                serdes.serde(Conflict.class),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "`<golden id>/<field or anomaly>`",
+                        "`Conflict` (the disagreeing values and their sources); tombstone when it clears"));
+        assertions = new Topic<>(
+                ASSERTIONS,
+                Serdes.String(),
+                Serdes.ByteArray(),
+                Spec.compacted(
+                        Kind.STEWARD_INPUT,
+                        "assertion id",
+                        "steward must-link assertion, JSON (see docs/identity-resolution.md); tombstone"
+                                + " retracts"));
+        overrides = new Topic<>(
+                OVERRIDES,
+                Serdes.String(),
+                serdes.serde(FieldOverride.class),
+                Spec.compacted(
+                        Kind.STEWARD_INPUT,
+                        "any unique key",
+                        "`FieldOverride` (Avro; golden id or source"
+                                + " record, field, value, who, why); tombstone withdraws"));
+        deadLetters = new Topic<>(
+                DLQ,
+                Serdes.ByteArray(),
+                Serdes.ByteArray(),
+                Spec.retained(
+                        Kind.DEAD_LETTERS,
+                        Partitions.ONE,
+                        DLQ_RETENTION,
+                        "original key",
+                        "original value, plus error headers"));
+        identityToIdentifiers = new Topic<>(
+                app + "-" + IDENTITY_TO_IDENTIFIERS,
+                Serdes.String(),
+                JsonSerde.of(LpMessages.ToIdentifier.class),
+                Spec.retained(
+                        Kind.RESOLVER,
+                        Partitions.STREAMS,
+                        RESOLVER_RETENTION,
+                        "identifier",
+                        "resolver message to an identifier node (JSON)"));
+        identityToRecords = new Topic<>(
+                app + "-" + IDENTITY_TO_RECORDS,
+                Serdes.String(),
+                JsonSerde.of(LpMessages.ToRecord.class),
+                Spec.retained(
+                        Kind.RESOLVER,
+                        Partitions.STREAMS,
+                        RESOLVER_RETENTION,
+                        "record id",
+                        "resolver message to a record node (JSON)"));
+        List<Topic<?, ?>> list = new ArrayList<>(cdc);
+        list.addAll(List.of(
+                golden,
+                xref,
+                redirects,
+                quality,
+                conflicts,
+                assertions,
+                overrides,
+                deadLetters,
+                identityToIdentifiers,
+                identityToRecords));
+        all = Collections.unmodifiableList(list);
+    }
+
+    /** The change topics of the configured sources (one per table), as bytes. */
+    public List<Topic<byte[], byte[]>> cdc() {
+        return Collections.unmodifiableList(cdc);
+    }
+
+    public Topic<String, GoldenCustomer> golden() {
+        return golden;
+    }
+
+    public Topic<String, XrefEntry> xref() {
+        return xref;
+    }
+
+    public Topic<String, Redirect> redirects() {
+        return redirects;
+    }
+
+    public Topic<String, QualityIssue> quality() {
+        return quality;
+    }
+
+    public Topic<String, Conflict> conflicts() {
+        return conflicts;
+    }
+
+    /** Values stay bytes: a malformed assertion goes to the dead letters as it came. */
+    public Topic<String, byte[]> assertions() {
+        return assertions;
+    }
+
+    public Topic<String, FieldOverride> overrides() {
+        return overrides;
+    }
+
+    public Topic<byte[], byte[]> deadLetters() {
+        return deadLetters;
+    }
+
+    public Topic<String, LpMessages.ToIdentifier> identityToIdentifiers() {
+        return identityToIdentifiers;
+    }
+
+    public Topic<String, LpMessages.ToRecord> identityToRecords() {
+        return identityToRecords;
+    }
+
+    /** Every topic: CDC inputs, public, steward input, dead letters, resolver (the order of the docs' table). */
+    public List<Topic<?, ?>> all() {
+        return all;
+    }
+
+    public List<Topic<?, ?>> ofKind(Kind kind) {
+        return all.stream().filter(t -> t.spec().kind() == kind).toList();
+    }
+
+    /** The topics the Streams job consumes besides its repartition topics: where its lag is work not yet done. */
+    public List<String> inputs() {
+        return all.stream()
+                .filter(t -> t.spec().kind().input())
+                .map(Topic::name)
+                .toList();
+    }
+
+    /**
+     * What Aurum creates at start-up if missing: every topic above. Debezium creates a table's topic only with its
+     * first event, and Streams refuses to run while a source topic is missing; Streams creates its internal topics
+     * itself.
+     */
+    public List<NewTopic> newTopics() {
+        short rf = config.streams().replicationFactor();
+        return all.stream()
+                .map(t -> {
+                    NewTopic topic = new NewTopic(t.name(), partitions(t.spec().partitions()), rf);
+                    return t.spec().configs().isEmpty()
+                            ? topic
+                            : topic.configs(t.spec().configs());
+                })
+                .toList();
+    }
+
+    private int partitions(Partitions partitions) {
+        return switch (partitions) {
+            case STREAMS -> config.streams().partitions();
+            case CAPTURE -> config.capture().topicPartitions();
+            case ONE -> 1;
+        };
+    }
+
+    /**
+     * The topics in a few words, for people: the public topics, the steward inputs and the dead letters, e.g.
+     * {@code customers.golden, .xref, ... (compacted)}.
+     */
+    public List<String> overview() {
+        List<String> out = new ArrayList<>();
+        List<Topic<?, ?>> published = ofKind(Kind.PUBLIC);
+        StringBuilder names = new StringBuilder(published.get(0).name());
+        String prefix =
+                published.get(0).name().substring(0, published.get(0).name().indexOf('.'));
+        for (Topic<?, ?> t : published.subList(1, published.size())) {
+            names.append(", ")
+                    .append(t.name().startsWith(prefix + ".") ? t.name().substring(prefix.length()) : t.name());
+        }
+        if (published.stream().allMatch(t -> "compact".equals(t.spec().cleanupPolicy()))) {
+            names.append(" (compacted)");
+        }
+        out.add(names.toString());
+        out.add("steward input "
+                + String.join(
+                        ", ",
+                        ofKind(Kind.STEWARD_INPUT).stream().map(Topic::name).toList()));
+        out.add("dead letters "
+                + String.join(
+                        ", ",
+                        ofKind(Kind.DEAD_LETTERS).stream().map(Topic::name).toList()));
+        return out;
+    }
+
+    /** A repartition topic of the topology, with its value serde (keys are strings). */
+    public record Repartition<V>(String name, Serde<V> valueSerde) {
+        static <V> Repartition<V> json(String name, Class<V> type) {
+            return new Repartition<>(name, JsonSerde.of(type));
+        }
+
+        Repartitioned<String, V> repartitioned(int partitions) {
+            return Repartitioned.<String, V>as(name)
+                    .withKeySerde(Serdes.String())
+                    .withValueSerde(valueSerde)
+                    .withNumberOfPartitions(partitions);
+        }
+
+        Grouped<String, V> grouped() {
+            return Grouped.with(name, Serdes.String(), valueSerde);
+        }
+    }
+}
