@@ -1,6 +1,7 @@
 package io.aurum.app;
 
 import io.aurum.config.AurumConfig;
+import io.aurum.identity.Membership;
 import io.aurum.infra.TopicAdmin;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.topology.AurumTopology;
@@ -146,7 +147,22 @@ public final class AurumStreams implements AutoCloseable {
         return n;
     }
 
-    public ReadOnlyKeyValueStore<String, GoldenCustomer> goldenStore() {
+    /**
+     * The golden record of a cluster this instance holds, or null (held elsewhere, unknown, or the job is not
+     * running). The one place that knows how golden records are stored: lookups go through here.
+     */
+    public GoldenCustomer golden(String goldenId) {
+        ReadOnlyKeyValueStore<String, GoldenCustomer> store = goldenStore();
+        return store == null ? null : store.get(goldenId);
+    }
+
+    /** The published membership (golden id, reason) of a source record this instance holds, or null. */
+    public Membership membership(String recordId) {
+        ReadOnlyKeyValueStore<String, Membership> store = store(Stores.XREF.name());
+        return store == null ? null : store.get(recordId);
+    }
+
+    private ReadOnlyKeyValueStore<String, GoldenCustomer> goldenStore() {
         return store(Stores.GOLDEN.name());
     }
 

@@ -8,7 +8,6 @@ import io.aurum.app.GoldenJson;
 import io.aurum.canonical.RecordIds;
 import io.aurum.identity.Membership;
 import io.aurum.schemas.GoldenCustomer;
-import io.aurum.topology.Stores;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +16,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,12 +98,11 @@ public final class HttpApi implements AutoCloseable {
 
     private void golden(HttpExchange ex) throws IOException {
         String id = tail(ex, "/golden/");
-        ReadOnlyKeyValueStore<String, GoldenCustomer> store = app.goldenStore();
-        if (store == null) {
+        if (!app.isRunning()) {
             send(ex, 503, error("the Streams job is not running yet"));
             return;
         }
-        GoldenCustomer golden = store.get(id);
+        GoldenCustomer golden = app.golden(id);
         if (golden == null) {
             send(ex, 404, error("no golden customer " + id));
             return;
@@ -121,12 +118,11 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         String recordId = RecordIds.of(rest.substring(0, slash), rest.substring(slash + 1));
-        ReadOnlyKeyValueStore<String, Membership> store = app.store(Stores.XREF.name());
-        if (store == null) {
+        if (!app.isRunning()) {
             send(ex, 503, error("the Streams job is not running yet"));
             return;
         }
-        Membership m = store.get(recordId);
+        Membership m = app.membership(recordId);
         if (m == null) {
             send(ex, 404, error("no source record " + recordId));
             return;
