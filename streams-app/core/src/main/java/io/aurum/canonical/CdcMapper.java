@@ -1,0 +1,383 @@
+package io.aurum.canonical;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aurum.canonical.SourceChange.Origin;
+import io.aurum.config.PipelineConfig;
+import io.aurum.config.PipelineConfig.AttributeDef;
+import io.aurum.config.PipelineConfig.LinkDef;
+import io.aurum.config.PipelineConfig.SourceDef;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps a Debezium change event, as written by Kafka Connect's JsonConverter (with or without the schema
+ * envelope), to a {@link SourceChange} through the pipeline config. Pure and thread-safe: all the judgement about
+ * what a row means lives in the config.
+ */
+public final class CdcMapper {
+    /** What Debezium sends for an unchanged TOAST column under the default REPLICA IDENTITY. */
+    public static final String UNAVAILABLE = "__debezium_unavailable_value";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PipelineConfig config;
+
+    public CdcMapper(PipelineConfig config) {
+        this.config = config;
+    }
+
+    /** The source that reads a CDC topic. */
+    public String sourceOf(String topic) {
+        SourceDef source = config.sourceByTopic(topic);
+        if (source == null) {
+            throw new MappingException("no source in the pipeline config reads topic '" + topic + "'");
+        }
+        return source.name();
+    }
+
+    /**
+     * @return the mapped change, or null for a Kafka tombstone (the delete event before it carries the change)
+     * @throws MappingException when the event cannot be parsed or does not fit the source's mapping
+     */
+    public SourceChange map(String topic, byte[] keyBytes, byte[] valueBytes) {
+        if (valueBytes == null) {
+            return null;
+        }
+        SourceDef source = config.sourceByTopic(topic);
+        if (source == null) {
+            throw new MappingException("no source in the pipeline config reads topic '" + topic + "'");
+        }
+        JsonNode value = parse(valueBytes, "value");
+        if (!value.isObject()) {
+            throw new MappingException("the value is not a Debezium change event (expected a JSON object)");
+        }
+        String op = text(value.get("op"));
+        if (op == null) {
+            throw new MappingException("the value has no 'op': not a Debezium change event");
+        }
+        boolean delete =
+                switch (op) {
+                    case "c", "u", "r" -> false;
+                    case "d" -> true;
+                    case "t" ->
+                        throw new MappingException("truncate events are not supported; re-snapshot the source instead");
+                    default -> throw new MappingException("unknown op '" + op + "'");
+                };
+        JsonNode row = delete ? value.get("before") : value.get("after");
+        if (row == null || !row.isObject()) {
+            throw new MappingException("op '" + op + "' without a '" + (delete ? "before" : "after") + "' row");
+        }
+        JsonNode keyNode = keyBytes == null ? null : parse(keyBytes, "key");
+        String key = key(source, keyNode, row);
+        Position position = position(source, value, row, delete);
+        Origin origin = origin(
+                op, value.path("source").isObject() ? text(value.get("source").get("snapshot")) : null);
+
+        if (delete) {
+            return new SourceChange(
+                    source.name(),
+                    key,
+                    true,
+                    Map.of(),
+                    Set.of(),
+                    Map.of(),
+                    parentId(source, row, true),
+                    null,
+                    position,
+                    origin,
+                    0);
+        }
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        Set<String> unchanged = new HashSet<>();
+        for (AttributeDef attr : source.attributes().values()) {
+            mapAttribute(source, attr, row, attributes, unchanged);
+        }
+        Map<String, String> links = new LinkedHashMap<>();
+        for (LinkDef link : source.links()) {
+            JsonNode v = column(source, row, link.column());
+            if (v != null && !v.isNull()) {
+                links.put(link.target(), RecordIds.of(link.target(), scalarText(v)));
+            }
+        }
+        Long createdAt = null;
+        if (source.createdAtColumn() != null) {
+            JsonNode v = column(source, row, source.createdAtColumn());
+            createdAt = v == null || v.isNull() ? null : epochMillis(v, source.createdAtColumn());
+        }
+        return new SourceChange(
+                source.name(),
+                key,
+                false,
+                attributes,
+                unchanged,
+                links,
+                parentId(source, row, false),
+                createdAt,
+                position,
+                origin,
+                0);
+    }
+
+    /**
+     * Parses an event, unwrapping JsonConverter's {schema, payload} envelope. The schema is skipped token by token
+     * rather than built into a tree: it is most of the bytes of every event and nothing here needs it.
+     */
+    private static JsonNode parse(byte[] bytes, String what) {
+        try (JsonParser parser = JSON.getFactory().createParser(bytes)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                JsonNode node = first == null ? null : JSON.readTree(parser);
+                if (node == null || parser.nextToken() != null) {
+                    throw new MappingException("the " + what + " is not a single JSON value");
+                }
+                return node;
+            }
+            ObjectNode object = JSON.createObjectNode();
+            JsonNode payload = null;
+            boolean hasSchema = false;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                parser.nextToken();
+                if (name.equals("schema")) {
+                    hasSchema = true;
+                    parser.skipChildren();
+                } else {
+                    JsonNode child = JSON.readTree(parser);
+                    if (name.equals("payload")) {
+                        payload = child;
+                    }
+                    object.set(name, child);
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new MappingException("the " + what + " has content after its JSON object");
+            }
+            return hasSchema && payload != null ? payload : object;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new MappingException("the " + what + " is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new MappingException("the " + what + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static String key(SourceDef source, JsonNode keyNode, JsonNode row) {
+        StringBuilder sb = new StringBuilder();
+        for (String column : source.keyColumns()) {
+            JsonNode v = keyNode != null && keyNode.isObject() && keyNode.has(column)
+                    ? keyNode.get(column)
+                    : row.get(column);
+            if (v == null || v.isNull()) {
+                throw new MappingException("key column '" + column + "' of " + source.name() + " is missing");
+            }
+            if (!sb.isEmpty()) {
+                sb.append('|');
+            }
+            sb.append(scalarText(v));
+        }
+        return sb.toString();
+    }
+
+    private static String parentId(SourceDef source, JsonNode row, boolean delete) {
+        if (source.parent() == null) {
+            return null;
+        }
+        JsonNode v = row.get(source.parent().column());
+        if (v == null || v.isNull()) {
+            // Under the default REPLICA IDENTITY a delete's before-image holds only the key: the previous
+            // parent is known from state instead.
+            if (delete) {
+                return null;
+            }
+            throw new MappingException(
+                    "parent column '" + source.parent().column() + "' of " + source.name() + " is missing or null");
+        }
+        return RecordIds.of(source.parent().source(), scalarText(v));
+    }
+
+    private static void mapAttribute(
+            SourceDef source, AttributeDef attr, JsonNode row, Map<String, Object> out, Set<String> unchanged) {
+        if (!attr.isConcat()) {
+            JsonNode v = column(source, row, attr.columns().get(0));
+            if (v != null && v.isTextual() && UNAVAILABLE.equals(v.asText())) {
+                unchanged.add(attr.name());
+                return;
+            }
+            Object value = scalar(v);
+            if (value != null) {
+                out.put(attr.name(), value);
+            }
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String col : attr.columns()) {
+            JsonNode v = column(source, row, col);
+            if (v != null && v.isTextual() && UNAVAILABLE.equals(v.asText())) {
+                unchanged.add(attr.name());
+                return;
+            }
+            Object part = scalar(v);
+            String text = part == null ? "" : part.toString().trim();
+            if (!text.isEmpty()) {
+                if (!sb.isEmpty()) {
+                    sb.append(attr.separator());
+                }
+                sb.append(text);
+            }
+        }
+        if (!sb.isEmpty()) {
+            out.put(attr.name(), sb.toString());
+        }
+    }
+
+    private static JsonNode column(SourceDef source, JsonNode row, String column) {
+        if (!row.has(column)) {
+            throw new MappingException("column '" + column + "' is not in the change event of " + source.name()
+                    + " (columns: " + fieldNames(row) + ")");
+        }
+        return row.get(column);
+    }
+
+    private static List<String> fieldNames(JsonNode row) {
+        List<String> names = new java.util.ArrayList<>();
+        row.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    /** Canonical Java values: String, Long, Double or Boolean, so equal values compare equal after a round trip. */
+    static Object scalar(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isTextual()) {
+            String s = v.asText();
+            return s;
+        }
+        if (v.isIntegralNumber()) {
+            return v.asLong();
+        }
+        if (v.isNumber()) {
+            return v.asDouble();
+        }
+        if (v.isBoolean()) {
+            return v.asBoolean();
+        }
+        throw new MappingException("unsupported value (an object or array): " + v);
+    }
+
+    private static String scalarText(JsonNode v) {
+        if (v.isNumber()) {
+            BigDecimal d = v.decimalValue();
+            return d.stripTrailingZeros().toPlainString();
+        }
+        return v.asText();
+    }
+
+    /**
+     * Where the event sits in its source's history, and how it was produced. A streamed change carries its commit
+     * time. A snapshot read carries no commit time: the snapshot's own clock would make the same row look newer
+     * when a later snapshot reads it again (after a crash, say) than when an earlier one did, so survivorship would
+     * depend on how the pipeline happened to observe the source. A read therefore carries the row's own
+     * modification time when the source names an {@code updated_at} column, and 0 (older than any streamed change)
+     * otherwise.
+     */
+    private static Position position(SourceDef def, JsonNode value, JsonNode row, boolean delete) {
+        JsonNode source = value.get("source");
+        long ts = value.path("ts_ms").asLong(0);
+        long lsn = -1;
+        String snap = null;
+        if (source != null && source.isObject()) {
+            if (source.hasNonNull("ts_ms")) {
+                ts = source.get("ts_ms").asLong();
+            }
+            if (source.hasNonNull("lsn")) {
+                lsn = source.get("lsn").asLong();
+            }
+            snap = text(source.get("snapshot"));
+        }
+        Origin origin = origin(text(value.get("op")), snap);
+        if (origin != Origin.STREAM && !delete) {
+            JsonNode modified = def.updatedAtColumn() == null ? null : column(def, row, def.updatedAtColumn());
+            ts = modified == null || modified.isNull() ? 0 : epochMillis(modified, def.updatedAtColumn());
+        }
+        return new Position(lsn, origin != Origin.STREAM, ts);
+    }
+
+    /** Debezium's {@code source.snapshot}: true, first, first_in_data_collection, last_in_data_collection, last, incremental or false. */
+    static Origin origin(String op, String snapshot) {
+        if ("incremental".equals(snapshot)) {
+            return Origin.INCREMENTAL;
+        }
+        if ("last".equals(snapshot)) {
+            return Origin.SNAPSHOT_END;
+        }
+        if ("last_in_data_collection".equals(snapshot)) {
+            return Origin.SNAPSHOT_LAST;
+        }
+        if ("r".equals(op) || (snapshot != null && !snapshot.equals("false"))) {
+            return Origin.SNAPSHOT;
+        }
+        return Origin.STREAM;
+    }
+
+    private static String text(JsonNode node) {
+        return node == null || node.isNull() ? null : node.asText();
+    }
+
+    /**
+     * Timestamps arrive as Debezium renders them: ISO-8601 strings for timestamptz (ZonedTimestamp), and numbers
+     * for timestamp without time zone (micro- or milliseconds since the epoch, by time.precision.mode) or dates
+     * (days since the epoch).
+     */
+    public static long epochMillis(JsonNode v, String column) {
+        if (v.isNumber()) {
+            long n = v.asLong();
+            long abs = Math.abs(n);
+            if (abs >= 100_000_000_000_000L) {
+                return n / 1000; // microseconds
+            }
+            if (abs >= 100_000_000_000L) {
+                return n; // milliseconds
+            }
+            if (abs < 1_000_000) {
+                return n * 86_400_000L; // days (io.debezium.time.Date)
+            }
+            return n * 1000; // seconds
+        }
+        String s = v.asText().trim();
+        try {
+            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            try {
+                return Instant.parse(s).toEpochMilli();
+            } catch (DateTimeParseException e2) {
+                try {
+                    return LocalDateTime.parse(s).toInstant(ZoneOffset.UTC).toEpochMilli();
+                } catch (DateTimeParseException e3) {
+                    try {
+                        return LocalDate.parse(s)
+                                .atStartOfDay()
+                                .toInstant(ZoneOffset.UTC)
+                                .toEpochMilli();
+                    } catch (DateTimeParseException e4) {
+                        throw new MappingException("column '" + column + "' is not a timestamp: '" + s + "'");
+                    }
+                }
+            }
+        }
+    }
+}

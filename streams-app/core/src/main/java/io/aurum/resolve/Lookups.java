@@ -1,0 +1,65 @@
+package io.aurum.resolve;
+
+import io.aurum.canonical.SourceRecord;
+import io.aurum.cluster.ClusterView;
+import io.aurum.config.PipelineConfig;
+import io.aurum.identity.Membership;
+import io.aurum.schemas.GoldenCustomer;
+import io.aurum.survivorship.Overrides;
+import io.aurum.survivorship.Steward;
+import io.aurum.survivorship.Survivorship;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Answers point lookups from the resolver's stores: "my local id → golden id" from a record node, and the golden
+ * record of a cluster, computed as its cluster node would publish it. A store holds what its instance owns.
+ */
+public final class Lookups {
+    private final Survivorship survivorship;
+
+    public Lookups(PipelineConfig config) {
+        this.survivorship = new Survivorship(config);
+    }
+
+    /** The record's published membership, or null (unknown here, or not settled yet). */
+    public Membership membership(ReadOnlyKeyValueStore<String, ?> records, String recordId) {
+        Object node = records.get(recordId);
+        if (!(node instanceof RecordNode n) || n.goldenId == null || !n.present()) {
+            return null;
+        }
+        return new Membership(n.goldenId, n.reason);
+    }
+
+    /** The cluster's golden record, or null when no cluster here has that id. */
+    public GoldenCustomer golden(ReadOnlyKeyValueStore<String, ?> clusters, String goldenId) {
+        Object node = clusters.get(goldenId);
+        if (!(node instanceof ClusterNode c) || c.members.isEmpty()) {
+            return null;
+        }
+        Map<String, SourceRecord> records = new TreeMap<>();
+        Map<String, Steward> overrides = new TreeMap<>();
+        c.members.forEach((rid, m) -> {
+            records.put(rid, m.record());
+            m.overrides().forEach((id, s) -> overrides.put(id, s.routedTo(goldenId)));
+        });
+        overrides.putAll(c.overrides);
+        return survivorship
+                .survive(goldenId, new ClusterView(records), new Overrides(overrides))
+                .golden();
+    }
+
+    /** How many clusters this store holds that have members (counted exactly; for a progress line). */
+    public static long clusters(ReadOnlyKeyValueStore<String, ?> clusters) {
+        long n = 0;
+        try (var it = clusters.all()) {
+            while (it.hasNext()) {
+                if (it.next().value instanceof ClusterNode c && !c.members.isEmpty()) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,182 @@
+package io.aurum.resolve;
+
+import io.aurum.canonical.AssertionChange;
+import io.aurum.canonical.ChildChange;
+import io.aurum.canonical.SnapshotSweep;
+import io.aurum.canonical.SourceChange;
+import io.aurum.canonical.SourceRecord;
+import io.aurum.identity.Anchor;
+import io.aurum.survivorship.Steward;
+import java.util.Map;
+
+/**
+ * Everything the resolver consumes, one type per kind, each addressed to one node: a record node (keyed by record
+ * id), an identifier node (keyed by identifier) or a cluster node (keyed by golden id). The first five come from
+ * the stages before it (through the {@code records} repartition topic); the rest are what its nodes say to each
+ * other (through the {@code resolver} topic, or directly when the addressee lives in the same task).
+ */
+public sealed interface Message {
+
+    /** The kind of node a message is for; with {@link #key()} it decides the partition. */
+    enum Target {
+        RECORD,
+        IDENTIFIER,
+        CLUSTER,
+        EVERY_PARTITION
+    }
+
+    Target target();
+
+    /** The addressee's key (record id, identifier or golden id); for a broadcast, anything stable. */
+    String key();
+
+    /** A parent row changed. */
+    record Row(SourceChange change) implements Message {
+        public Target target() {
+            return Target.RECORD;
+        }
+
+        public String key() {
+            return change.recordId();
+        }
+    }
+
+    /** A child row arrived at, changed under, or left the parent record {@code parentId}. */
+    record Child(String parentId, ChildChange change) implements Message {
+        public Target target() {
+            return Target.RECORD;
+        }
+
+        public String key() {
+            return parentId;
+        }
+    }
+
+    /** A steward assertion started or ceased to name record {@code recordId}. */
+    record Assertion(String recordId, AssertionChange change) implements Message {
+        public Target target() {
+            return Target.RECORD;
+        }
+
+        public String key() {
+            return recordId;
+        }
+    }
+
+    /**
+     * A steward override appeared, changed or was withdrawn ({@code override} null, {@code previous} the one
+     * withdrawn). A record-level override goes to its record, which carries it to whatever cluster it is in; one
+     * aimed at a golden id goes to that cluster.
+     */
+    record Override(String id, Steward override, Steward previous) implements Message {
+        public Target target() {
+            Steward s = override != null ? override : previous;
+            return s.recordId() != null ? Target.RECORD : Target.CLUSTER;
+        }
+
+        public String key() {
+            Steward s = override != null ? override : previous;
+            return s.recordId() != null ? s.recordId() : s.goldenId();
+        }
+    }
+
+    /** A blocking snapshot of a parent source finished in one CDC partition: reaches every partition. */
+    record Sweep(SnapshotSweep sweep) implements Message {
+        public Target target() {
+            return Target.EVERY_PARTITION;
+        }
+
+        public String key() {
+            return sweep.source();
+        }
+    }
+
+    /**
+     * A blocking snapshot of a database started or ended. While one runs, clusters change without publishing:
+     * a snapshot delivers a customer's records one table after another, and publishing each intermediate state
+     * would show consumers customers that are about to merge. When it ends, every changed cluster is published once.
+     */
+    record Snapshot(String database, boolean running) implements Message {
+        public Target target() {
+            return Target.EVERY_PARTITION;
+        }
+
+        public String key() {
+            return database;
+        }
+    }
+
+    /** Label propagation, record → identifier: a record joins, relabels or leaves (see {@link IdentifierNodes}). */
+    record ToIdentifier(
+            Kind kind, String identifier, String recordId, long gen, Anchor label, Map<String, String> features)
+            implements Message {
+        public enum Kind {
+            JOIN,
+            LABEL,
+            LEAVE
+        }
+
+        public Target target() {
+            return Target.IDENTIFIER;
+        }
+
+        public String key() {
+            return identifier;
+        }
+    }
+
+    /**
+     * Label propagation, identifier → record. {@code reset} pulls the record into generation {@code gen}; otherwise
+     * it is an offer: the best label among the co-holders the identifier links the record to ({@code label} null
+     * when there are none) and the smallest such co-holder ({@code via}), for explanations. {@code ack} marks the
+     * reply to the record's own JOIN or LABEL.
+     */
+    record ToRecord(String recordId, String identifier, long gen, boolean reset, boolean ack, Anchor label, String via)
+            implements Message {
+        public Target target() {
+            return Target.RECORD;
+        }
+
+        public String key() {
+            return recordId;
+        }
+    }
+
+    /**
+     * Between record nodes, about ids that outlive their cluster: {@code adopt} asks the heir to take the deleted
+     * record {@code from} as an ancestor; otherwise it tells an ancestor the golden id {@code from} now leads to
+     * ({@code departure}: the first such report from a record that left the receiver's cluster).
+     */
+    record Succession(String recordId, boolean adopt, String from, String goldenId, boolean departure)
+            implements Message {
+        public Target target() {
+            return Target.RECORD;
+        }
+
+        public String key() {
+            return recordId;
+        }
+    }
+
+    /** Record node → cluster node: this is the member's current content (and its record-level overrides). */
+    record Member(String goldenId, SourceRecord record, Map<String, Steward> overrides) implements Message {
+        public Target target() {
+            return Target.CLUSTER;
+        }
+
+        public String key() {
+            return goldenId;
+        }
+    }
+
+    /** Record node → cluster node: the record is no longer a member. */
+    record Leave(String goldenId, String recordId) implements Message {
+        public Target target() {
+            return Target.CLUSTER;
+        }
+
+        public String key() {
+            return goldenId;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.aurum.resolve;
+
+import io.aurum.canonical.SourceRecord.ChildRecord;
+import io.aurum.canonical.StoredRow;
+import io.aurum.identity.Anchor;
+import io.aurum.survivorship.Steward;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Everything the resolver knows about one source record (keyed by its record id): the record as the sources have
+ * it (parent row, children, steward assertions and overrides), its place in label propagation, and which cluster
+ * holds it. Mutable: the resolver loads it, changes it while it handles one input, and writes it back once.
+ */
+final class RecordNode {
+    // The record.
+    /** The parent row; null until it arrives (children and assertions may come first), deleted when gone. */
+    StoredRow row;
+    /** Child rows by child source, then child key. */
+    final Map<String, Map<String, ChildRecord>> children = new TreeMap<>();
+    /** Steward assertions that name this record. */
+    final Set<String> assertions = new TreeSet<>();
+    /** Steward overrides aimed at this record, by override id; they go wherever the record goes. */
+    final Map<String, Steward> overrides = new TreeMap<>();
+
+    // Label propagation (see docs/identity-resolution.md). Absent (anchor null) until the row first arrives.
+    /** Identifiers, sorted, including the record's own link identifier {@code @<record id>}. */
+    List<String> ids = List.of();
+
+    Anchor anchor;
+    /** Attribute values compound rules compare. */
+    Map<String, String> features = Map.of();
+
+    long gen;
+    Anchor label;
+    /** Per identifier, the best linked co-holder label offered in the current generation. */
+    final Map<String, Anchor> offers = new TreeMap<>();
+    /** Per identifier, the smallest linked co-holder (for the explanation). */
+    final Map<String, String> via = new TreeMap<>();
+    /** Identifiers whose reply to the last JOIN or LABEL has not arrived. */
+    final Set<String> pending = new TreeSet<>();
+    /** The membership last published (null before the first). */
+    String goldenId;
+
+    String reason;
+    /** The record was deleted: the node only remains to hand its id on. */
+    boolean ghost;
+    /** For a ghost: the neighbour its id was handed to, and the golden id that id leads to now. */
+    String heir;
+
+    String target;
+    /** Records to tell when this record's golden id changes: deleted records that named it heir, anchors it left. */
+    final Set<String> ancestors = new TreeSet<>();
+    /** The anchor of the cluster in the membership last published. */
+    String anchorOf;
+    /** For an anchor: records that left its cluster, with the golden id each is in now. */
+    final Map<String, String> departed = new TreeMap<>();
+
+    // Membership of a cluster node.
+    /** The cluster node that holds this record's content, or null. */
+    String memberOf;
+    /** A digest of the content last sent to it, so an unchanged record sends nothing. */
+    long sentDigest;
+
+    /** Whether the record takes part in label propagation (its row is present). */
+    boolean present() {
+        return anchor != null && !ghost;
+    }
+
+    /** Nothing worth keeping: no row version to guard, nothing waiting, no history to hand on. */
+    boolean isEmpty() {
+        return row == null
+                && children.isEmpty()
+                && assertions.isEmpty()
+                && overrides.isEmpty()
+                && anchor == null
+                && ancestors.isEmpty()
+                && memberOf == null;
+    }
+}

@@ -1,0 +1,376 @@
+package io.aurum.resolve;
+
+import io.aurum.canonical.AssertionChange;
+import io.aurum.canonical.ChildChange;
+import io.aurum.canonical.Identifiers;
+import io.aurum.canonical.RecordView;
+import io.aurum.canonical.SnapshotSweep;
+import io.aurum.canonical.SourceChange;
+import io.aurum.canonical.SourceRecord;
+import io.aurum.canonical.SourceRecord.ChildRecord;
+import io.aurum.canonical.StoredRow;
+import io.aurum.config.PipelineConfig;
+import io.aurum.identity.Anchor;
+import io.aurum.identity.GoldenIds;
+import io.aurum.identity.IdNode;
+import io.aurum.identity.Linking;
+import io.aurum.identity.Membership;
+import io.aurum.resolve.Message.Succession;
+import io.aurum.resolve.Message.ToIdentifier;
+import io.aurum.resolve.Message.ToIdentifier.Kind;
+import io.aurum.resolve.Message.ToRecord;
+import io.aurum.survivorship.Steward;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What a record node does. Its record changes (a row, a child, an assertion or an override arrives); if what
+ * identity sees of it changed, it takes part in label propagation with its identifiers: a record's label is the
+ * smallest of its own anchor and what its identifiers offer, and its golden id is the hash of its label. A change
+ * that can make its old label stale somewhere (an identifier dropped, its anchor getting later, its compared
+ * attributes changing) starts a new generation. Its membership is published only when every identifier has answered
+ * its latest label, so a record joining a settled cluster is never published on its own. Its content is held by the
+ * cluster node of its published membership, and moves with it.
+ */
+final class RecordNodes {
+    private final PipelineConfig config;
+    private final Linking linking;
+
+    RecordNodes(PipelineConfig config) {
+        this.config = config;
+        this.linking = new Linking(config);
+    }
+
+    // ---- The record changes.
+
+    void row(String rid, RecordNode n, SourceChange change, Mailbox mail) {
+        StoredRow next = StoredRow.apply(n.row, change);
+        if (next == n.row) {
+            return;
+        }
+        boolean sameVersion = next.sameVersion(n.row);
+        n.row = next;
+        if (!sameVersion) {
+            changed(rid, n, mail);
+        }
+    }
+
+    void child(String rid, RecordNode n, ChildChange change, Mailbox mail) {
+        Map<String, ChildRecord> rows = n.children.computeIfAbsent(change.childSource(), s -> new TreeMap<>());
+        ChildRecord before =
+                change.child() == null ? rows.remove(change.childKey()) : rows.put(change.childKey(), change.child());
+        if (rows.isEmpty()) {
+            n.children.remove(change.childSource());
+        }
+        if (!Objects.equals(before, change.child())) {
+            changed(rid, n, mail);
+        }
+    }
+
+    void assertion(String rid, RecordNode n, AssertionChange change, Mailbox mail) {
+        boolean changedSet =
+                change.present() ? n.assertions.add(change.assertionId()) : n.assertions.remove(change.assertionId());
+        if (changedSet) {
+            changed(rid, n, mail);
+        }
+    }
+
+    void override(String rid, RecordNode n, String id, Steward override, Mailbox mail) {
+        Steward before = override == null ? n.overrides.remove(id) : n.overrides.put(id, override);
+        if (!Objects.equals(before, override)) {
+            syncMember(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
+        }
+    }
+
+    /** A snapshot that did not see this record's row proves it deleted. */
+    void sweep(String rid, RecordNode n, SnapshotSweep sweep, Mailbox mail) {
+        if (sweep.removes(n.row)) {
+            n.row = n.row.sweptBy(sweep);
+            changed(rid, n, mail);
+        }
+    }
+
+    private void changed(String rid, RecordNode n, Mailbox mail) {
+        SourceRecord view = RecordView.of(config, rid, n.row, n.children, n.assertions);
+        identity(rid, n, view, mail);
+        syncMember(rid, n, view, mail);
+    }
+
+    /**
+     * Keeps the cluster node of the published membership holding this record's current content: moves it when the
+     * membership moves, removes it when the record is gone. A record that never settled is in no cluster.
+     */
+    private void syncMember(String rid, RecordNode n, SourceRecord view, Mailbox mail) {
+        String target = view == null ? null : n.goldenId;
+        if (n.memberOf != null && !n.memberOf.equals(target)) {
+            mail.send(new Message.Leave(n.memberOf, rid));
+            n.memberOf = null;
+            n.sentDigest = 0;
+        }
+        if (target == null) {
+            return;
+        }
+        Map<String, Steward> overrides = Map.copyOf(n.overrides);
+        long digest = Digest.of(view, overrides);
+        if (!target.equals(n.memberOf) || digest != n.sentDigest) {
+            mail.send(new Message.Member(target, view, overrides));
+            n.memberOf = target;
+            n.sentDigest = digest;
+        }
+    }
+
+    // ---- Label propagation.
+
+    /** The record's identity inputs (identifiers, anchor, compared values) may have changed; null: it is gone. */
+    private void identity(String rid, RecordNode n, SourceRecord view, Mailbox mail) {
+        if (view == null) {
+            if (!n.present()) {
+                return;
+            }
+            for (String id : n.ids) {
+                mail.send(new ToIdentifier(Kind.LEAVE, id, rid, n.gen + 1, null, null));
+            }
+            mail.xref(rid, null);
+            // The deleted record's id is handed to its smallest linked neighbour, whose cluster it then follows.
+            String heir = n.via.values().stream()
+                    .filter(v -> v != null && !v.equals(rid))
+                    .min(String::compareTo)
+                    .orElse(null);
+            n.ids = List.of();
+            n.gen = n.gen + 1;
+            n.label = n.anchor;
+            n.offers.clear();
+            n.via.clear();
+            n.pending.clear();
+            n.goldenId = null;
+            n.reason = null;
+            n.ghost = true;
+            n.heir = heir;
+            n.target = null;
+            n.anchorOf = null;
+            n.departed.clear();
+            mail.redirect(GoldenIds.of(rid), null);
+            if (heir != null) {
+                mail.send(new Succession(heir, true, rid, null, false));
+            } else {
+                for (String ancestor : n.ancestors) {
+                    mail.send(new Succession(ancestor, false, rid, null, false));
+                }
+            }
+            return;
+        }
+        // A deleted record that comes back speaks for its own id again, and keeps the ids handed to it.
+        long ghostGen = n.ghost ? n.gen : -1;
+        boolean fresh = !n.present();
+        if (n.ghost) {
+            n.ghost = false;
+            n.heir = null;
+            n.target = null;
+            n.goldenId = null;
+            n.reason = null;
+            n.anchorOf = null;
+            n.departed.clear();
+        }
+        List<String> ids = new ArrayList<>(view.identifiers());
+        ids.add(Identifiers.LINK_PREFIX + rid);
+        ids.sort(null);
+        Anchor anchor = IdNode.of(config, linking, view).anchor();
+        Map<String, String> features = linking.features(view);
+        if (!fresh && n.ids.equals(ids) && n.anchor.equals(anchor) && n.features.equals(features)) {
+            return;
+        }
+        boolean stale =
+                !fresh && (!ids.containsAll(n.ids) || anchor.compareTo(n.anchor) > 0 || !features.equals(n.features));
+        long gen;
+        Anchor label;
+        if (fresh || stale) {
+            gen = fresh ? Math.max(0, ghostGen) : n.gen + 1;
+            label = anchor;
+            if (!fresh) {
+                for (String id : n.ids) {
+                    if (!ids.contains(id)) {
+                        mail.send(new ToIdentifier(Kind.LEAVE, id, rid, gen, null, null));
+                    }
+                }
+            }
+            n.offers.clear();
+            n.via.clear();
+        } else {
+            gen = n.gen;
+            label = min(anchor, n.offers);
+        }
+        for (String id : ids) {
+            mail.send(new ToIdentifier(Kind.JOIN, id, rid, gen, label, features));
+        }
+        n.ids = ids;
+        n.anchor = anchor;
+        n.features = features;
+        n.gen = gen;
+        n.label = label;
+        n.pending.clear();
+        n.pending.addAll(ids);
+    }
+
+    /** An identifier's reset, offer or acknowledgement. */
+    void offer(String rid, RecordNode n, ToRecord m, Mailbox mail) {
+        if (!n.present() || !n.ids.contains(m.identifier()) || m.gen() < n.gen) {
+            return;
+        }
+        boolean announce = false;
+        if (m.gen() > n.gen) {
+            // A newer generation reached this record: forget everything learnt before and start from its anchor.
+            n.gen = m.gen();
+            n.offers.clear();
+            n.via.clear();
+            n.label = n.anchor;
+            announce = true;
+        } else if (m.reset()) {
+            return;
+        }
+        if (!m.reset()) {
+            if (m.ack()) {
+                n.pending.remove(m.identifier());
+            }
+            if (m.label() != null) {
+                Anchor before = n.offers.get(m.identifier());
+                if (before == null || m.label().compareTo(before) < 0) {
+                    n.offers.put(m.identifier(), m.label());
+                }
+                n.via.put(m.identifier(), m.via());
+            }
+            Anchor best = min(n.anchor, n.offers);
+            if (best.compareTo(n.label) < 0) {
+                n.label = best;
+                announce = true;
+            }
+        }
+        if (announce) {
+            n.pending.addAll(n.ids);
+            for (String id : n.ids) {
+                mail.send(new ToIdentifier(Kind.LABEL, id, rid, n.gen, n.label, null));
+            }
+        }
+        if (n.pending.isEmpty()) {
+            settle(rid, n, mail);
+        }
+    }
+
+    /** Every identifier answered the latest label: publish the membership if it changed. */
+    private void settle(String rid, RecordNode n, Mailbox mail) {
+        String g = GoldenIds.of(n.label.recordId());
+        String r = reason(rid, n);
+        if (!Objects.equals(g, n.goldenId) || !Objects.equals(r, n.reason)) {
+            String leftAnchor = n.anchorOf;
+            List<String> tell = new ArrayList<>(n.ancestors);
+            if (n.goldenId != null
+                    && !g.equals(n.goldenId)
+                    && leftAnchor != null
+                    && !leftAnchor.equals(rid)
+                    && !leftAnchor.equals(n.label.recordId())) {
+                // This record left the cluster anchored by leftAnchor: that anchor follows it from now on, so its
+                // id can say which clusters split off from it.
+                n.ancestors.add(leftAnchor);
+                mail.send(new Succession(leftAnchor, false, rid, g, true));
+            }
+            n.goldenId = g;
+            n.reason = r;
+            mail.xref(rid, new Membership(g, r));
+            mail.redirect(GoldenIds.of(rid), ownRedirect(rid, g, r, n.departed));
+            for (String ancestor : tell) {
+                mail.send(new Succession(ancestor, false, rid, g, false));
+            }
+            syncMember(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
+        }
+        n.anchorOf = n.label.recordId();
+    }
+
+    /**
+     * The ids of deleted records. A deleted record's node stays as a ghost that names an heir; the heir tells its
+     * ancestors its golden id whenever it changes, and a ghost passes that on to its own ancestors, so a chain of
+     * deletions always leads to the current id.
+     */
+    void succession(String rid, RecordNode n, Succession s, Mailbox mail) {
+        if (s.adopt()) {
+            if (n.anchor == null) {
+                return;
+            }
+            n.ancestors.add(s.from());
+            String current = n.ghost ? n.target : n.goldenId;
+            if (current != null) {
+                mail.send(new Succession(s.from(), false, rid, current, false));
+            }
+            return;
+        }
+        if (n.present() && (s.departure() || n.departed.containsKey(s.from()))) {
+            // A record that left this anchor's cluster moved: it split off (or moved on), came back, or is gone.
+            Map<String, String> departed = new TreeMap<>(n.departed);
+            if (s.goldenId() == null || s.goldenId().equals(GoldenIds.of(rid))) {
+                departed.remove(s.from());
+            } else {
+                departed.put(s.from(), s.goldenId());
+            }
+            if (!departed.equals(n.departed)) {
+                n.departed.clear();
+                n.departed.putAll(departed);
+                if (n.goldenId != null) {
+                    mail.redirect(GoldenIds.of(rid), ownRedirect(rid, n.goldenId, n.reason, n.departed));
+                }
+            }
+            return;
+        }
+        if (n.anchor == null || !n.ghost || !Objects.equals(s.from(), n.heir)) {
+            return;
+        }
+        n.target = s.goldenId();
+        mail.redirect(
+                GoldenIds.of(rid),
+                s.goldenId() == null
+                        ? null
+                        : new Mailbox.RedirectTo(s.goldenId(), rid, "deleted; continued by " + n.heir, List.of()));
+        for (String ancestor : n.ancestors) {
+            mail.send(new Succession(ancestor, false, rid, s.goldenId(), false));
+        }
+    }
+
+    /**
+     * Where a record's own id leads: to the cluster it is in when that has another id; when the record anchors its
+     * cluster, to itself with the clusters that split off from it, or nowhere (a tombstone) when none did.
+     */
+    private static Mailbox.RedirectTo ownRedirect(
+            String rid, String goldenId, String reason, Map<String, String> departed) {
+        String own = GoldenIds.of(rid);
+        if (!goldenId.equals(own)) {
+            return new Mailbox.RedirectTo(goldenId, rid, reason, List.of());
+        }
+        List<String> splitInto = departed.values().stream()
+                .filter(v -> !v.equals(own))
+                .distinct()
+                .sorted()
+                .toList();
+        return splitInto.isEmpty() ? null : new Mailbox.RedirectTo(own, rid, "split", splitInto);
+    }
+
+    /** The first identifier (in sorted order) that links the record to someone, as the reference model has it. */
+    private String reason(String rid, RecordNode n) {
+        String self = Identifiers.LINK_PREFIX + rid;
+        for (String id : n.ids) {
+            if (!id.equals(self) && n.offers.containsKey(id)) {
+                return Identifiers.masked(config, id);
+            }
+        }
+        return n.offers.containsKey(self) ? "linked from " + n.via.get(self) : null;
+    }
+
+    private static Anchor min(Anchor anchor, Map<String, Anchor> offers) {
+        Anchor best = anchor;
+        for (Anchor a : offers.values()) {
+            if (a.compareTo(best) < 0) {
+                best = a;
+            }
+        }
+        return best;
+    }
+}

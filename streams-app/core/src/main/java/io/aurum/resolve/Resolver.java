@@ -1,0 +1,416 @@
+package io.aurum.resolve;
+
+import io.aurum.canonical.RecordIds;
+import io.aurum.config.PipelineConfig;
+import io.aurum.identity.GoldenIds;
+import io.aurum.identity.Membership;
+import io.aurum.identity.QualityReport;
+import io.aurum.schemas.Conflict;
+import io.aurum.schemas.GoldenCustomer;
+import io.aurum.schemas.QualityIssue;
+import io.aurum.schemas.QualityIssueKind;
+import io.aurum.schemas.Redirect;
+import io.aurum.schemas.SourceRef;
+import io.aurum.schemas.XrefEntry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The resolver: record, identifier and cluster nodes of one partition, in one processor. A message to a node of
+ * this same task is handled at once, in order, instead of crossing Kafka; a message to another task goes through
+ * the resolver topic. Every node is read at most once and written at most once per input, however many messages
+ * the input sets off here. Where a node lives follows from its key ({@link #partition}): a record node and the
+ * cluster of which it is the anchor share a partition, and so do a record and its own link identifier.
+ *
+ * <p>Outputs go to named sinks (see {@code AurumTopology}): the resolver topic, and the public topics golden,
+ * xref, redirects, quality and conflicts, each written only when what it says changed.
+ */
+public final class Resolver extends ContextualProcessor<String, Message, String, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(Resolver.class);
+
+    /** The names of the resolver's stores (declared in the topology's store registry). */
+    public record StoreNames(String records, String identifiers, String clusters, String snapshots) {}
+
+    /** Names of the sinks the resolver writes to. */
+    public static final String TO_RESOLVER = "to-resolver";
+
+    public static final String TO_GOLDEN = "to-golden";
+    public static final String TO_XREF = "to-xref";
+    public static final String TO_REDIRECTS = "to-redirects";
+    public static final String TO_QUALITY = "to-quality";
+    public static final String TO_CONFLICTS = "to-conflicts";
+
+    private final RecordNodes records;
+    private final IdentifierNodes identifiers;
+    private final ClusterNodes clusters;
+
+    private KeyValueStore<String, RecordNode> recordStore;
+    private KeyValueStore<String, IdentifierNode> identifierStore;
+    private KeyValueStore<String, ClusterNode> clusterStore;
+    private KeyValueStore<String, Boolean> snapshotStore;
+    private final int partitions;
+    private int partition;
+    /** Databases whose blocking snapshot is running: publishing golden records waits for them. */
+    private final Set<String> snapshots = new TreeSet<>();
+
+    private long lastSnapshotRead;
+    static final Duration SNAPSHOT_QUIET = Duration.ofSeconds(60);
+
+    // The work of one input: the nodes it touched, and the messages still to hand to nodes of this task.
+    private final Map<String, RecordNode> recordWork = new HashMap<>();
+    private final Map<String, IdentifierNode> identifierWork = new HashMap<>();
+    private final Map<String, ClusterNode> clusterWork = new HashMap<>();
+    private final ArrayDeque<Message> local = new ArrayDeque<>();
+    /**
+     * Messages between nodes, handed over within the task or sent through the resolver topic: the resolver's work,
+     * as metrics {@code local-message-total} and {@code remote-message-total} of group
+     * {@code stream-aurum-resolver-metrics}.
+     */
+    public static final String METRICS_SCOPE = "aurum-resolver";
+
+    private Sensor localMessages;
+    private Sensor remoteMessages;
+    private Record<String, Message> input;
+    private final Mailbox mailbox = new Outbox();
+
+    private final StoreNames stores;
+
+    /** @param partitions of the records and resolver topics: where each node lives follows from it */
+    public Resolver(PipelineConfig config, int partitions, StoreNames stores) {
+        this.partitions = partitions;
+        this.stores = stores;
+        this.records = new RecordNodes(config);
+        this.identifiers = new IdentifierNodes(config);
+        this.clusters = new ClusterNodes(config);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        super.init(context);
+        recordStore = context.getStateStore(stores.records());
+        identifierStore = context.getStateStore(stores.identifiers());
+        clusterStore = context.getStateStore(stores.clusters());
+        snapshotStore = context.getStateStore(stores.snapshots());
+        partition = context.taskId().partition();
+        snapshots.clear();
+        try (KeyValueIterator<String, Boolean> it = snapshotStore.all()) {
+            it.forEachRemaining(kv -> snapshots.add(kv.key));
+        }
+        lastSnapshotRead = context.currentSystemTimeMs();
+        String task = context.taskId().toString();
+        localMessages =
+                context.metrics().addRateTotalSensor(METRICS_SCOPE, task, "local-message", Sensor.RecordingLevel.INFO);
+        remoteMessages =
+                context.metrics().addRateTotalSensor(METRICS_SCOPE, task, "remote-message", Sensor.RecordingLevel.INFO);
+        context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::releaseStalledSnapshots);
+    }
+
+    /**
+     * Holding golden records back is only worth it while snapshot rows arrive. A snapshot whose end no marker
+     * reports (Debezium marks no end when the last table it reads is empty, and a quiet database streams nothing
+     * after it) must not hold them back for good: after {@link #SNAPSHOT_QUIET} without a snapshot row, publish.
+     */
+    private void releaseStalledSnapshots(long now) {
+        if (snapshots.isEmpty() || now - lastSnapshotRead < SNAPSHOT_QUIET.toMillis()) {
+            return;
+        }
+        LOG.warn(
+                "No snapshot rows for {} s while snapshots of {} seemed to run: publishing",
+                SNAPSHOT_QUIET.toSeconds(),
+                snapshots);
+        input = new Record<>(null, null, context().currentSystemTimeMs());
+        try {
+            for (String running : List.copyOf(snapshots)) {
+                snapshot(new Message.Snapshot(running, false));
+            }
+            while (!local.isEmpty()) {
+                handle(local.poll());
+            }
+            flush();
+        } finally {
+            input = null;
+        }
+    }
+
+    /** The partition of a node: a record and the cluster it anchors by the anchor's golden id. */
+    public static int partition(Message.Target target, String key, int partitions) {
+        String route =
+                switch (target) {
+                    case RECORD -> GoldenIds.of(key);
+                    case IDENTIFIER -> key.startsWith("@") ? GoldenIds.of(key.substring(1)) : key;
+                    case CLUSTER, EVERY_PARTITION -> key;
+                };
+        return Utils.toPositive(Utils.murmur2(route.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** Places messages on the records and resolver topics; a broadcast on every partition. */
+    public static final StreamPartitioner<String, Message> PARTITIONER =
+            (topic, key, message, n) -> message.target() == Message.Target.EVERY_PARTITION
+                    ? Optional.of(IntStream.range(0, n).boxed().collect(Collectors.toSet()))
+                    : Optional.of(Set.of(partition(message.target(), message.key(), n)));
+
+    @Override
+    public void process(Record<String, Message> record) {
+        input = record;
+        try {
+            handle(record.value());
+            while (!local.isEmpty()) {
+                handle(local.poll());
+            }
+            flush();
+        } finally {
+            recordWork.clear();
+            identifierWork.clear();
+            clusterWork.clear();
+            local.clear();
+            input = null;
+        }
+    }
+
+    private void handle(Message message) {
+        if (message instanceof Message.Row m) {
+            if (m.change().origin().blockingRead()) {
+                lastSnapshotRead = context().currentSystemTimeMs();
+            }
+            records.row(m.key(), record(m.key()), m.change(), mailbox);
+        } else if (message instanceof Message.Child m) {
+            records.child(m.key(), record(m.key()), m.change(), mailbox);
+        } else if (message instanceof Message.Assertion m) {
+            records.assertion(m.key(), record(m.key()), m.change(), mailbox);
+        } else if (message instanceof Message.Override m) {
+            if (m.target() == Message.Target.RECORD) {
+                records.override(m.key(), record(m.key()), m.id(), m.override(), mailbox);
+            } else {
+                clusters.override(m.key(), cluster(m.key()), m.id(), m.override(), publishing(), mailbox);
+            }
+        } else if (message instanceof Message.ToIdentifier m) {
+            identifiers.handle(m.key(), identifier(m.key()), m, mailbox);
+        } else if (message instanceof Message.ToRecord m) {
+            records.offer(m.key(), record(m.key()), m, mailbox);
+        } else if (message instanceof Message.Succession m) {
+            records.succession(m.key(), record(m.key()), m, mailbox);
+        } else if (message instanceof Message.Member m) {
+            clusters.member(m.key(), cluster(m.key()), m, publishing(), mailbox);
+        } else if (message instanceof Message.Leave m) {
+            clusters.leave(m.key(), cluster(m.key()), m, publishing(), mailbox);
+        } else if (message instanceof Message.Sweep m) {
+            sweep(m);
+        } else if (message instanceof Message.Snapshot m) {
+            snapshot(m);
+        }
+    }
+
+    /** Removes the records of this task that the sweep's snapshot did not see. */
+    private void sweep(Message.Sweep m) {
+        List<String> gone = new ArrayList<>();
+        try (KeyValueIterator<String, RecordNode> it =
+                recordStore.prefixScan(m.sweep().source() + ":", new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, RecordNode> kv = it.next();
+                if (m.sweep().removes(kv.value.row)) {
+                    gone.add(kv.key);
+                }
+            }
+        }
+        for (String rid : gone) {
+            records.sweep(rid, record(rid), m.sweep(), mailbox);
+            while (!local.isEmpty()) {
+                handle(local.poll());
+            }
+        }
+        if (!gone.isEmpty()) {
+            LOG.info(
+                    "Snapshot {} of {} (CDC partition {}) did not see {} records of resolver partition {}: they were "
+                            + "deleted at the source while nothing streamed, and are removed",
+                    m.sweep().generation(),
+                    m.sweep().source(),
+                    m.sweep().partition(),
+                    gone.size(),
+                    partition);
+        }
+    }
+
+    /** A snapshot starts (publishing waits) or ends (every cluster changed meanwhile is published once). */
+    private void snapshot(Message.Snapshot m) {
+        boolean wasPublishing = publishing();
+        if (m.running() ? snapshots.add(m.database()) : snapshots.remove(m.database())) {
+            if (m.running()) {
+                snapshotStore.put(m.database(), true);
+            } else {
+                snapshotStore.delete(m.database());
+            }
+        }
+        if (!wasPublishing && publishing()) {
+            flush();
+            List<String> dirty = new ArrayList<>();
+            try (KeyValueIterator<String, ClusterNode> it = clusterStore.all()) {
+                it.forEachRemaining(kv -> {
+                    if (kv.value.dirty) {
+                        dirty.add(kv.key);
+                    }
+                });
+            }
+            for (String g : dirty) {
+                clusters.publish(g, cluster(g), mailbox);
+            }
+            LOG.info(
+                    "Snapshots done: published the {} clusters of resolver partition {} that changed meanwhile",
+                    dirty.size(),
+                    partition);
+        }
+    }
+
+    private boolean publishing() {
+        return snapshots.isEmpty();
+    }
+
+    private RecordNode record(String rid) {
+        return recordWork.computeIfAbsent(rid, k -> {
+            RecordNode n = recordStore.get(k);
+            return n == null ? new RecordNode() : n;
+        });
+    }
+
+    private IdentifierNode identifier(String id) {
+        return identifierWork.computeIfAbsent(id, k -> {
+            IdentifierNode n = identifierStore.get(k);
+            return n == null ? new IdentifierNode() : n;
+        });
+    }
+
+    private ClusterNode cluster(String g) {
+        return clusterWork.computeIfAbsent(g, k -> {
+            ClusterNode n = clusterStore.get(k);
+            return n == null ? new ClusterNode() : n;
+        });
+    }
+
+    /** Writes back every node the input touched: once each, or a delete when nothing is left in it. */
+    private void flush() {
+        recordWork.forEach((k, n) -> {
+            if (n.isEmpty()) {
+                recordStore.delete(k);
+            } else {
+                recordStore.put(k, n);
+            }
+        });
+        identifierWork.forEach((k, n) -> {
+            if (n.holders.isEmpty()) {
+                identifierStore.delete(k);
+            } else {
+                identifierStore.put(k, n);
+            }
+        });
+        clusterWork.forEach((k, n) -> {
+            if (n.isEmpty()) {
+                clusterStore.delete(k);
+            } else {
+                clusterStore.put(k, n);
+            }
+        });
+        recordWork.clear();
+        identifierWork.clear();
+        clusterWork.clear();
+    }
+
+    /** Hands messages for this task's nodes to the local queue and sends the rest; publishes outputs. */
+    private final class Outbox implements Mailbox {
+        @Override
+        public void send(Message message) {
+            if (partition(message.target(), message.key(), partitions) == partition) {
+                local.add(message);
+                localMessages.record();
+            } else {
+                context().forward(input.withKey(message.key()).withValue(message), TO_RESOLVER);
+                remoteMessages.record();
+            }
+        }
+
+        @Override
+        public void xref(String recordId, Membership m) {
+            XrefEntry entry = m == null
+                    ? null
+                    : XrefEntry.newBuilder()
+                            .setGoldenId(m.goldenId())
+                            .setSource(RecordIds.source(recordId))
+                            .setKey(RecordIds.key(recordId))
+                            .setReason(m.reason())
+                            .build();
+            out(recordId, entry, TO_XREF);
+        }
+
+        @Override
+        public void redirect(String goldenId, RedirectTo r) {
+            Redirect value = r == null
+                    ? null
+                    : Redirect.newBuilder()
+                            .setGoldenId(r.goldenId())
+                            .setRecord(new SourceRef(RecordIds.source(r.recordId()), RecordIds.key(r.recordId())))
+                            .setReason(r.reason())
+                            .setSplitInto(r.splitInto())
+                            .build();
+            out(goldenId, value, TO_REDIRECTS);
+        }
+
+        @Override
+        public void quality(String identifier, QualityReport r) {
+            QualityIssue value = r == null
+                    ? null
+                    : QualityIssue.newBuilder()
+                            .setKind(QualityIssueKind.valueOf(r.kind()))
+                            .setMatchKey(r.matchKey())
+                            .setValue(r.value())
+                            .setRecords(r.records())
+                            .setLimit(r.limit())
+                            .setSample(r.sample().stream()
+                                    .map(id -> new SourceRef(RecordIds.source(id), RecordIds.key(id)))
+                                    .toList())
+                            .build();
+            out(identifier, value, TO_QUALITY);
+        }
+
+        @Override
+        public void golden(String goldenId, GoldenCustomer golden) {
+            out(goldenId, golden, TO_GOLDEN);
+        }
+
+        @Override
+        public void conflict(String key, Conflict conflict) {
+            out(key, conflict, TO_CONFLICTS);
+        }
+
+        /** Stamped with the task's stream time, so each key's outputs arrive in time order downstream. */
+        private void out(String key, Object value, String sink) {
+            context()
+                    .forward(
+                            input.withKey(key)
+                                    .withValue(value)
+                                    .withTimestamp(Math.max(
+                                            input.timestamp(), context().currentStreamTimeMs())),
+                            sink);
+        }
+    }
+}

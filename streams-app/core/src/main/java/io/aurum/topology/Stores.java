@@ -1,0 +1,38 @@
+package io.aurum.topology;
+
+import io.aurum.canonical.StoredRow;
+import io.aurum.resolve.Codecs;
+import io.aurum.survivorship.Steward;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every state store of the topology, by stage, with its value serde (keys are strings). Each store has a changelog
+ * topic {@code <application id>-<name>-changelog}: a renamed store starts empty and orphans its changelog, which
+ * {@code TopologySnapshotTest} guards against. Values are in the internal binary form ({@link Codecs}).
+ */
+public final class Stores {
+    private Stores() {}
+
+    /**
+     * A state store: its name, the serde of its values, and whether writes go through Streams' record cache (which
+     * turns the writes of one key within a commit interval into one RocksDB write and one changelog record).
+     */
+    public record Store<V>(String name, Serde<V> valueSerde, boolean cached) {}
+
+    // 2. Canonical rows (per CDC partition) and the steward inputs' trackers
+    public static final Store<Long> GENERATIONS = new Store<>("snapshot-generations", Codecs.LONG.serde(), false);
+    public static final Store<StoredRow> CHILD_ROWS = new Store<>("child-rows", Codecs.STORED_ROW.serde(), false);
+    public static final Store<List<String>> ASSERTIONS = new Store<>("assertions", Codecs.STRINGS.serde(), false);
+    public static final Store<Steward> OVERRIDES = new Store<>("overrides", Codecs.STEWARD.serde(), false);
+    // 3. The resolver: record, identifier and cluster nodes (queryable: records and clusters, for lookups)
+    public static final Store<?> RECORDS = new Store<>("resolver-records", Codecs.recordNodes(), true);
+    public static final Store<?> IDENTIFIERS = new Store<>("resolver-identifiers", Codecs.identifierNodes(), true);
+    public static final Store<?> CLUSTERS = new Store<>("resolver-clusters", Codecs.clusterNodes(), true);
+    public static final Store<Boolean> SNAPSHOTS = new Store<>("resolver-snapshots", Serdes.Boolean(), false);
+
+    /** Every store, in stage order. */
+    public static final List<Store<?>> ALL =
+            List.of(GENERATIONS, CHILD_ROWS, ASSERTIONS, OVERRIDES, RECORDS, IDENTIFIERS, CLUSTERS, SNAPSHOTS);
+}

@@ -1,0 +1,267 @@
+package io.aurum.identity;
+
+import static io.aurum.testing.Cdc.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aurum.schemas.QualityIssue;
+import io.aurum.schemas.QualityIssueKind;
+import io.aurum.testing.Cdc;
+import io.aurum.testing.TopologyHarness;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The identity stage inside the real topology: over-merge protection, compound rules and explanations. */
+class IdentityStageTest {
+    static final String CONTACTS = "crm.public.contacts";
+    static final String CUSTOMERS = "billing.public.customers";
+    static final String USERS = "support.public.users";
+
+    final Cdc cdc = new Cdc();
+    final TopologyHarness t = new TopologyHarness();
+
+    @AfterEach
+    void close() {
+        t.close();
+    }
+
+    static Map<String, Object> contact(long id, String email, String company, String created) {
+        return row(
+                "id",
+                id,
+                "first_name",
+                "F" + id,
+                "last_name",
+                "L" + id,
+                "email",
+                email,
+                "phone",
+                null,
+                "company",
+                company,
+                "created_at",
+                created,
+                "updated_at",
+                created);
+    }
+
+    static Map<String, Object> customer(long id, String name, String email, String created) {
+        return row(
+                "id",
+                id,
+                "name",
+                name,
+                "email",
+                email,
+                "phone",
+                null,
+                "address_line1",
+                null,
+                "city",
+                null,
+                "postal_code",
+                null,
+                "country",
+                "US",
+                "crm_contact_id",
+                null,
+                "created_at",
+                created,
+                "updated_at",
+                created);
+    }
+
+    @Test
+    void aBlocklistedEmailLinksNobodyAndIsReported() {
+        t.pipe(
+                cdc.insert(CONTACTS, contact(1, "info@globex.com", null, "2020-01-01T00:00:00Z")),
+                cdc.insert(
+                        USERS,
+                        row(
+                                "id",
+                                2,
+                                "name",
+                                "X",
+                                "email",
+                                "INFO@globex.com",
+                                "phone",
+                                null,
+                                "created_at",
+                                "2021-01-01T00:00:00Z")));
+        assertThat(t.golden()).hasSize(2);
+        QualityIssue issue = t.quality().get("email=info@globex.com");
+        assertThat(issue.getKind()).isEqualTo(QualityIssueKind.BLOCKLISTED);
+        assertThat(issue.getRecords()).isEqualTo(2);
+        // When the records stop using the value, the issue clears.
+        t.pipe(cdc.update(CONTACTS, contact(1, "ann@globex.com", null, "2020-01-01T00:00:00Z")), cdc.delete(USERS, 2));
+        assertThat(t.quality()).isEmpty();
+    }
+
+    @Test
+    void aHubValueStopsLinkingPastTheLimitAndLinksAgainBelowIt() {
+        // The demo limit for email is 25 records per value.
+        for (int i = 1; i <= 25; i++) {
+            t.pipe(cdc.insert(
+                    USERS,
+                    row(
+                            "id",
+                            i,
+                            "name",
+                            "U" + i,
+                            "email",
+                            "office@initech.io",
+                            "phone",
+                            null,
+                            "created_at",
+                            "2020-01-01T00:00:00Z")));
+        }
+        assertThat(t.golden()).hasSize(1);
+        assertThat(t.quality()).isEmpty();
+        t.pipe(cdc.insert(
+                USERS,
+                row(
+                        "id",
+                        26,
+                        "name",
+                        "U26",
+                        "email",
+                        "office@initech.io",
+                        "phone",
+                        null,
+                        "created_at",
+                        "2020-01-01T00:00:00Z")));
+        assertThat(t.golden()).hasSize(26);
+        QualityIssue hub = t.quality().get("email=office@initech.io");
+        assertThat(hub.getKind()).isEqualTo(QualityIssueKind.HUB);
+        assertThat(hub.getRecords()).isEqualTo(26);
+        assertThat(hub.getLimit()).isEqualTo(25);
+        assertThat(hub.getSample()).hasSize(10);
+        t.pipe(cdc.delete(USERS, 26));
+        assertThat(t.golden()).hasSize(1);
+        assertThat(t.quality()).isEmpty();
+    }
+
+    @Test
+    void theCompanyDomainRuleLinksSimilarOrganisationsOnlyAndNeverFreeMail() {
+        t.pipe(
+                cdc.insert(CUSTOMERS, customer(2002, "Acme Corp", "finance@acme.com", "2022-03-06T14:00:00Z")),
+                cdc.insert(CUSTOMERS, customer(2089, "ACME Corp", "ops@acme.com", "2023-08-13T14:00:00Z")),
+                cdc.insert(CONTACTS, contact(1054, "wile@acme.com", "ACME Corporation", "2021-01-01T00:00:00Z")),
+                cdc.insert(CONTACTS, contact(7, "road@acme.com", "Roadrunner Ltd", "2020-01-01T00:00:00Z")),
+                cdc.insert(CONTACTS, contact(8, "a@gmail.com", "Acme Corp", "2020-01-01T00:00:00Z")),
+                cdc.insert(CONTACTS, contact(9, "b@gmail.com", "Acme Corp", "2020-01-01T00:00:00Z")));
+        String acme = t.xref().get("billing.customers:2002").getGoldenId();
+        assertThat(acme).isEqualTo(GoldenIds.of("crm.contacts:1054"));
+        assertThat(t.xref().get("billing.customers:2089").getGoldenId()).isEqualTo(acme);
+        assertThat(t.xref().get("billing.customers:2089").getReason()).isEqualTo("rule company_domain=acme.com");
+        // Same domain, different organisation: not the same customer.
+        assertThat(t.xref().get("crm.contacts:7").getGoldenId()).isNotEqualTo(acme);
+        // Free-mail domains never block.
+        assertThat(t.xref().get("crm.contacts:8").getGoldenId())
+                .isNotEqualTo(t.xref().get("crm.contacts:9").getGoldenId());
+        assertThat(t.golden()).hasSize(4);
+    }
+
+    @Test
+    void aStewardAssertionLinksRecordsUntilItIsRetracted() {
+        t.pipe(
+                cdc.insert(CONTACTS, contact(1, "kim@gmail.com", null, "2020-01-01T00:00:00Z")),
+                cdc.insert(
+                        USERS,
+                        row(
+                                "id",
+                                2,
+                                "name",
+                                "K",
+                                "email",
+                                "kimberly@yahoo.com",
+                                "phone",
+                                null,
+                                "created_at",
+                                "2021-01-01T00:00:00Z")));
+        assertThat(t.golden()).hasSize(2);
+        // An assertion may name a record that does not exist yet; it applies when the record arrives.
+        t.assertion(
+                "a-1",
+                "{\"type\":\"must_link\",\"records\":[\"crm.contacts:1\",\"support.users:2\",\"billing.customers:9\"],"
+                        + "\"who\":\"ana\",\"why\":\"confirmed by phone\"}");
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("crm.contacts:1"));
+        assertThat(t.xref().get("support.users:2").getReason()).isEqualTo("assertion a-1");
+        t.pipe(cdc.insert(CUSTOMERS, customer(9, "Kim Park", "kp@work.io", "2022-01-01T00:00:00Z")));
+        assertThat(t.golden()).hasSize(1);
+        // Editing the assertion to drop a record releases it; retracting it splits the rest.
+        t.assertion("a-1", "{\"type\":\"must_link\",\"records\":[\"crm.contacts:1\",\"support.users:2\"]}");
+        assertThat(t.golden()).hasSize(2);
+        t.assertion("a-1", null);
+        assertThat(t.golden()).hasSize(3);
+    }
+
+    @Test
+    void aMalformedAssertionIsADeadLetter() {
+        t.assertion("bad", "{\"type\":\"must_link\",\"records\":[\"crm.contacts:1\"]}");
+        assertThat(t.deadLetters()).singleElement().satisfies(r -> assertThat(new String(
+                        r.headers().lastHeader("__streams.errors.message").value()))
+                .contains("at least two different records"));
+    }
+
+    @Test
+    void deletingTheAnchorHandsItsIdToTheClusterThatContinues() {
+        t.pipe(
+                cdc.insert(
+                        USERS,
+                        row(
+                                "id",
+                                1,
+                                "name",
+                                "A",
+                                "email",
+                                "sam@gmail.com",
+                                "phone",
+                                null,
+                                "created_at",
+                                "2020-01-01T00:00:00Z")),
+                cdc.insert(
+                        USERS,
+                        row(
+                                "id",
+                                2,
+                                "name",
+                                "B",
+                                "email",
+                                "sam@gmail.com",
+                                "phone",
+                                null,
+                                "created_at",
+                                "2021-01-01T00:00:00Z")),
+                cdc.insert(
+                        USERS,
+                        row(
+                                "id",
+                                3,
+                                "name",
+                                "C",
+                                "email",
+                                "sam@gmail.com",
+                                "phone",
+                                null,
+                                "created_at",
+                                "2022-01-01T00:00:00Z")));
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"));
+        t.pipe(cdc.delete(USERS, 1));
+        // The next anchor's id takes over, and the old id leads there.
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:2"));
+        assertThat(t.redirects().get(GoldenIds.of("support.users:1")).getGoldenId())
+                .isEqualTo(GoldenIds.of("support.users:2"));
+        // A chain of deletions still leads to the live customer.
+        t.pipe(cdc.delete(USERS, 2));
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:3"));
+        assertThat(t.redirects().get(GoldenIds.of("support.users:1")).getGoldenId())
+                .isEqualTo(GoldenIds.of("support.users:3"));
+        assertThat(t.redirects().get(GoldenIds.of("support.users:2")).getGoldenId())
+                .isEqualTo(GoldenIds.of("support.users:3"));
+        // The last one gone: nothing to lead to.
+        t.pipe(cdc.delete(USERS, 3));
+        assertThat(t.golden()).isEmpty();
+        assertThat(t.redirects()).isEmpty();
+    }
+}

@@ -1,0 +1,79 @@
+package io.aurum.identity;
+
+import static io.aurum.testing.Cdc.row;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aurum.resolve.Resolver;
+import io.aurum.testing.Cdc;
+import io.aurum.testing.TopologyHarness;
+import java.util.Map;
+import org.apache.kafka.common.MetricName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How much the resolver's nodes say to each other for a merge and a split, and that they then stop: every message
+ * is counted by the resolver's metrics, whether handed over within a task or sent through the resolver topic.
+ */
+class ResolverTrafficTest {
+    static final String USERS = "support.public.users";
+    static final int SIDE = 10;
+
+    @Test
+    void aMergeAndASplitOfTwoClustersOfTenCostBoundedTrafficAndThenStop() {
+        Cdc cdc = new Cdc();
+        try (TopologyHarness t = new TopologyHarness()) {
+            // Two clusters of ten, each joined by one shared phone; users 1 and 11 are the anchors (oldest).
+            for (int i = 1; i <= 2 * SIDE; i++) {
+                String phone = i <= SIDE ? "+1 415 555 0101" : "+1 415 555 0102";
+                t.pipe(cdc.insert(USERS, user(i, "u" + i + "@gmail.com", phone, i)));
+            }
+            assertThat(t.golden()).hasSize(2);
+            long build = messages(t);
+
+            // A bridge: user 11 takes user 1's address; the younger cluster's ten records relabel.
+            t.pipe(cdc.update(USERS, user(11, "u1@gmail.com", "+1 415 555 0102", 11)));
+            assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"));
+            long merge = messages(t) - build;
+
+            // The bridge goes: a new generation resets the merged cluster, which splits back into the two ids.
+            t.pipe(cdc.update(USERS, user(11, "u11@gmail.com", "+1 415 555 0102", 11)));
+            assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"), GoldenIds.of("support.users:11"));
+            long split = messages(t) - build - merge;
+
+            System.out.printf(
+                    "resolver traffic: building 2 clusters of %d = %d messages; merge = %d; split = %d%n",
+                    SIDE, build, merge, split);
+            // Quiescence: the driver only returns when no message is left in flight, and the bounds show the
+            // traffic grows with the cluster (each relabelled record answers each of its identifiers), not without end.
+            assertThat(merge).isPositive().isLessThan(40L * SIDE * SIDE);
+            assertThat(split).isPositive().isLessThan(40L * SIDE * SIDE);
+        }
+    }
+
+    /** Messages between resolver nodes so far, local and remote, over every task. */
+    static long messages(TopologyHarness t) {
+        double total = 0;
+        for (var e : t.driver.metrics().entrySet()) {
+            MetricName name = e.getKey();
+            if (name.group().equals("stream-" + Resolver.METRICS_SCOPE + "-metrics")
+                    && (name.name().equals("local-message-total") || name.name().equals("remote-message-total"))) {
+                total += ((Number) e.getValue().metricValue()).doubleValue();
+            }
+        }
+        return (long) total;
+    }
+
+    static Map<String, Object> user(int id, String email, String phone, int day) {
+        return row(
+                "id",
+                (long) id,
+                "name",
+                "U" + id,
+                "email",
+                email,
+                "phone",
+                phone,
+                "created_at",
+                String.format("2020-01-%02dT00:00:00Z", day));
+    }
+}

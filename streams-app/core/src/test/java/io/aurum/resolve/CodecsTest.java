@@ -1,0 +1,207 @@
+package io.aurum.resolve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.aurum.canonical.ChildChange;
+import io.aurum.canonical.Position;
+import io.aurum.canonical.SnapshotSweep;
+import io.aurum.canonical.SourceChange;
+import io.aurum.canonical.SourceRecord;
+import io.aurum.canonical.SourceRecord.ChildRecord;
+import io.aurum.canonical.StoredRow;
+import io.aurum.codec.Binary;
+import io.aurum.identity.Anchor;
+import io.aurum.resolve.ClusterNode.MemberState;
+import io.aurum.survivorship.Steward;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/** Every internal message and node state reads back equal to what was written; values keep their exact type. */
+class CodecsTest {
+
+    @Provide
+    Arbitrary<Object> values() {
+        return Arbitraries.oneOf(
+                Arbitraries.strings().ofMaxLength(20).injectNull(0.1).map(s -> (Object) s),
+                Arbitraries.longs().map(l -> (Object) l),
+                Arbitraries.doubles().map(d -> (Object) d),
+                Arbitraries.of(true, false).map(b -> (Object) b),
+                Arbitraries.bigIntegers()
+                        .between(
+                                java.math.BigInteger.valueOf(-1_000_000_000_000L),
+                                java.math.BigInteger.valueOf(1_000_000_000_000L))
+                        .map(i -> (Object) new BigDecimal(i, 2)),
+                Arbitraries.integers().between(-100_000, 100_000).map(d -> (Object) LocalDate.ofEpochDay(d)),
+                Arbitraries.longs().between(0, 86_399_999_999_999L).map(n -> (Object) LocalTime.ofNanoOfDay(n)),
+                Arbitraries.longs().between(-10_000_000_000L, 10_000_000_000L).map(s ->
+                        (Object) Instant.ofEpochSecond(s, 123_456_789)));
+    }
+
+    @Property(tries = 300)
+    void canonicalValuesKeepTheirTypeAndValue(@ForAll("values") Object value) {
+        Binary.Writer out = new Binary.Writer(8);
+        out.value(value).zlong(-42).str("end");
+        Binary.Reader in = new Binary.Reader(out.toByteArray());
+        assertThat(in.value()).isEqualTo(value);
+        assertThat(in.zlong()).isEqualTo(-42);
+        assertThat(in.str()).isEqualTo("end");
+        assertThat(in.atEnd()).isTrue();
+    }
+
+    @Property(tries = 200)
+    void varintsRoundTrip(@ForAll long v) {
+        Binary.Writer out = new Binary.Writer(1);
+        out.zlong(v).varlong(v);
+        Binary.Reader in = new Binary.Reader(out.toByteArray());
+        assertThat(in.zlong()).isEqualTo(v);
+        assertThat(in.varlong()).isEqualTo(v);
+    }
+
+    static SourceRecord record() {
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        attrs.put("email", "jane@x.com");
+        attrs.put("mrr", new BigDecimal("49.90"));
+        attrs.put("born", LocalDate.of(1990, 5, 17));
+        return new SourceRecord(
+                "crm.contacts",
+                "7",
+                "crm",
+                attrs,
+                Map.of("email", 5L, "mrr", 6L),
+                List.of("@crm.contacts:7", "email=jane@x.com"),
+                1000L,
+                2000L,
+                Map.of("billing.subscriptions", List.of(new ChildRecord("3", Map.of("status", "active"), 7L))));
+    }
+
+    static Steward steward() {
+        return new Steward("o-1", null, "crm.contacts", "7", "name", "Jane", "ana", "phone call", 99L);
+    }
+
+    @Test
+    void everyMessageReadsBackEqual() {
+        Anchor anchor = new Anchor(1000, 1, "crm.contacts", "7");
+        SourceChange change = new SourceChange(
+                "crm.contacts",
+                "7",
+                false,
+                Map.of("email", "a@b.c"),
+                Set.of("phone"),
+                Map.of("crm.contacts", "crm.contacts:1"),
+                null,
+                5L,
+                new Position(77, true, 0),
+                SourceChange.Origin.SNAPSHOT_LAST,
+                2);
+        List<Message> messages = List.of(
+                new Message.Row(change),
+                new Message.Child(
+                        "billing.customers:2",
+                        new ChildChange(
+                                "billing.subscriptions", "9", new ChildRecord("9", Map.of("mrr_cents", 4900L), 3L))),
+                new Message.Child("billing.customers:2", new ChildChange("billing.subscriptions", "9", null)),
+                new Message.Assertion("crm.contacts:7", new io.aurum.canonical.AssertionChange("a-1", true)),
+                new Message.Override("o-1", steward(), null),
+                new Message.Override("o-1", null, steward()),
+                new Message.Sweep(new SnapshotSweep("crm.contacts", 0, 123)),
+                new Message.Snapshot("crm/0", true),
+                new Message.ToIdentifier(
+                        Message.ToIdentifier.Kind.JOIN,
+                        "email=jane@x.com",
+                        "crm.contacts:7",
+                        3,
+                        anchor,
+                        Map.of("organization", "acme")),
+                new Message.ToIdentifier(
+                        Message.ToIdentifier.Kind.LEAVE, "email=jane@x.com", "crm.contacts:7", 4, null, null),
+                new Message.ToRecord("crm.contacts:7", "email=jane@x.com", 3, false, true, anchor, "crm.contacts:1"),
+                new Message.ToRecord("crm.contacts:7", "email=jane@x.com", 3, true, false, null, null),
+                new Message.Succession("crm.contacts:1", true, "crm.contacts:7", null, false),
+                new Message.Member("gc_1", record(), Map.of("o-1", steward())),
+                new Message.Leave("gc_1", "crm.contacts:7"));
+        for (Message m : messages) {
+            assertThat(Codecs.MESSAGE.decode(Codecs.MESSAGE.encode(m)))
+                    .as(m.toString())
+                    .isEqualTo(m);
+        }
+    }
+
+    @Test
+    void nodeStateReadsBackEqual() {
+        RecordNode n = new RecordNode();
+        n.row = new StoredRow(
+                Map.of("email", "a@b.c"),
+                Map.of("email", 1L),
+                Map.of(),
+                null,
+                5L,
+                new Position(10, false, 20),
+                false,
+                10,
+                0);
+        n.children.put(
+                "billing.subscriptions",
+                new java.util.TreeMap<>(Map.of("3", new ChildRecord("3", Map.of("status", "active"), 7L))));
+        n.assertions.add("a-1");
+        n.overrides.put("o-1", steward());
+        n.ids = List.of("@crm.contacts:7", "email=a@b.c");
+        n.anchor = new Anchor(5, 1, "crm.contacts", "7");
+        n.label = new Anchor(1, 1, "crm.contacts", "1");
+        n.gen = 3;
+        n.offers.put("email=a@b.c", n.label);
+        n.via.put("email=a@b.c", "crm.contacts:1");
+        n.pending.add("@crm.contacts:7");
+        n.goldenId = "gc_1";
+        n.reason = "email=a***@b.c";
+        n.ancestors.add("crm.contacts:9");
+        n.anchorOf = "crm.contacts:1";
+        n.departed.put("crm.contacts:8", "gc_2");
+        n.memberOf = "gc_1";
+        n.sentDigest = -5L;
+        RecordNode back = Codecs.RECORD_NODE.decode(Codecs.RECORD_NODE.encode(n));
+        assertThat(back).usingRecursiveComparison().isEqualTo(n);
+
+        IdentifierNode i = new IdentifierNode();
+        i.gen = 7;
+        i.active = false;
+        i.holders.put(
+                "crm.contacts:7",
+                new IdentifierNode.Holder(n.label, Map.of("organization", "acme"), n.anchor, "crm.contacts:1"));
+        i.holders.put("crm.contacts:8", new IdentifierNode.Holder(null, Map.of()));
+        assertThat(Codecs.IDENTIFIER_NODE.decode(Codecs.IDENTIFIER_NODE.encode(i)))
+                .usingRecursiveComparison()
+                .isEqualTo(i);
+
+        ClusterNode c = new ClusterNode();
+        c.members.put("crm.contacts:7", new MemberState(record(), Map.of("o-1", steward())));
+        c.overrides.put("o-2", steward());
+        c.goldenDigest = 12345L;
+        c.conflicts.put("email", 99L);
+        c.dirty = true;
+        assertThat(Codecs.CLUSTER_NODE.decode(Codecs.CLUSTER_NODE.encode(c)))
+                .usingRecursiveComparison()
+                .isEqualTo(c);
+    }
+
+    @Test
+    void aNewerFormatIsRefusedAndGarbageIsReportedNotMisread() {
+        byte[] bytes = Codecs.MESSAGE.encode(new Message.Leave("gc_1", "crm.contacts:7"));
+        bytes[0] = 9;
+        assertThatThrownBy(() -> Codecs.MESSAGE.decode(bytes)).hasMessageContaining("newer");
+        assertThatThrownBy(() -> Codecs.MESSAGE.decode(new byte[] {1, (byte) 200}))
+                .hasMessageContaining("unknown message tag");
+    }
+}

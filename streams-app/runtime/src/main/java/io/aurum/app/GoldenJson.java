@@ -1,0 +1,93 @@
+package io.aurum.app;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aurum.schemas.CollectedValue;
+import io.aurum.schemas.FieldValue;
+import io.aurum.schemas.GoldenCustomer;
+import io.aurum.schemas.SourceRef;
+import io.aurum.schemas.XrefEntry;
+import java.util.Map;
+
+/**
+ * The JSON form of golden records that people and scripts read ({@code --dump-golden}, {@code aurum golden},
+ * the HTTP API): the id, the member sources, every golden field's value at the top level, the number of open
+ * conflicts, and the lineage of each field under {@code lineage} (with every collected value, and who overrode
+ * the field and why).
+ */
+public final class GoldenJson {
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private GoldenJson() {}
+
+    public static ObjectNode of(GoldenCustomer golden) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("id", golden.getId());
+        ArrayNode sources = out.putArray("sources");
+        for (SourceRef ref : golden.getSources()) {
+            sources.addObject().put("source", ref.getSource()).put("key", ref.getKey());
+        }
+        ObjectNode lineage = JSON.createObjectNode();
+        for (Map.Entry<String, FieldValue> e : golden.getFields().entrySet()) {
+            FieldValue f = e.getValue();
+            if (f.getValues() != null && !f.getValues().isEmpty()) {
+                // A collected field's value is the whole list; where each came from is in the lineage.
+                ArrayNode all = out.putArray(e.getKey());
+                f.getValues().forEach(v -> all.add(JSON.valueToTree(v.getValue())));
+            } else {
+                out.set(e.getKey(), JSON.valueToTree(f.getValue()));
+            }
+            ObjectNode l = lineage.putObject(e.getKey());
+            l.put("rule", f.getRule());
+            putNullable(l, "system", f.getSystem());
+            putNullable(l, "source", f.getSource());
+            putNullable(l, "key", f.getKey());
+            putNullable(
+                    l,
+                    "sourceTs",
+                    f.getSourceTs() == null ? null : f.getSourceTs().toString());
+            if (f.getWho() != null || f.getWhy() != null) {
+                putNullable(l, "who", f.getWho());
+                putNullable(l, "why", f.getWhy());
+            }
+            if (f.getValues() != null) {
+                ArrayNode values = l.putArray("values");
+                for (CollectedValue v : f.getValues()) {
+                    ObjectNode entry = values.addObject();
+                    entry.set("value", JSON.valueToTree(v.getValue()));
+                    ArrayNode holders = entry.putArray("sources");
+                    v.getSources().forEach(ref -> holders.addObject()
+                            .put("source", ref.getSource())
+                            .put("key", ref.getKey()));
+                }
+            }
+        }
+        out.put("updatedAt", golden.getUpdatedAt().toString());
+        out.put("openConflicts", golden.getOpenConflicts());
+        out.set("lineage", lineage);
+        return out;
+    }
+
+    public static ObjectNode of(String recordId, XrefEntry xref) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("record", recordId);
+        out.put("source", xref.getSource());
+        out.put("key", xref.getKey());
+        out.put("goldenId", xref.getGoldenId());
+        putNullable(out, "reason", xref.getReason());
+        return out;
+    }
+
+    public static String line(GoldenCustomer golden) {
+        return of(golden).toString();
+    }
+
+    private static void putNullable(ObjectNode node, String name, String value) {
+        if (value == null) {
+            node.putNull(name);
+        } else {
+            node.put(name, value);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.aurum.capture;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Settings shared by all capture engines.
+ *
+ * @param pollInterval       Debezium {@code poll.interval.ms}; end-to-end latency is roughly 2.4 times this value
+ * @param snapshotMode       Debezium {@code snapshot.mode} ({@code initial} by default)
+ * @param offsetsDir         holds one offsets file per source; keeping it lets a restart resume streaming instead
+ *                           of snapshotting again
+ * @param topicPartitions    partitions of each change topic created on first sight
+ * @param replicationFactor  replication factor of each change topic created on first sight
+ * @param offsetFlushInterval how often acknowledged positions are written to the offsets file (and confirmed to the
+ *                           slot); anything newer is redelivered after a crash
+ * @param debeziumProperties passed through to every engine last, so they override Aurum's choices
+ */
+public record CaptureSettings(
+        Duration pollInterval,
+        String snapshotMode,
+        Path offsetsDir,
+        int topicPartitions,
+        short replicationFactor,
+        Duration offsetFlushInterval,
+        Map<String, String> debeziumProperties) {
+
+    public CaptureSettings {
+        Objects.requireNonNull(offsetsDir, "offsetsDir");
+        pollInterval = pollInterval == null ? Duration.ofMillis(100) : pollInterval;
+        snapshotMode = snapshotMode == null || snapshotMode.isBlank() ? "initial" : snapshotMode;
+        offsetFlushInterval = offsetFlushInterval == null ? Duration.ofSeconds(1) : offsetFlushInterval;
+        if (topicPartitions < 1) {
+            throw new IllegalArgumentException("topicPartitions must be >= 1");
+        }
+        if (replicationFactor < 1) {
+            throw new IllegalArgumentException("replicationFactor must be >= 1");
+        }
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("pollInterval must be positive");
+        }
+        debeziumProperties = debeziumProperties == null ? Map.of() : Map.copyOf(debeziumProperties);
+    }
+
+    public static Builder builder(Path offsetsDir) {
+        return new Builder(offsetsDir);
+    }
+
+    public static CaptureSettings defaults(Path offsetsDir) {
+        return builder(offsetsDir).build();
+    }
+
+    public static final class Builder {
+        private final Path offsetsDir;
+        private Duration pollInterval = Duration.ofMillis(100);
+        private String snapshotMode = "initial";
+        private int topicPartitions = 1;
+        private short replicationFactor = 1;
+        private Duration offsetFlushInterval = Duration.ofSeconds(1);
+        private final Map<String, String> debeziumProperties = new LinkedHashMap<>();
+
+        private Builder(Path offsetsDir) {
+            this.offsetsDir = offsetsDir;
+        }
+
+        public Builder pollInterval(Duration value) {
+            this.pollInterval = value;
+            return this;
+        }
+
+        public Builder snapshotMode(String value) {
+            this.snapshotMode = value;
+            return this;
+        }
+
+        public Builder topicPartitions(int value) {
+            this.topicPartitions = value;
+            return this;
+        }
+
+        public Builder replicationFactor(short value) {
+            this.replicationFactor = value;
+            return this;
+        }
+
+        public Builder offsetFlushInterval(Duration value) {
+            this.offsetFlushInterval = value;
+            return this;
+        }
+
+        public Builder debeziumProperty(String key, String value) {
+            debeziumProperties.put(key, value);
+            return this;
+        }
+
+        public Builder debeziumProperties(Map<String, String> values) {
+            debeziumProperties.putAll(values);
+            return this;
+        }
+
+        public CaptureSettings build() {
+            return new CaptureSettings(
+                    pollInterval,
+                    snapshotMode,
+                    offsetsDir,
+                    topicPartitions,
+                    replicationFactor,
+                    offsetFlushInterval,
+                    debeziumProperties);
+        }
+    }
+}
