@@ -67,6 +67,19 @@ public final class BenchCommand implements Callable<Integer> {
     double stepSeconds;
 
     @Option(
+            names = "--runs",
+            defaultValue = "3",
+            description = "load, resolver: trials per phase, each from an empty Kafka; the report gives each and the "
+                    + "medians (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(
+            names = "--threads",
+            split = ",",
+            description = "load, resolver: run (d) once per stream thread count, e.g. 1,2 (default: the config's).")
+    java.util.List<Integer> threads = new java.util.ArrayList<>();
+
+    @Option(
             names = "--duke-threads",
             defaultValue = "2",
             description = "quality: Duke's threads (default: ${DEFAULT-VALUE}).")
@@ -112,16 +125,23 @@ public final class BenchCommand implements Callable<Integer> {
             props.putAll(streamsProperties);
             cfg = cfg.withStreams(s.withProperties(props));
         }
-        Benchmarks bench = new Benchmarks(cfg, seed, Duration.ofSeconds(timeoutSeconds));
+        if (runs < 1) {
+            throw new IllegalArgumentException("--runs must be at least 1");
+        }
+        java.util.List<Integer> threadCounts = threads.isEmpty() ? java.util.List.of(configuredThreads(cfg)) : threads;
+        Benchmarks bench = new Benchmarks(cfg, kind, seed, Duration.ofSeconds(timeoutSeconds));
         String command = "./aurum "
                 + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         BenchReport report;
         // What-if runs (other rates, Streams overrides) get their own section instead of replacing the standard one.
         String variant = (streamsProperties.isEmpty() ? "" : ":" + streamsProperties)
+                + (threads.isEmpty() ? "" : ":threads=" + threads)
+                + (config == null ? "" : ":" + config.getFileName())
                 + ("latency".equals(kind) && spec.commandLine().getParseResult().hasMatchedOption("--rates")
                         ? ":" + rates
                         : "");
-        String what = streamsProperties.isEmpty() ? "" : " with " + streamsProperties;
+        String what = (streamsProperties.isEmpty() ? "" : " with " + streamsProperties)
+                + (config == null ? "" : ", config " + config.getFileName());
         switch (kind) {
             case "generate" -> {
                 if (out == null) {
@@ -156,14 +176,14 @@ public final class BenchCommand implements Callable<Integer> {
                         "Initial load, capture baseline and Streams alone, " + String.format("%,d", records) + " rows"
                                 + what,
                         command);
-                bench.load(records, true, report);
+                bench.load(records, true, runs, threadCounts, report);
             }
             case "resolver" -> {
                 report = new BenchReport(
                         "resolver:" + records + variant,
                         "Capture baseline and Streams alone, " + String.format("%,d", records) + " rows" + what,
                         command);
-                bench.load(records, false, report);
+                bench.load(records, false, runs, threadCounts, report);
             }
             case "latency" -> {
                 report = new BenchReport(
@@ -181,6 +201,12 @@ public final class BenchCommand implements Callable<Integer> {
             report.writeTo(doc);
             System.out.println("Rewrote this run's section of " + doc);
         }
+        bench.results.forEach(System.out::println);
         return 0;
+    }
+
+    private static int configuredThreads(AurumConfig cfg) {
+        String p = cfg.streams().properties().get("num.stream.threads");
+        return p != null ? Integer.parseInt(p.trim()) : cfg.streams().threads();
     }
 }

@@ -149,9 +149,17 @@ final class BenchEnvironment implements AutoCloseable {
         return new CaptureService(bootstrap(), sources(), settings);
     }
 
-    AurumRuntime runtime(boolean withCapture) {
+    /** A runtime on this environment; {@code streamThreads} > 0 overrides the config's {@code num.stream.threads}. */
+    AurumRuntime runtime(boolean withCapture, int streamThreads) {
+        AurumConfig cfg = config;
+        if (streamThreads > 0) {
+            Map<String, String> props =
+                    new java.util.LinkedHashMap<>(config.streams().properties());
+            props.put("num.stream.threads", String.valueOf(streamThreads));
+            cfg = config.withStreams(config.streams().withProperties(props));
+        }
         return new AurumRuntime(
-                config,
+                cfg,
                 bootstrap(),
                 registryUrl(),
                 withCapture ? sources() : List.of(),

@@ -22,18 +22,65 @@ final class Benchmarks {
     /** Rows of the warm-up data set: enough for the JIT to compile the hot paths of capture and Streams. */
     static final long WARMUP_ROWS = 30_000;
 
-    record Phase(String name, long events, double seconds, long heapMb, long rssMb, double cores) {
+    /** One timed phase; {@code work} is what Streams did in it ({@link WorkCounts#NONE} for capture alone). */
+    record Phase(String name, long events, double seconds, long heapMb, long rssMb, double cores, WorkCounts work) {
         double rate() {
             return events / seconds;
+        }
+
+        double internalPerChange() {
+            return (double) work.internalTotal() / events;
+        }
+
+        double storeWritesPerChange() {
+            return (double) work.storeWritesTotal() / events;
+        }
+
+        /** The trial with the median time stands for all (its counts too); heap and RSS are the peaks of all. */
+        static Phase median(String name, List<Phase> runs) {
+            List<Phase> sorted = runs.stream()
+                    .sorted(java.util.Comparator.comparingDouble(Phase::seconds))
+                    .toList();
+            Phase m = sorted.get((sorted.size() - 1) / 2);
+            if (sorted.size() % 2 == 0) {
+                double secs = (m.seconds() + sorted.get(sorted.size() / 2).seconds()) / 2;
+                m = new Phase(m.name(), m.events(), secs, m.heapMb(), m.rssMb(), m.cores(), m.work());
+            }
+            long heap = runs.stream().mapToLong(Phase::heapMb).max().orElse(0);
+            long rss = runs.stream().mapToLong(Phase::rssMb).max().orElse(0);
+            return new Phase(name, m.events(), m.seconds(), heap, rss, m.cores(), m.work());
+        }
+
+        /** The machine-readable line issue 10 asks of every load, resolver and latency run. */
+        String result(String kind, long records, String phase, double ratio) {
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "RESULT kind=%s records=%d phase=%s events=%d seconds=%.3f eps=%.1f ratio=%.3f "
+                            + "internal_per_change=%.3f store_writes_per_change=%.3f heap_mib=%d rss_mib=%d",
+                    kind,
+                    records,
+                    phase,
+                    events,
+                    seconds,
+                    rate(),
+                    ratio,
+                    internalPerChange(),
+                    storeWritesPerChange(),
+                    heapMb,
+                    rssMb);
         }
     }
 
     private final AurumConfig config;
     private final Duration timeout;
     private final long seed;
+    private final String kind;
+    /** The {@code RESULT} lines of this run, printed last so that scripts find them in one place. */
+    final List<String> results = new ArrayList<>();
 
-    Benchmarks(AurumConfig config, long seed, Duration timeout) {
+    Benchmarks(AurumConfig config, String kind, long seed, Duration timeout) {
         this.config = config;
+        this.kind = kind;
         this.seed = seed;
         this.timeout = timeout;
     }
@@ -51,8 +98,12 @@ final class Benchmarks {
         return d;
     }
 
-    /** (a) (c) (d): capture alone, Streams alone from the captured topics, then the whole pipeline from scratch. */
-    void load(long rows, boolean full, BenchReport report) throws Exception {
+    /**
+     * (a) (c) (d): capture alone, Streams alone from the captured topics, then the whole pipeline from scratch.
+     * Each of {@code runs} trials starts from an empty Kafka; (c) and (d) run once per trial and per stream thread
+     * count, so every (d) is divided by the (c) of its own trial; the report gives each trial and the medians.
+     */
+    void load(long rows, boolean full, int runs, List<Integer> threadCounts, BenchReport report) throws Exception {
         Path work = Files.createTempDirectory("aurum-bench-");
         try (BenchEnvironment env = new BenchEnvironment(config, work)) {
             long g0 = System.nanoTime();
@@ -67,49 +118,95 @@ final class Benchmarks {
             double loadSeconds = (System.nanoTime() - l0) / 1e9;
             log("COPY of %,d rows into Postgres took %.1f s", data.rows(), loadSeconds);
 
-            env.freshKafka();
-            Phase capture = captureOnly(env, data.rows());
-            Phase streams = streamsOnly(env, data.rows());
             Map<String, String> truth = ClusterMetrics.readTruth(data.dir().resolve("truth.csv"));
-            Scores quality = ClusterMetrics.evaluate(truth, env.goldenClusters());
-            BenchEnvironment.Churn churn = env.goldenChurn();
             Scores oracle = ClusterMetrics.evaluate(truth, RuleOracle.resolve(data.parents(), false));
-            Phase pipeline = null;
+            List<Phase> captures = new ArrayList<>();
+            Map<Integer, List<Phase>> streams = new java.util.LinkedHashMap<>();
+            Map<Integer, List<Double>> ratios = new java.util.LinkedHashMap<>();
+            Scores quality = null;
+            BenchEnvironment.Churn churn = null;
+            for (int threads : threadCounts) {
+                for (int run = 1; run <= runs; run++) {
+                    env.dropSlots();
+                    env.freshKafka();
+                    Phase capture = captureOnly(env, run);
+                    Phase s = streamsOnly(env, data.rows(), threads, run);
+                    captures.add(capture);
+                    streams.computeIfAbsent(threads, t -> new ArrayList<>()).add(s);
+                    ratios.computeIfAbsent(threads, t -> new ArrayList<>()).add(s.rate() / capture.rate());
+                    if (quality == null) {
+                        quality = ClusterMetrics.evaluate(truth, env.goldenClusters());
+                        churn = env.goldenChurn();
+                    }
+                }
+            }
+            List<Phase> pipelines = new ArrayList<>();
             if (full) {
-                env.dropSlots();
-                env.freshKafka();
-                pipeline = fullPipeline(env, data.rows(), "(a) initial load: snapshot → converged golden");
+                for (int run = 1; run <= runs; run++) {
+                    env.dropSlots();
+                    env.freshKafka();
+                    pipelines.add(fullPipeline(
+                            env, data.rows(), "(a) initial load: snapshot → converged golden, run " + run));
+                }
             }
 
             Table t = report.table(
                     String.format(
-                            "%,d source rows (%,d customers, %,d parent records); seed %d",
-                            data.rows(), data.customers(), data.parents().size(), seed),
+                            "%,d source rows (%,d customers, %,d parent records); seed %d; %d run%s, medians last",
+                            data.rows(), data.customers(), data.parents().size(), seed, runs, runs == 1 ? "" : "s"),
                     "phase",
                     "events",
                     "seconds",
                     "events/s",
                     "ratio to capture",
+                    "internal records / change",
+                    "store writes / change",
                     "peak heap MiB",
                     "peak RSS MiB",
                     "JVM cores busy");
-            for (Phase p : full ? List.of(capture, streams, pipeline) : List.of(capture, streams)) {
-                BenchReport.row(
-                        t,
-                        p.name(),
-                        String.format("%,d", p.events()),
-                        p.seconds(),
-                        p.rate(),
-                        p == capture ? "1.00" : String.format("%.2f", p.rate() / capture.rate()),
-                        p.heapMb(),
-                        p.rssMb(),
-                        p.cores());
+            double captureMedian = median(captures.stream().map(Phase::rate).toList());
+            for (Phase p : captures) {
+                phaseRow(t, p, "1.00");
             }
+            for (Map.Entry<Integer, List<Phase>> e : streams.entrySet()) {
+                List<Phase> ps = e.getValue();
+                List<Double> rs = ratios.get(e.getKey());
+                for (int i = 0; i < ps.size(); i++) {
+                    phaseRow(t, ps.get(i), String.format("%.2f", rs.get(i)));
+                }
+            }
+            for (Phase p : pipelines) {
+                phaseRow(t, p, String.format("%.2f", p.rate() / captureMedian));
+            }
+            Phase captureMed = Phase.median("(c) capture only: median", captures);
+            phaseRow(t, captureMed, "1.00");
+            results.add(captureMed.result(kind, rows, "capture", 1.0));
+            for (Map.Entry<Integer, List<Phase>> e : streams.entrySet()) {
+                int threads = e.getKey();
+                Phase med = Phase.median("(d) Streams alone, " + threadsLabel(threads) + ": median", e.getValue());
+                double ratio = median(ratios.get(threads));
+                phaseRow(t, med, String.format("%.2f", ratio));
+                String k = threads == threadCounts.get(0) ? kind : kind + "-threads" + threads;
+                results.add(med.result(k, rows, "streams", ratio));
+            }
+            if (full) {
+                Phase med = Phase.median("(a) initial load: median", pipelines);
+                double ratio = med.rate() / captureMed.rate();
+                phaseRow(t, med, String.format("%.2f", ratio));
+                results.add(med.result(kind, rows, "pipeline", ratio));
+            }
+            Phase first = streams.values().iterator().next().get(0);
+            report.note("Work per source change in (d), run 1 (counted from Streams' producer metrics, so independent "
+                    + "of machine load): internal topics: "
+                    + WorkCounts.perChange(first.work().internal(), first.events())
+                    + "; store writes (changelog records, i.e. writes that got past the record cache into RocksDB): "
+                    + WorkCounts.perChange(first.work().storeWrites(), first.events())
+                    + "; output topics: " + WorkCounts.perChange(first.work().outputs(), first.events()) + ".");
             report.note(String.format(
                     "Generator: %,d rows in %.1f s (%,.0f rows/s), CSV for COPY; COPY into Postgres " + "%.1f s.",
                     data.rows(), genSeconds, data.rows() / genSeconds, loadSeconds));
             report.note(String.format(
-                    "Golden records after (d): pairwise F1 %.4f (precision %.4f, recall %.4f), "
+                    "Golden records after (d), run 1: pairwise F1 %.4f (precision %.4f, recall %.4f), "
                             + "B-cubed F1 %.4f, over %,d parent records (rules 1–3 applied offline reach pairwise F1 %.4f on this data).",
                     quality.f1(),
                     quality.precision(),
@@ -118,7 +215,7 @@ final class Benchmarks {
                     quality.records(),
                     oracle.f1()));
             report.note(String.format(
-                    "Flaps during (d): %,d golden states written on customers.golden for %,d final "
+                    "Flaps during (d), run 1: %,d golden states written on customers.golden for %,d final "
                             + "customers (%.2f per customer); %,d golden ids were published and later vanished (records "
                             + "shown before their cluster settled, or clusters merged away), %.1f%% of the %,d ids ever "
                             + "published.",
@@ -128,12 +225,50 @@ final class Benchmarks {
                     churn.transientIds(),
                     100.0 * churn.transientIds() / Math.max(1, churn.idsSeen()),
                     churn.idsSeen()));
+            results.add(String.format(
+                    java.util.Locale.ROOT,
+                    "RESULT kind=%s records=%d phase=flapping golden_writes=%d final_customers=%d writes_per_customer=%.3f "
+                            + "ids_published=%d ids_vanished=%d vanished_pct=%.2f",
+                    kind,
+                    rows,
+                    churn.writes(),
+                    churn.finalIds(),
+                    (double) churn.writes() / churn.finalIds(),
+                    churn.idsSeen(),
+                    churn.transientIds(),
+                    100.0 * churn.transientIds() / Math.max(1, churn.idsSeen())));
             report.note("Each phase is timed from starting its component to a converged state: capture until "
                     + "Debezium's snapshot of every database is acknowledged by Kafka; Streams and the pipeline until "
                     + "`awaitIdle` (capture past a WAL watermark, every input and repartition topic committed), "
                     + "which adds up to ~1 s of settling. A warm-up run of " + WARMUP_ROWS + " rows through the "
-                    + "whole pipeline precedes the measured phases in the same JVM.");
+                    + "whole pipeline precedes the measured phases in the same JVM; every trial starts from an empty "
+                    + "Kafka.");
         }
+    }
+
+    private static String threadsLabel(int threads) {
+        return threads + (threads == 1 ? " stream thread" : " stream threads");
+    }
+
+    private static void phaseRow(Table t, Phase p, String ratio) {
+        BenchReport.row(
+                t,
+                p.name(),
+                String.format("%,d", p.events()),
+                p.seconds(),
+                p.rate(),
+                ratio,
+                p.work() == WorkCounts.NONE ? "–" : String.format("%.2f", p.internalPerChange()),
+                p.work() == WorkCounts.NONE ? "–" : String.format("%.2f", p.storeWritesPerChange()),
+                p.heapMb(),
+                p.rssMb(),
+                p.cores());
+    }
+
+    static double median(List<Double> values) {
+        List<Double> v = values.stream().sorted().toList();
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
     }
 
     private void warmUp(BenchEnvironment env, Dataset warm) throws Exception {
@@ -143,8 +278,8 @@ final class Benchmarks {
         env.resetSources();
     }
 
-    Phase captureOnly(BenchEnvironment env, long events) throws Exception {
-        log("(c) capture only: Debezium snapshot to Kafka, Streams off");
+    Phase captureOnly(BenchEnvironment env, int run) throws Exception {
+        log("(c) capture only, run %d: Debezium snapshot to Kafka, Streams off", run);
         CaptureService capture = env.capture();
         try (ResourceSampler s = new ResourceSampler()) {
             long t0 = System.nanoTime();
@@ -158,20 +293,30 @@ final class Benchmarks {
             capture.close();
             log("(c) %,d events in %.1f s", captured, secs);
             return new Phase(
-                    "(c) capture only (Debezium → Kafka)", captured, secs, s.peakHeapMb(), s.peakRssMb(), s.cores());
+                    "(c) capture only (Debezium → Kafka), run " + run,
+                    captured,
+                    secs,
+                    s.peakHeapMb(),
+                    s.peakRssMb(),
+                    s.cores(),
+                    WorkCounts.NONE);
         } finally {
             capture.close();
         }
     }
 
-    Phase streamsOnly(BenchEnvironment env, long events) throws Exception {
-        log("(d) Streams only, from the pre-filled CDC topics");
-        return timed(env.runtime(false), "(d) resolver + survivorship alone (CDC topics → golden)", "(d)", events);
+    Phase streamsOnly(BenchEnvironment env, long events, int threads, int run) throws Exception {
+        log("(d) Streams only, %s, run %d, from the pre-filled CDC topics", threadsLabel(threads), run);
+        return timed(
+                env.runtime(false, threads),
+                "(d) Streams alone (CDC topics → golden), " + threadsLabel(threads) + ", run " + run,
+                "(d)",
+                events);
     }
 
     Phase fullPipeline(BenchEnvironment env, long events, String name) throws Exception {
         log("%s: %,d rows", name, events);
-        return timed(env.runtime(true), name, name, events);
+        return timed(env.runtime(true, 0), name, name, events);
     }
 
     /** Starts a runtime and times it to a converged state, sampling heap, RSS and CPU meanwhile. */
@@ -182,8 +327,12 @@ final class Benchmarks {
             rt.awaitIdle(timeout);
             double secs = (System.nanoTime() - t0) / 1e9;
             s.close();
-            log("%s: converged in %.1f s", label, secs);
-            return new Phase(name, events, secs, s.peakHeapMb(), s.peakRssMb(), s.cores());
+            WorkCounts work =
+                    WorkCounts.of(rt.streams().streams(), config.streams().applicationId());
+            log(
+                    "%s: converged in %.1f s; per change: %.2f internal records, %.2f store writes",
+                    label, secs, (double) work.internalTotal() / events, (double) work.storeWritesTotal() / events);
+            return new Phase(name, events, secs, s.peakHeapMb(), s.peakRssMb(), s.cores(), work);
         } finally {
             rt.close();
         }
@@ -229,6 +378,19 @@ final class Benchmarks {
                     "clusters",
                     "wall s");
             row(t, "Aurum (demo config)", a, String.format("%.1f", aurum.seconds()));
+            results.add(String.format(
+                    java.util.Locale.ROOT,
+                    "RESULT kind=quality records=%d seed=%d phase=quality precision=%.4f recall=%.4f f1=%.4f "
+                            + "b3_precision=%.4f b3_recall=%.4f b3_f1=%.4f duke_f1=%.4f",
+                    rows,
+                    seed,
+                    a.precision(),
+                    a.recall(),
+                    a.f1(),
+                    a.b3Precision(),
+                    a.b3Recall(),
+                    a.b3F1(),
+                    d.f1()));
             row(
                     t,
                     "Duke 1.2 (threshold " + DukeResolver.THRESHOLD + ", " + dukeThreads + " threads)",
@@ -281,7 +443,7 @@ final class Benchmarks {
             env.startPostgres();
             env.load(data.dir());
             env.freshKafka();
-            AurumRuntime rt = env.runtime(true);
+            AurumRuntime rt = env.runtime(true, 0);
             try {
                 rt.start();
                 rt.awaitIdle(timeout);
@@ -304,10 +466,12 @@ final class Benchmarks {
                             "max ms",
                             "p50 first third / last third ms",
                             "drain after stop s",
+                            "internal records / change",
+                            "store writes / change",
                             "sustained");
-                    step(rt, updates, probe, 200, Math.min(15, stepSeconds), null); // warm-up, not reported
+                    step(rows, rt, updates, probe, 200, Math.min(15, stepSeconds), null); // warm-up, not reported
                     for (double rate : rates) {
-                        boolean ok = step(rt, updates, probe, rate, stepSeconds, t);
+                        boolean ok = step(rows, rt, updates, probe, rate, stepSeconds, t);
                         if (!ok) {
                             log("rate %.0f/s not sustained; stopping", rate);
                             break;
@@ -329,21 +493,38 @@ final class Benchmarks {
     }
 
     private boolean step(
-            AurumRuntime rt, UpdateStream updates, LatencyProbe probe, double rate, double seconds, Table table)
+            long rows,
+            AurumRuntime rt,
+            UpdateStream updates,
+            LatencyProbe probe,
+            double rate,
+            double seconds,
+            Table table)
             throws Exception {
         log("(b) %.0f changes/s for %.0f s", rate, seconds);
-        UpdateStream.Result r = updates.run(rate, seconds);
-        long s0 = System.nanoTime();
-        rt.awaitIdle(timeout);
-        double drain = (System.nanoTime() - s0) / 1e9;
+        String app = config.streams().applicationId();
+        WorkCounts before = WorkCounts.of(rt.streams().streams(), app);
+        UpdateStream.Result r;
+        double drain;
+        ResourceSampler sampler = new ResourceSampler();
+        try (sampler) {
+            r = updates.run(rate, seconds);
+            long s0 = System.nanoTime();
+            rt.awaitIdle(timeout);
+            drain = (System.nanoTime() - s0) / 1e9;
+        }
+        WorkCounts work = WorkCounts.of(rt.streams().streams(), app).minus(before);
         Thread.sleep(500); // the probe's last poll
         List<LatencyProbe.Sample> all = probe.between(r.startMs(), r.endMs());
         long third = (r.endMs() - r.startMs()) / 3;
         double firstP50 = percentile(probe.between(r.startMs(), r.startMs() + third), 50);
         double lastP50 = percentile(probe.between(r.endMs() - third, r.endMs()), 50);
         boolean sustained = r.rate() >= 0.95 * rate && lastP50 <= 2 * firstP50 + 200 && drain <= 5;
+        double internal = (double) work.internalTotal() / Math.max(1, r.applied());
+        double stores = (double) work.storeWritesTotal() / Math.max(1, r.applied());
         log(
-                "(b) %.0f/s: applied %.0f/s, %d golden states, p50 %.0f p99 %.0f max %.0f ms; drain %.1f s; %s",
+                "(b) %.0f/s: applied %.0f/s, %d golden states, p50 %.0f p99 %.0f max %.0f ms; drain %.1f s; "
+                        + "%.2f internal records and %.2f store writes per change; %s",
                 rate,
                 r.rate(),
                 all.size(),
@@ -351,6 +532,8 @@ final class Benchmarks {
                 percentile(all, 99),
                 percentile(all, 100),
                 drain,
+                internal,
+                stores,
                 sustained ? "sustained" : "NOT sustained");
         if (table != null) {
             BenchReport.row(
@@ -363,7 +546,29 @@ final class Benchmarks {
                     percentile(all, 100),
                     BenchReport.fmt(firstP50) + " / " + BenchReport.fmt(lastP50),
                     drain,
+                    String.format("%.2f", internal),
+                    String.format("%.2f", stores),
                     sustained ? "yes" : "no");
+            // ratio: the update stream has no capture-only twin in this run, so there is nothing to divide by.
+            results.add(String.format(
+                    java.util.Locale.ROOT,
+                    "RESULT kind=%s records=%d phase=latency events=%d seconds=%.3f eps=%.1f ratio=na "
+                            + "internal_per_change=%.3f store_writes_per_change=%.3f heap_mib=%d rss_mib=%d "
+                            + "rate=%.0f p50_ms=%.0f p99_ms=%.0f max_ms=%.0f sustained=%s",
+                    kind,
+                    rows,
+                    r.applied(),
+                    r.seconds(),
+                    r.rate(),
+                    internal,
+                    stores,
+                    sampler.peakHeapMb(),
+                    sampler.peakRssMb(),
+                    rate,
+                    percentile(all, 50),
+                    percentile(all, 99),
+                    percentile(all, 100),
+                    sustained));
         }
         return sustained;
     }

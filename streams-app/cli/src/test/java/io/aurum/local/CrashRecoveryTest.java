@@ -162,9 +162,64 @@ class CrashRecoveryTest {
         assertThat(lost).as("source records in no golden record").isZero();
         assertThat(ghosts).as("deleted records still in a golden record").isZero();
         assertThat(duplicated).as("source records in two golden records").isZero();
-        assertThat(withoutTimes(golden))
-                .as("golden records equal those of a run never killed")
-                .isEqualTo(withoutTimes(expected));
+        // Both dumps stay beside the logs; a mismatch names the records and fields that differ.
+        Path logs = Files.createDirectories(Path.of("target", "crash-recovery"));
+        Files.copy(dump, logs.resolve("golden-killed.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                referenceDump,
+                logs.resolve("golden-reference.jsonl"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Map<String, JsonNode> actualGolden = withoutTimes(golden);
+        Map<String, JsonNode> expectedGolden = withoutTimes(expected);
+        assertThat(actualGolden)
+                .as(() -> "golden records equal those of a run never killed; differences (killed vs reference):\n"
+                        + differences(actualGolden, expectedGolden))
+                .isEqualTo(expectedGolden);
+    }
+
+    /** Up to 20 golden ids whose records differ, each with the top-level fields that differ and both values. */
+    static String differences(Map<String, JsonNode> actual, Map<String, JsonNode> expected) {
+        StringBuilder sb = new StringBuilder();
+        Set<String> ids = new java.util.TreeSet<>(actual.keySet());
+        ids.addAll(expected.keySet());
+        int shown = 0;
+        int total = 0;
+        for (String id : ids) {
+            JsonNode a = actual.get(id);
+            JsonNode e = expected.get(id);
+            if (java.util.Objects.equals(a, e)) {
+                continue;
+            }
+            total++;
+            if (shown++ >= 20) {
+                continue;
+            }
+            sb.append(id).append(':');
+            if (a == null || e == null) {
+                sb.append(
+                        a == null
+                                ? " only in the reference: " + e.path("sources")
+                                : " only in the killed run: " + a.path("sources"));
+            } else {
+                Set<String> fields = new java.util.TreeSet<>();
+                a.fieldNames().forEachRemaining(fields::add);
+                e.fieldNames().forEachRemaining(fields::add);
+                for (String f : fields) {
+                    if (!java.util.Objects.equals(a.get(f), e.get(f))) {
+                        String av = String.valueOf(a.get(f));
+                        String ev = String.valueOf(e.get(f));
+                        sb.append("\n    ")
+                                .append(f)
+                                .append(": ")
+                                .append(av.length() > 300 ? av.substring(0, 300) + "…" : av)
+                                .append(" vs ")
+                                .append(ev.length() > 300 ? ev.substring(0, 300) + "…" : ev);
+                    }
+                }
+            }
+            sb.append('\n');
+        }
+        return total + " golden records differ\n" + sb;
     }
 
     /** Each run's log stays in target/crash-recovery after the test, for a failure to be read. */

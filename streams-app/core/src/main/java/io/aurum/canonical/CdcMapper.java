@@ -84,11 +84,11 @@ public final class CdcMapper {
         }
         JsonNode keyNode = keyBytes == null ? null : parse(keyBytes, "key");
         String key = key(source, keyNode, row);
-        Position position = position(source, value, row, delete);
         Origin origin = origin(
                 op, value.path("source").isObject() ? text(value.get("source").get("snapshot")) : null);
 
         if (delete) {
+            Position position = position(source, value, null, origin);
             return new SourceChange(
                     source.name(),
                     key,
@@ -119,6 +119,7 @@ public final class CdcMapper {
             JsonNode v = column(source, row, source.createdAtColumn());
             createdAt = v == null || v.isNull() ? null : epochMillis(v, source.createdAtColumn());
         }
+        Position position = position(source, value, row, origin);
         return new SourceChange(
                 source.name(),
                 key,
@@ -288,18 +289,17 @@ public final class CdcMapper {
     }
 
     /**
-     * Where the event sits in its source's history, and how it was produced. A streamed change carries its commit
-     * time. A snapshot read carries no commit time: the snapshot's own clock would make the same row look newer
-     * when a later snapshot reads it again (after a crash, say) than when an earlier one did, so survivorship would
-     * depend on how the pipeline happened to observe the source. A read therefore carries the row's own
-     * modification time when the source names an {@code updated_at} column, and 0 (older than any streamed change)
-     * otherwise.
+     * Where the event sits in its source's history, how it was produced, and its time. When the source names an
+     * {@code updated_at} column, every change, streamed or read, carries the row's own modification time for the
+     * whole row, so a golden record depends only on the rows as they are, not on whether Aurum saw a row change or
+     * read it again in a later snapshot (after a crash, say). Otherwise a streamed change carries its commit time
+     * for the attributes it modified, and a snapshot read carries 0 (older than any streamed change): the
+     * snapshot's own clock would make the same row look newer when read again than when read once.
      */
-    private static Position position(SourceDef def, JsonNode value, JsonNode row, boolean delete) {
+    private static Position position(SourceDef def, JsonNode value, JsonNode row, Origin origin) {
         JsonNode source = value.get("source");
         long ts = value.path("ts_ms").asLong(0);
         long lsn = -1;
-        String snap = null;
         if (source != null && source.isObject()) {
             if (source.hasNonNull("ts_ms")) {
                 ts = source.get("ts_ms").asLong();
@@ -307,14 +307,18 @@ public final class CdcMapper {
             if (source.hasNonNull("lsn")) {
                 lsn = source.get("lsn").asLong();
             }
-            snap = text(source.get("snapshot"));
         }
-        Origin origin = origin(text(value.get("op")), snap);
-        if (origin != Origin.STREAM && !delete) {
+        boolean read = origin != Origin.STREAM;
+        if (row != null) { // not a delete
             JsonNode modified = def.updatedAtColumn() == null ? null : column(def, row, def.updatedAtColumn());
-            ts = modified == null || modified.isNull() ? 0 : epochMillis(modified, def.updatedAtColumn());
+            if (modified != null && !modified.isNull()) {
+                return new Position(lsn, read, epochMillis(modified, def.updatedAtColumn()), true);
+            }
+            if (read) {
+                return new Position(lsn, true, 0, true);
+            }
         }
-        return new Position(lsn, origin != Origin.STREAM, ts);
+        return new Position(lsn, read, ts, false);
     }
 
     /** Debezium's {@code source.snapshot}: true, first, first_in_data_collection, last_in_data_collection, last, incremental or false. */

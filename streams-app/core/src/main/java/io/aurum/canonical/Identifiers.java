@@ -70,6 +70,10 @@ public final class Identifiers {
                         yield email == null ? null : email.substring(email.indexOf('@') + 1);
                     }
                     case TEXT -> Normalizers.text(raw);
+                    case LAST_WORD -> {
+                        String text = Normalizers.text(raw);
+                        yield text == null ? null : text.substring(text.lastIndexOf(' ') + 1);
+                    }
                 };
         return key == null || rule.exclude().contains(key) ? null : key;
     }

@@ -10,7 +10,20 @@ package io.aurum.canonical;
  * over a snapshot read, and snapshot reads only replace each other. Sources without an LSN fall back to the
  * commit timestamp.
  */
-public record Position(long lsn, boolean snapshot, long tsMs) {
+public record Position(long lsn, boolean snapshot, long tsMs, boolean rowTime) {
+
+    /**
+     * @param tsMs    the time of the change (see docs/configuration.md, Times)
+     * @param rowTime whether {@code tsMs} is the row's own time, which then holds for every attribute of the row:
+     *                the row's {@code updated_at} column, or a snapshot read's 0. Otherwise it is a streamed
+     *                change's commit time, which holds only for the attributes the change modified.
+     */
+    public Position {}
+
+    /** A position whose time is the row's own exactly when it is a snapshot read's. */
+    public Position(long lsn, boolean snapshot, long tsMs) {
+        this(lsn, snapshot, tsMs, snapshot);
+    }
 
     public boolean isNewerThan(Position other) {
         if (other == null) {

@@ -72,15 +72,15 @@ public record StoredRow(
         }
         long ts = change.position().tsMs();
         Map<String, Long> attributeTs = new HashMap<>();
-        // A streamed change modifies what differs and leaves the rest as old as it was. A snapshot read only knows
-        // the row as a whole: every attribute takes the read's time, so a row read twice (by a snapshot that was
-        // interrupted and the one that replaced it) ends as if read once.
-        boolean read = change.position().snapshot();
+        // A change timed by its commit modifies what differs and leaves the rest as old as it was. A row's own time
+        // (its updated_at, or a read's 0) holds for the row as a whole: every attribute takes it, so a row read
+        // twice, or read where another run saw it change, ends the same.
+        boolean wholeRow = change.position().rowTime();
         for (Map.Entry<String, Object> e : attributes.entrySet()) {
             Object before = hadValues ? previous.attributes().get(e.getKey()) : null;
             Long beforeTs = hadValues ? previous.attributeTs().get(e.getKey()) : null;
             attributeTs.put(
-                    e.getKey(), !read && Objects.equals(before, e.getValue()) && beforeTs != null ? beforeTs : ts);
+                    e.getKey(), !wholeRow && Objects.equals(before, e.getValue()) && beforeTs != null ? beforeTs : ts);
         }
         return new StoredRow(
                 attributes,

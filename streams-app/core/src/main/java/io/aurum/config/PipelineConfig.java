@@ -38,7 +38,9 @@ public record PipelineConfig(
 
     public enum BlockTransform {
         EMAIL_DOMAIN,
-        TEXT
+        TEXT,
+        /** The last word of the normal text: the surname of a full-name attribute ("Jane van Dijk" → dijk). */
+        LAST_WORD
     }
 
     public enum CompareMethod {

@@ -33,11 +33,11 @@ public final class Codecs {
     // ---- Canonical values.
 
     static void position(Writer w, Position p) {
-        w.zlong(p.lsn()).bool(p.snapshot()).zlong(p.tsMs());
+        w.zlong(p.lsn()).bool(p.snapshot()).zlong(p.tsMs()).bool(p.rowTime());
     }
 
     static Position position(Reader r) {
-        return new Position(r.zlong(), r.bool(), r.zlong());
+        return new Position(r.zlong(), r.bool(), r.zlong(), r.bool());
     }
 
     static void values(Writer w, Map<String, Object> m) {

@@ -42,7 +42,33 @@ class CdcMapperTest {
         assertThat(c.links()).containsEntry("crm.contacts", "crm.contacts:1008");
         assertThat(c.createdAt())
                 .isEqualTo(java.time.Instant.parse("2022-03-06T14:00:00Z").toEpochMilli());
-        assertThat(c.position()).isEqualTo(new Position(24023128, false, 1700000000123L));
+        // A streamed change of a source with updated_at is timed by the row's updated_at (not the commit's
+        // source.ts_ms, 1700000000123), for the whole row.
+        assertThat(c.position())
+                .isEqualTo(new Position(
+                        24023128,
+                        false,
+                        java.time.Instant.parse("2022-09-24T18:48:36Z").toEpochMilli(),
+                        true));
+    }
+
+    @Test
+    void withoutUpdatedAtAStreamedChangeCarriesItsCommitTimeAndAReadNone() {
+        String user = "{\"before\":null,\"after\":{\"id\":3,\"name\":\"Ann\",\"email\":null,\"phone\":null,"
+                + "\"created_at\":null},\"source\":{\"lsn\":42,\"ts_ms\":1700000000123,\"snapshot\":\"%s\"},"
+                + "\"op\":\"%s\"}";
+        SourceChange streamed =
+                mapper.map("support.public.users", b("{\"id\":3}"), b(String.format(user, "false", "u")));
+        assertThat(streamed.position()).isEqualTo(new Position(42, false, 1700000000123L, false));
+        SourceChange read = mapper.map("support.public.users", b("{\"id\":3}"), b(String.format(user, "true", "r")));
+        assertThat(read.position()).isEqualTo(new Position(42, true, 0, true));
+        // A row whose updated_at is null falls back to the same rules.
+        String ticket = "{\"before\":null,\"after\":{\"id\":5,\"user_id\":3,\"subject\":\"s\",\"status\":\"open\","
+                + "\"priority\":\"low\",\"created_at\":null,\"updated_at\":null},"
+                + "\"source\":{\"lsn\":43,\"ts_ms\":1700000000999},\"op\":\"c\"}";
+        assertThat(mapper.map("support.public.tickets", b("{\"id\":5}"), b(ticket))
+                        .position())
+                .isEqualTo(new Position(43, false, 1700000000999L, false));
     }
 
     @Test

@@ -1,0 +1,89 @@
+package io.aurum.bench;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The work a Streams run did, counted from Streams' own producer metrics ({@code producer-topic-metrics},
+ * {@code record-send-total} per topic): records sent to each internal topic (Aurum's records and resolver topics,
+ * repartition and subscription topics), to each store's changelog (one per store write that reached RocksDB, after
+ * the record cache absorbed the rest) and to each output topic. Unlike times, these counts do not depend on how
+ * busy the machine was, so they are the figures to steer the design by.
+ *
+ * <p>Read it before the runtime closes: the counts live in the clients' metrics.
+ */
+record WorkCounts(Map<String, Long> internal, Map<String, Long> storeWrites, Map<String, Long> outputs) {
+    static final WorkCounts NONE = new WorkCounts(Map.of(), Map.of(), Map.of());
+
+    private static final String CHANGELOG = "-changelog";
+
+    static WorkCounts of(KafkaStreams streams, String applicationId) {
+        Map<String, Long> perTopic = new TreeMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            MetricName name = e.getKey();
+            String topic = name.tags().get("topic");
+            if (!"producer-topic-metrics".equals(name.group())
+                    || !"record-send-total".equals(name.name())
+                    || topic == null) {
+                continue;
+            }
+            // One producer per stream thread under exactly_once_v2: add the threads up.
+            perTopic.merge(topic, (long) ((Number) e.getValue().metricValue()).doubleValue(), Long::sum);
+        }
+        Map<String, Long> internal = new TreeMap<>();
+        Map<String, Long> stores = new TreeMap<>();
+        Map<String, Long> outputs = new TreeMap<>();
+        String prefix = applicationId + "-";
+        perTopic.forEach((topic, n) -> {
+            if (topic.startsWith(prefix) && topic.endsWith(CHANGELOG)) {
+                stores.put(topic.substring(prefix.length(), topic.length() - CHANGELOG.length()), n);
+            } else if (topic.startsWith(prefix)) {
+                internal.put(topic.substring(prefix.length()), n);
+            } else {
+                outputs.put(topic, n);
+            }
+        });
+        return new WorkCounts(internal, stores, outputs);
+    }
+
+    /** What was done since {@code earlier} (a snapshot of the same runtime's counts). */
+    WorkCounts minus(WorkCounts earlier) {
+        return new WorkCounts(
+                diff(internal, earlier.internal),
+                diff(storeWrites, earlier.storeWrites),
+                diff(outputs, earlier.outputs));
+    }
+
+    private static Map<String, Long> diff(Map<String, Long> now, Map<String, Long> before) {
+        Map<String, Long> d = new TreeMap<>();
+        now.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0L)));
+        return d;
+    }
+
+    long internalTotal() {
+        return internal.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    long storeWritesTotal() {
+        return storeWrites.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    long outputsTotal() {
+        return outputs.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** {@code name=x.xx, …} per change, largest first, for the report. */
+    static String perChange(Map<String, Long> counts, long changes) {
+        StringBuilder sb = new StringBuilder();
+        counts.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> sb.append(sb.isEmpty() ? "" : ", ")
+                        .append(e.getKey())
+                        .append(' ')
+                        .append(String.format(java.util.Locale.ROOT, "%.2f", (double) e.getValue() / changes)));
+        return sb.isEmpty() ? "–" : sb.toString();
+    }
+}
