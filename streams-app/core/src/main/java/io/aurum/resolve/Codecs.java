@@ -239,6 +239,7 @@ public final class Codecs {
     private static final int SUCCESSION = 9;
     private static final int MEMBER = 10;
     private static final int LEAVE = 11;
+    private static final int HOLD = 12;
 
     public static final Codec<Message> MESSAGE = new Codec<>() {
         public int version() {
@@ -297,6 +298,8 @@ public final class Codecs {
                 w.map(m.overrides(), Codecs::steward);
             } else if (message instanceof Message.Leave m) {
                 w.u8(LEAVE).str(m.goldenId()).str(m.recordId());
+            } else if (message instanceof Message.Hold m) {
+                w.u8(HOLD).varint(m.partition()).bool(m.holding());
             } else {
                 throw new IllegalArgumentException("no codec for " + message);
             }
@@ -331,6 +334,7 @@ public final class Codecs {
                 case SUCCESSION -> new Message.Succession(r.str(), r.bool(), r.str(), r.str(), r.bool());
                 case MEMBER -> new Message.Member(r.str(), sourceRecord(r), r.sorted(Codecs::steward));
                 case LEAVE -> new Message.Leave(r.str(), r.str());
+                case HOLD -> new Message.Hold(r.varint(), r.bool());
                 default -> throw new IllegalArgumentException("unknown message tag " + tag);
             };
         }
@@ -369,7 +373,8 @@ public final class Codecs {
             w.str(n.goldenId).str(n.reason).bool(n.ghost).str(n.heir).str(n.target);
             w.list(List.copyOf(n.ancestors), Writer::str).str(n.anchorOf);
             strings(w, n.departed);
-            w.str(n.memberOf).zlong(n.sentDigest);
+            w.str(n.memberOf).zlong(n.sentDigest).bool(n.held).bool(n.heldMembership);
+            IDENTIFIER_NODE.write(w, n.self);
         }
 
         public RecordNode read(Reader r, int version) {
@@ -396,6 +401,12 @@ public final class Codecs {
             n.departed.putAll(r.sorted(Reader::str));
             n.memberOf = r.str();
             n.sentDigest = r.zlong();
+            n.held = r.bool();
+            n.heldMembership = r.bool();
+            IdentifierNode self = IDENTIFIER_NODE.read(r, version);
+            n.self.gen = self.gen;
+            n.self.active = self.active;
+            n.self.holders.putAll(self.holders);
             return n;
         }
     };

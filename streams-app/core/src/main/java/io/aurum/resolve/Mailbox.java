@@ -11,6 +11,12 @@ interface Mailbox {
     /** To another node, in this task or another; each pair of nodes hears from each other in order. */
     void send(Message message);
 
+    /**
+     * Whether this partition holds back what record nodes publish (a snapshot runs): they keep it and publish
+     * when {@link RecordNodes#release} is called.
+     */
+    boolean holding();
+
     /** customers.xref: a record's membership; null when the record is gone. */
     void xref(String recordId, Membership membership);
 

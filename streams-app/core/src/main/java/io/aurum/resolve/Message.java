@@ -106,6 +106,21 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Resolver partition {@code partition} starts or stops holding back what its record nodes publish (while a
+     * snapshot runs there). Sent to every partition after, when it stops, every held-back membership went out: a
+     * cluster node publishes only while no partition holds, so a cluster is first published with all its members.
+     */
+    record Hold(int partition, boolean holding) implements Message {
+        public Target target() {
+            return Target.EVERY_PARTITION;
+        }
+
+        public String key() {
+            return "#" + partition;
+        }
+    }
+
     /** Label propagation, record → identifier: a record joins, relabels or leaves (see {@link IdentifierNodes}). */
     record ToIdentifier(
             Kind kind, String identifier, String recordId, long gen, Anchor label, Map<String, String> features)

@@ -64,6 +64,22 @@ final class RecordNode {
     String memberOf;
     /** A digest of the content last sent to it, so an unchanged record sends nothing. */
     long sentDigest;
+    /**
+     * While its partition holds publishing back (a snapshot runs), what the record would have published waits:
+     * its content for its cluster node ({@code held}) and its membership, xref and own redirect
+     * ({@code heldMembership}). It goes out when the hold ends.
+     */
+    boolean held;
+
+    boolean heldMembership;
+
+    // The record's own link identifier.
+    /**
+     * The node of identifier {@code @<this record id>}, held by the record and by the records that link to it. It
+     * lives on the record's partition anyway; keeping it inside the record node saves a store read and write for
+     * every message between them (most records have no other holder).
+     */
+    final IdentifierNode self = new IdentifierNode();
 
     /** Whether the record takes part in label propagation (its row is present). */
     boolean present() {
@@ -78,6 +94,8 @@ final class RecordNode {
                 && overrides.isEmpty()
                 && anchor == null
                 && ancestors.isEmpty()
-                && memberOf == null;
+                && memberOf == null
+                && !held
+                && self.holders.isEmpty();
     }
 }

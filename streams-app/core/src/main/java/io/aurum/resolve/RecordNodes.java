@@ -81,7 +81,30 @@ final class RecordNodes {
     void override(String rid, RecordNode n, String id, Steward override, Mailbox mail) {
         Steward before = override == null ? n.overrides.remove(id) : n.overrides.put(id, override);
         if (!Objects.equals(before, override)) {
-            syncMember(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
+            content(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
+        }
+    }
+
+    /**
+     * The hold on this partition ended: publishes what the record kept back, its membership (xref and own
+     * redirect) if that changed, and its content to the cluster node of its membership.
+     */
+    void release(String rid, RecordNode n, Mailbox mail) {
+        if (n.heldMembership && n.present() && n.goldenId != null) {
+            mail.xref(rid, new Membership(n.goldenId, n.reason));
+            mail.redirect(GoldenIds.of(rid), ownRedirect(rid, n.goldenId, n.reason, n.departed));
+        }
+        n.held = false;
+        n.heldMembership = false;
+        syncMember(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
+    }
+
+    /** The record's content may have changed: its cluster node hears of it now, or when the hold ends. */
+    private void content(String rid, RecordNode n, SourceRecord view, Mailbox mail) {
+        if (mail.holding()) {
+            n.held = true;
+        } else {
+            syncMember(rid, n, view, mail);
         }
     }
 
@@ -96,7 +119,7 @@ final class RecordNodes {
     private void changed(String rid, RecordNode n, Mailbox mail) {
         SourceRecord view = RecordView.of(config, rid, n.row, n.children, n.assertions);
         identity(rid, n, view, mail);
-        syncMember(rid, n, view, mail);
+        content(rid, n, view, mail);
     }
 
     /**
@@ -148,6 +171,7 @@ final class RecordNodes {
             n.goldenId = null;
             n.reason = null;
             n.ghost = true;
+            n.heldMembership = false;
             n.heir = heir;
             n.target = null;
             n.anchorOf = null;
@@ -277,12 +301,17 @@ final class RecordNodes {
             }
             n.goldenId = g;
             n.reason = r;
-            mail.xref(rid, new Membership(g, r));
-            mail.redirect(GoldenIds.of(rid), ownRedirect(rid, g, r, n.departed));
+            if (mail.holding()) {
+                n.heldMembership = true;
+                n.held = true;
+            } else {
+                mail.xref(rid, new Membership(g, r));
+                mail.redirect(GoldenIds.of(rid), ownRedirect(rid, g, r, n.departed));
+            }
             for (String ancestor : tell) {
                 mail.send(new Succession(ancestor, false, rid, g, false));
             }
-            syncMember(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
+            content(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
         }
         n.anchorOf = n.label.recordId();
     }
@@ -315,7 +344,7 @@ final class RecordNodes {
             if (!departed.equals(n.departed)) {
                 n.departed.clear();
                 n.departed.putAll(departed);
-                if (n.goldenId != null) {
+                if (n.goldenId != null && !n.heldMembership) { // a held membership publishes it on release
                     mail.redirect(GoldenIds.of(rid), ownRedirect(rid, n.goldenId, n.reason, n.departed));
                 }
             }

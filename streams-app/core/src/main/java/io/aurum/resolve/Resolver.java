@@ -1,5 +1,6 @@
 package io.aurum.resolve;
 
+import io.aurum.canonical.Identifiers;
 import io.aurum.canonical.RecordIds;
 import io.aurum.config.PipelineConfig;
 import io.aurum.identity.GoldenIds;
@@ -73,8 +74,12 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private KeyValueStore<String, Boolean> snapshotStore;
     private final int partitions;
     private int partition;
-    /** Databases whose blocking snapshot is running: publishing golden records waits for them. */
+    /** Databases whose blocking snapshot is running: this partition's record nodes hold back what they publish. */
     private final Set<String> snapshots = new TreeSet<>();
+    /** Resolver partitions that said they hold back (see {@link Message.Hold}): clusters publish when none does. */
+    private final Set<Integer> heldBy = new TreeSet<>();
+    /** Key prefix of {@link #heldBy} in the snapshots store, beside the database names. */
+    private static final String HELD_BY = "#held-by/";
 
     private long lastSnapshotRead;
     static final Duration SNAPSHOT_QUIET = Duration.ofSeconds(60);
@@ -116,8 +121,15 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         snapshotStore = context.getStateStore(stores.snapshots());
         partition = context.taskId().partition();
         snapshots.clear();
+        heldBy.clear();
         try (KeyValueIterator<String, Boolean> it = snapshotStore.all()) {
-            it.forEachRemaining(kv -> snapshots.add(kv.key));
+            it.forEachRemaining(kv -> {
+                if (kv.key.startsWith(HELD_BY)) {
+                    heldBy.add(Integer.parseInt(kv.key.substring(HELD_BY.length())));
+                } else {
+                    snapshots.add(kv.key);
+                }
+            });
         }
         lastSnapshotRead = context.currentSystemTimeMs();
         String task = context.taskId().toString();
@@ -220,6 +232,8 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             sweep(m);
         } else if (message instanceof Message.Snapshot m) {
             snapshot(m);
+        } else if (message instanceof Message.Hold m) {
+            hold(m);
         }
     }
 
@@ -253,8 +267,14 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         }
     }
 
-    /** A snapshot starts (publishing waits) or ends (every cluster changed meanwhile is published once). */
+    /**
+     * A snapshot starts or ends. While one runs here, record nodes hold back what they publish (a snapshot delivers
+     * a customer's records one table after another: publishing each intermediate state would show consumers
+     * customers that are about to merge, and send each cluster node one update per row). When the last ends, they
+     * publish it, and this partition tells every partition that it no longer holds; see {@link Message.Hold}.
+     */
     private void snapshot(Message.Snapshot m) {
+        boolean wasHolding = holding();
         boolean wasPublishing = publishing();
         if (m.running() ? snapshots.add(m.database()) : snapshots.remove(m.database())) {
             if (m.running()) {
@@ -263,28 +283,90 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
                 snapshotStore.delete(m.database());
             }
         }
+        if (!wasHolding && holding()) {
+            mailbox.send(new Message.Hold(partition, true));
+        } else if (wasHolding && !holding()) {
+            releaseHeldRecords();
+            mailbox.send(new Message.Hold(partition, false));
+        }
         if (!wasPublishing && publishing()) {
-            flush();
-            List<String> dirty = new ArrayList<>();
-            try (KeyValueIterator<String, ClusterNode> it = clusterStore.all()) {
-                it.forEachRemaining(kv -> {
-                    if (kv.value.dirty) {
-                        dirty.add(kv.key);
-                    }
-                });
-            }
-            for (String g : dirty) {
-                clusters.publish(g, cluster(g), mailbox);
-            }
-            LOG.info(
-                    "Snapshots done: published the {} clusters of resolver partition {} that changed meanwhile",
-                    dirty.size(),
-                    partition);
+            publishHeldClusters();
         }
     }
 
+    /** A partition starts or stops holding back; its held-back memberships have all arrived before it stops. */
+    private void hold(Message.Hold m) {
+        boolean wasPublishing = publishing();
+        if (m.holding() ? heldBy.add(m.partition()) : heldBy.remove(m.partition())) {
+            if (m.holding()) {
+                snapshotStore.put(HELD_BY + m.partition(), true);
+            } else {
+                snapshotStore.delete(HELD_BY + m.partition());
+            }
+        }
+        if (!wasPublishing && publishing()) {
+            publishHeldClusters();
+        }
+    }
+
+    /** Every record node that held something back publishes it; written back in batches to bound memory. */
+    private void releaseHeldRecords() {
+        flush();
+        List<String> held = new ArrayList<>();
+        try (KeyValueIterator<String, RecordNode> it = recordStore.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.value.held) {
+                    held.add(kv.key);
+                }
+            });
+        }
+        int n = 0;
+        for (String rid : held) {
+            records.release(rid, record(rid), mailbox);
+            while (!local.isEmpty()) {
+                handle(local.poll());
+            }
+            if (++n % 1000 == 0) {
+                flush();
+            }
+        }
+        flush();
+        LOG.info("Snapshots done: resolver partition {} published the {} records it held back", partition, n);
+    }
+
+    /** Every cluster that changed while publishing was held back publishes once. */
+    private void publishHeldClusters() {
+        flush();
+        List<String> dirty = new ArrayList<>();
+        try (KeyValueIterator<String, ClusterNode> it = clusterStore.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.value.dirty) {
+                    dirty.add(kv.key);
+                }
+            });
+        }
+        int n = 0;
+        for (String g : dirty) {
+            clusters.publish(g, cluster(g), mailbox);
+            if (++n % 1000 == 0) {
+                flush();
+            }
+        }
+        flush();
+        LOG.info(
+                "No partition holds back: resolver partition {} published the {} clusters that changed meanwhile",
+                partition,
+                dirty.size());
+    }
+
+    /** Whether this partition's record nodes hold back what they publish. */
+    private boolean holding() {
+        return !snapshots.isEmpty();
+    }
+
+    /** Whether cluster nodes publish: nothing holds back here, and no partition said it does. */
     private boolean publishing() {
-        return snapshots.isEmpty();
+        return snapshots.isEmpty() && heldBy.isEmpty();
     }
 
     private RecordNode record(String rid) {
@@ -295,6 +377,10 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     }
 
     private IdentifierNode identifier(String id) {
+        if (Identifiers.isLink(id)) {
+            // A record's own link identifier is kept in the record's node (same partition, see RecordNode.self).
+            return record(Identifiers.linkTarget(id)).self;
+        }
         return identifierWork.computeIfAbsent(id, k -> {
             IdentifierNode n = identifierStore.get(k);
             return n == null ? new IdentifierNode() : n;
@@ -339,8 +425,15 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     /** Hands messages for this task's nodes to the local queue and sends the rest; publishes outputs. */
     private final class Outbox implements Mailbox {
         @Override
+        public boolean holding() {
+            return Resolver.this.holding();
+        }
+
+        @Override
         public void send(Message message) {
-            if (partition(message.target(), message.key(), partitions) == partition) {
+            // A broadcast reaches this partition too, through the topic, in order with what was sent before it.
+            if (message.target() != Message.Target.EVERY_PARTITION
+                    && partition(message.target(), message.key(), partitions) == partition) {
                 local.add(message);
                 localMessages.record();
             } else {

@@ -32,6 +32,10 @@ public final class StreamsProperties {
         // Static membership: a restarted instance rejoins as itself and gets its tasks back at once, rather than
         // the group waiting out the session of the member that died (45 s by default).
         s.instanceId().ifPresent(id -> p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        // Every stage is written to process records in any order across partitions (the resolver converges
+        // whatever the interleaving), so a task never waits for an empty input partition to catch up. Kafka's
+        // default (0) also formats log text for every empty partition on every poll, ~8% of a stream thread.
+        p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         p.putAll(s.properties());

@@ -131,7 +131,8 @@ class CodecsTest {
                 new Message.ToRecord("crm.contacts:7", "email=jane@x.com", 3, true, false, null, null),
                 new Message.Succession("crm.contacts:1", true, "crm.contacts:7", null, false),
                 new Message.Member("gc_1", record(), Map.of("o-1", steward())),
-                new Message.Leave("gc_1", "crm.contacts:7"));
+                new Message.Leave("gc_1", "crm.contacts:7"),
+                new Message.Hold(3, true));
         for (Message m : messages) {
             assertThat(Codecs.MESSAGE.decode(Codecs.MESSAGE.encode(m)))
                     .as(m.toString())
@@ -171,6 +172,11 @@ class CodecsTest {
         n.departed.put("crm.contacts:8", "gc_2");
         n.memberOf = "gc_1";
         n.sentDigest = -5L;
+        n.held = true;
+        n.heldMembership = true;
+        n.self.gen = 4;
+        n.self.active = false;
+        n.self.holders.put("billing.customers:2", new IdentifierNode.Holder(n.label, Map.of("organization", "x")));
         RecordNode back = Codecs.RECORD_NODE.decode(Codecs.RECORD_NODE.encode(n));
         assertThat(back).usingRecursiveComparison().isEqualTo(n);
 

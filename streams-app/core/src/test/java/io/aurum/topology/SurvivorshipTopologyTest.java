@@ -4,8 +4,10 @@ import static io.aurum.testing.Cdc.row;
 import static io.aurum.topology.AurumTopologyTest.CONTACTS;
 import static io.aurum.topology.AurumTopologyTest.CUSTOMERS;
 import static io.aurum.topology.AurumTopologyTest.SUBSCRIPTIONS;
+import static io.aurum.topology.AurumTopologyTest.USERS;
 import static io.aurum.topology.AurumTopologyTest.contact;
 import static io.aurum.topology.AurumTopologyTest.customer;
+import static io.aurum.topology.AurumTopologyTest.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aurum.errors.DeadLetters;
@@ -66,9 +68,13 @@ class SurvivorshipTopologyTest {
                         CUSTOMERS,
                         customer(10, "J. Doe", "jane@gmail.com", "+1 415 555 0199", "US", 1L, "2021-01-01T00:00:00Z")));
         FieldValue nameBefore = lineage("crm.contacts:1", "name");
-        Cdc.Event phoneChange = cdc.update(
-                CONTACTS, contact(1, "Jane", "Doe", "jane@gmail.com", "+1 415 555 0142", "2020-01-01T00:00:00Z"));
-        t.pipe(phoneChange);
+        assertThat(nameBefore.getSourceTs()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+        // The application bumps updated_at with the phone; contacts name updated_at, so that time holds for every
+        // attribute of the row (docs/configuration.md, Times).
+        Map<String, Object> changed =
+                contact(1, "Jane", "Doe", "jane@gmail.com", "+1 415 555 0142", "2020-01-01T00:00:00Z");
+        changed.put("updated_at", "2023-04-01T00:00:00Z");
+        t.pipe(cdc.update(CONTACTS, changed));
 
         FieldValue phone = lineage("crm.contacts:1", "phone");
         assertThat(phone.getValue()).isEqualTo("+1 415 555 0142");
@@ -76,9 +82,11 @@ class SurvivorshipTopologyTest {
         assertThat(phone.getSystem()).isEqualTo("crm");
         assertThat(phone.getSource()).isEqualTo("crm.contacts");
         assertThat(phone.getKey()).isEqualTo("1");
-        assertThat(phone.getSourceTs()).isAfter(nameBefore.getSourceTs());
-        // The name did not change, so its lineage still points at the change that wrote it.
-        assertThat(lineage("crm.contacts:1", "name")).isEqualTo(nameBefore);
+        assertThat(phone.getSourceTs()).isEqualTo(Instant.parse("2023-04-01T00:00:00Z"));
+        FieldValue name = lineage("crm.contacts:1", "name");
+        assertThat(name.getValue()).isEqualTo(nameBefore.getValue());
+        assertThat(name.getSource() + ":" + name.getKey()).isEqualTo("crm.contacts:1");
+        assertThat(name.getSourceTs()).isEqualTo(Instant.parse("2023-04-01T00:00:00Z"));
         FieldValue city = lineage("crm.contacts:1", "city");
         assertThat(city.getRule()).isEqualTo("owner:billing");
         assertThat(city.getSource() + ":" + city.getKey()).isEqualTo("billing.customers:10");
@@ -94,6 +102,20 @@ class SurvivorshipTopologyTest {
                 assertThat(f.getSourceTs()).isNotNull();
             }
         }
+    }
+
+    @Test
+    void withoutUpdatedAtAFieldKeepsTheCommitTimeOfTheChangeThatLastModifiedIt() {
+        // support.users names no updated_at: a streamed change times only the attributes it modified.
+        t.pipe(cdc.insert(USERS, user(7, "Ann Lee", "ann@gmail.com", "+1 415 555 0134", "2022-01-01T00:00:00Z")));
+        FieldValue nameBefore = lineage("support.users:7", "name");
+        FieldValue phoneBefore = lineage("support.users:7", "phone");
+        t.pipe(cdc.update(USERS, user(7, "Ann Lee", "ann@gmail.com", "+1 415 555 0142", "2022-01-01T00:00:00Z")));
+        FieldValue phone = lineage("support.users:7", "phone");
+        assertThat(phone.getValue()).isEqualTo("+1 415 555 0142");
+        assertThat(phone.getSourceTs()).isAfter(phoneBefore.getSourceTs());
+        // The name did not change, so its lineage still points at the change that wrote it.
+        assertThat(lineage("support.users:7", "name")).isEqualTo(nameBefore);
     }
 
     @Test

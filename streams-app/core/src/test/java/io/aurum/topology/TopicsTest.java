@@ -44,8 +44,8 @@ class TopicsTest {
                 Map.entry("customers.conflicts", p + " " + compact),
                 Map.entry("customers.assertions", p + " " + compact),
                 Map.entry("customers.overrides", p + " " + compact),
-                Map.entry("aurum-identity-to-identifiers", p + " " + week),
-                Map.entry("aurum-identity-to-records", p + " " + week),
+                Map.entry("aurum-records", p + " " + week),
+                Map.entry("aurum-resolver", p + " " + week),
                 Map.entry("aurum.dlq", "1 " + month)));
         CONFIG.pipeline()
                 .sources()
@@ -76,8 +76,8 @@ class TopicsTest {
                                 java.util.stream.Stream.of(
                                         "customers.assertions",
                                         "customers.overrides",
-                                        "aurum-identity-to-identifiers",
-                                        "aurum-identity-to-records"))
+                                        "aurum-records",
+                                        "aurum-resolver"))
                         .toList());
     }
 
