@@ -146,7 +146,7 @@ final class BenchEnvironment implements AutoCloseable {
                 .replicationFactor(config.streams().replicationFactor())
                 .debeziumProperties(config.capture().debeziumProperties())
                 .build();
-        return new CaptureService(bootstrap(), sources(), settings);
+        return new CaptureService(bootstrap(), AurumRuntime.withPipelineTopics(config, sources()), settings);
     }
 
     /** A runtime on this environment; {@code streamThreads} > 0 overrides the config's {@code num.stream.threads}. */

@@ -50,6 +50,17 @@ public final class CdcMapper {
         return source.name();
     }
 
+    /** The CDC topics of one database's sources (the database is the first part of a source's name). */
+    public java.util.Set<String> topicsOf(String database) {
+        java.util.Set<String> topics = new java.util.TreeSet<>();
+        config.sources().values().forEach(s -> {
+            if (s.name().startsWith(database + ".")) {
+                topics.add(s.topic());
+            }
+        });
+        return topics;
+    }
+
     /**
      * @return the mapped change, or null for a Kafka tombstone (the delete event before it carries the change)
      * @throws MappingException when the event cannot be parsed or does not fit the source's mapping

@@ -21,8 +21,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * from a table's CDC partition, a {@link SnapshotSweep} follows the last read: Debezium marks the last read of each
  * table, the first streamed change after the reads ends them, and Aurum's own capture marks the end in every
  * partition ({@link SnapshotSweep#COMPLETED_HEADER}). Per database it reports when a snapshot starts and ends
- * ({@link SnapshotProgress}): Debezium marks the last read of the whole snapshot, and streaming or Aurum's
- * marker end it too.
+ * ({@link SnapshotProgress}). It ends when every topic of the database has ended it in that partition (its last
+ * read, Aurum's marker or a streamed change): Debezium's mark on the last read of the whole snapshot is not enough,
+ * as the reads of other tables may still be on their way in other topics, and each would start it again.
  */
 public final class MapProcessor extends ContextualProcessor<byte[], byte[], String, RowEvent> {
     private final CdcMapper mapper;
@@ -57,7 +58,7 @@ public final class MapProcessor extends ContextualProcessor<byte[], byte[], Stri
             long generation = Long.parseLong(new String(marker.value(), StandardCharsets.UTF_8));
             String source = mapper.sourceOf(metadata.topic());
             sweep(record, source, partition, slot, generation);
-            end(record, database(source), partition);
+            end(record, database(source), metadata.topic(), partition, generation);
             return;
         }
         SourceChange change = mapper.map(metadata.topic(), record.key(), record.value());
@@ -80,9 +81,7 @@ public final class MapProcessor extends ContextualProcessor<byte[], byte[], Stri
             forward(record, change.recordId(), change);
             if (origin == Origin.SNAPSHOT_LAST || origin == Origin.SNAPSHOT_END) {
                 sweep(record, change.source(), partition, slot, g);
-            }
-            if (origin == Origin.SNAPSHOT_END) {
-                end(record, database, partition);
+                end(record, database, metadata.topic(), partition, g);
             }
             return;
         }
@@ -92,7 +91,7 @@ public final class MapProcessor extends ContextualProcessor<byte[], byte[], Stri
             if (generation != null) {
                 sweep(record, change.source(), partition, slot, generation);
             }
-            end(record, database, partition);
+            end(record, database, metadata.topic(), partition, get(dbSlot(database, partition)));
         }
         forward(record, change.recordId(), change);
     }
@@ -102,12 +101,34 @@ public final class MapProcessor extends ContextualProcessor<byte[], byte[], Stri
         forward(record, source, new SnapshotSweep(source, partition, generation));
     }
 
-    private void end(Record<byte[], byte[]> record, String database, int partition) {
-        String dbSlot = dbSlot(database, partition);
-        if (get(dbSlot) != null) {
-            set(dbSlot, null);
-            forward(record, database, new SnapshotProgress(database, partition, false));
+    /**
+     * Topic {@code topic} delivered everything snapshot {@code generation} read from it in this partition. The
+     * snapshot of the database, as seen in this partition, ends once each of its topics did; an end that arrives
+     * before the database's first read (an empty table's marker) is kept for when the rest ends.
+     */
+    private void end(Record<byte[], byte[]> record, String database, String topic, int partition, Long generation) {
+        if (generation == null) {
+            return;
         }
+        set(endedSlot(topic, partition), generation);
+        String dbSlot = dbSlot(database, partition);
+        if (!generation.equals(get(dbSlot))) {
+            return;
+        }
+        for (String t : mapper.topicsOf(database)) {
+            if (!generation.equals(get(endedSlot(t, partition)))) {
+                return;
+            }
+        }
+        set(dbSlot, null);
+        for (String t : mapper.topicsOf(database)) {
+            set(endedSlot(t, partition), null);
+        }
+        forward(record, database, new SnapshotProgress(database, partition, false));
+    }
+
+    private static String endedSlot(String topic, int partition) {
+        return "ended:" + topic + "/" + partition;
     }
 
     private void forward(Record<byte[], byte[]> record, String key, RowEvent event) {

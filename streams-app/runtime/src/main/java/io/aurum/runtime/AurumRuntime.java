@@ -65,20 +65,27 @@ public final class AurumRuntime implements AutoCloseable {
                     .replicationFactor(config.streams().replicationFactor())
                     .debeziumProperties(config.capture().debeziumProperties())
                     .build();
-            List<CaptureSource> sources = captureSources.stream()
-                    .map(source -> source.withTopics(config.pipeline().sources().values().stream()
-                            .filter(def -> def.database().equals(source.name()))
-                            .map(def -> def.topic())
-                            .distinct()
-                            .toList()))
-                    .toList();
-            this.capture = new CaptureService(bootstrapServers, sources, settings);
+            this.capture = new CaptureService(bootstrapServers, withPipelineTopics(config, captureSources), settings);
         }
         this.streams = new AurumStreams(
                 config,
                 bootstrapServers,
                 registryUrl,
                 workDir.resolve("streams").toString());
+    }
+
+    /**
+     * Each capture source with the change topics the pipeline reads from its database: the topics whose partitions
+     * get a snapshot-completed marker when its snapshot ends.
+     */
+    public static List<CaptureSource> withPipelineTopics(AurumConfig config, List<CaptureSource> sources) {
+        return sources.stream()
+                .map(source -> source.withTopics(config.pipeline().sources().values().stream()
+                        .filter(def -> def.database().equals(source.name()))
+                        .map(def -> def.topic())
+                        .distinct()
+                        .toList()))
+                .toList();
     }
 
     public AurumRuntime start() throws IOException {
