@@ -201,7 +201,11 @@ final class Benchmarks {
                     + WorkCounts.perChange(first.work().internal(), first.events())
                     + "; store writes (changelog records, i.e. writes that got past the record cache into RocksDB): "
                     + WorkCounts.perChange(first.work().storeWrites(), first.events())
-                    + "; output topics: " + WorkCounts.perChange(first.work().outputs(), first.events()) + ".");
+                    + "; output topics: " + WorkCounts.perChange(first.work().outputs(), first.events())
+                    + String.format(
+                            "; resolver messages handed over inside a task (no record, but node reads and writes): "
+                                    + "%.2f.",
+                            (double) first.work().localMessages() / first.events()));
             report.note(String.format(
                     "Generator: %,d rows in %.1f s (%,.0f rows/s), CSV for COPY; COPY into Postgres " + "%.1f s.",
                     data.rows(), genSeconds, data.rows() / genSeconds, loadSeconds));

@@ -15,15 +15,22 @@ import org.apache.kafka.streams.KafkaStreams;
  *
  * <p>Read it before the runtime closes: the counts live in the clients' metrics.
  */
-record WorkCounts(Map<String, Long> internal, Map<String, Long> storeWrites, Map<String, Long> outputs) {
-    static final WorkCounts NONE = new WorkCounts(Map.of(), Map.of(), Map.of());
+record WorkCounts(
+        Map<String, Long> internal, Map<String, Long> storeWrites, Map<String, Long> outputs, long localMessages) {
+    static final WorkCounts NONE = new WorkCounts(Map.of(), Map.of(), Map.of(), 0);
 
     private static final String CHANGELOG = "-changelog";
 
     static WorkCounts of(KafkaStreams streams, String applicationId) {
         Map<String, Long> perTopic = new TreeMap<>();
+        long local = 0;
         for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
             MetricName name = e.getKey();
+            if ("stream-aurum-resolver-metrics".equals(name.group()) && "local-message-total".equals(name.name())) {
+                // Messages between resolver nodes of one task: no record, but a node read and update each.
+                local += (long) ((Number) e.getValue().metricValue()).doubleValue();
+                continue;
+            }
             String topic = name.tags().get("topic");
             if (!"producer-topic-metrics".equals(name.group())
                     || !"record-send-total".equals(name.name())
@@ -46,7 +53,7 @@ record WorkCounts(Map<String, Long> internal, Map<String, Long> storeWrites, Map
                 outputs.put(topic, n);
             }
         });
-        return new WorkCounts(internal, stores, outputs);
+        return new WorkCounts(internal, stores, outputs, local);
     }
 
     /** What was done since {@code earlier} (a snapshot of the same runtime's counts). */

@@ -240,6 +240,9 @@ public final class Codecs {
     private static final int MEMBER = 10;
     private static final int LEAVE = 11;
     private static final int HOLD = 12;
+    private static final int PROBE = 13;
+    private static final int STATUS = 14;
+    private static final int QUIET = 15;
 
     public static final Codec<Message> MESSAGE = new Codec<>() {
         public int version() {
@@ -300,6 +303,16 @@ public final class Codecs {
                 w.u8(LEAVE).str(m.goldenId()).str(m.recordId());
             } else if (message instanceof Message.Hold m) {
                 w.u8(HOLD).varint(m.partition()).bool(m.holding());
+            } else if (message instanceof Message.Probe m) {
+                w.u8(PROBE).zlong(m.round());
+            } else if (message instanceof Message.Status m) {
+                w.u8(STATUS)
+                        .zlong(m.round())
+                        .varint(m.partition())
+                        .zlong(m.sent())
+                        .zlong(m.received());
+            } else if (message instanceof Message.Quiet m) {
+                w.u8(QUIET).zlong(m.round());
             } else {
                 throw new IllegalArgumentException("no codec for " + message);
             }
@@ -335,6 +348,9 @@ public final class Codecs {
                 case MEMBER -> new Message.Member(r.str(), sourceRecord(r), r.sorted(Codecs::steward));
                 case LEAVE -> new Message.Leave(r.str(), r.str());
                 case HOLD -> new Message.Hold(r.varint(), r.bool());
+                case PROBE -> new Message.Probe(r.zlong());
+                case STATUS -> new Message.Status(r.zlong(), r.varint(), r.zlong(), r.zlong());
+                case QUIET -> new Message.Quiet(r.zlong());
                 default -> throw new IllegalArgumentException("unknown message tag " + tag);
             };
         }

@@ -22,7 +22,9 @@ public sealed interface Message {
         RECORD,
         IDENTIFIER,
         CLUSTER,
-        EVERY_PARTITION
+        EVERY_PARTITION,
+        /** One resolver partition, whose number is the key: for the partitions' coordination messages. */
+        PARTITION
     }
 
     Target target();
@@ -118,6 +120,42 @@ public sealed interface Message {
 
         public String key() {
             return "#" + partition;
+        }
+    }
+
+    /**
+     * The coordinator (partition 0) asks every partition, in round {@code round}, how many resolver messages it has
+     * sent and received through the resolver topic (see {@link Quiescence}).
+     */
+    record Probe(long round) implements Message {
+        public Target target() {
+            return Target.EVERY_PARTITION;
+        }
+
+        public String key() {
+            return "#probe";
+        }
+    }
+
+    /** A partition's answer to {@link Probe}: its counts of resolver messages sent and received so far. */
+    record Status(long round, int partition, long sent, long received) implements Message {
+        public Target target() {
+            return Target.PARTITION;
+        }
+
+        public String key() {
+            return Integer.toString(Quiescence.COORDINATOR);
+        }
+    }
+
+    /** No resolver message is on its way anywhere: what clusters held back since a snapshot may be published. */
+    record Quiet(long round) implements Message {
+        public Target target() {
+            return Target.EVERY_PARTITION;
+        }
+
+        public String key() {
+            return "#quiet";
         }
     }
 

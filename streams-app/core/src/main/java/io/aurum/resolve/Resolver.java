@@ -53,7 +53,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private static final Logger LOG = LoggerFactory.getLogger(Resolver.class);
 
     /** The names of the resolver's stores (declared in the topology's store registry). */
-    public record StoreNames(String records, String identifiers, String clusters, String snapshots) {}
+    public record StoreNames(String records, String identifiers, String clusters, String state) {}
 
     /** Names of the sinks the resolver writes to. */
     public static final String TO_RESOLVER = "to-resolver";
@@ -71,15 +71,20 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private KeyValueStore<String, RecordNode> recordStore;
     private KeyValueStore<String, IdentifierNode> identifierStore;
     private KeyValueStore<String, ClusterNode> clusterStore;
-    private KeyValueStore<String, Boolean> snapshotStore;
+    /** The partition's coordination state: running snapshots, partitions that hold back, {@link Quiescence}. */
+    private KeyValueStore<String, Long> stateStore;
+
     private final int partitions;
     private int partition;
     /** Databases whose blocking snapshot is running: this partition's record nodes hold back what they publish. */
     private final Set<String> snapshots = new TreeSet<>();
     /** Resolver partitions that said they hold back (see {@link Message.Hold}): clusters publish when none does. */
     private final Set<Integer> heldBy = new TreeSet<>();
-    /** Key prefix of {@link #heldBy} in the snapshots store, beside the database names. */
-    private static final String HELD_BY = "#held-by/";
+    /** Keys of {@link #snapshots} and {@link #heldBy} in the state store. */
+    private static final String SNAPSHOT = "snapshot/";
+
+    private static final String HELD_BY = "held-by/";
+    private Quiescence quiescence;
 
     private long lastSnapshotRead;
     static final Duration SNAPSHOT_QUIET = Duration.ofSeconds(60);
@@ -118,26 +123,46 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         recordStore = context.getStateStore(stores.records());
         identifierStore = context.getStateStore(stores.identifiers());
         clusterStore = context.getStateStore(stores.clusters());
-        snapshotStore = context.getStateStore(stores.snapshots());
+        stateStore = context.getStateStore(stores.state());
         partition = context.taskId().partition();
         snapshots.clear();
         heldBy.clear();
-        try (KeyValueIterator<String, Boolean> it = snapshotStore.all()) {
+        try (KeyValueIterator<String, Long> it = stateStore.all()) {
             it.forEachRemaining(kv -> {
                 if (kv.key.startsWith(HELD_BY)) {
                     heldBy.add(Integer.parseInt(kv.key.substring(HELD_BY.length())));
-                } else {
-                    snapshots.add(kv.key);
+                } else if (kv.key.startsWith(SNAPSHOT)) {
+                    snapshots.add(kv.key.substring(SNAPSHOT.length()));
                 }
             });
         }
+        quiescence = new Quiescence(partition);
+        quiescence.load(stateStore);
         lastSnapshotRead = context.currentSystemTimeMs();
         String task = context.taskId().toString();
         localMessages =
                 context.metrics().addRateTotalSensor(METRICS_SCOPE, task, "local-message", Sensor.RecordingLevel.INFO);
         remoteMessages =
                 context.metrics().addRateTotalSensor(METRICS_SCOPE, task, "remote-message", Sensor.RecordingLevel.INFO);
-        context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::releaseStalledSnapshots);
+        context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    /** Every few seconds of wall-clock time: stalled snapshots, and the coordinator's search for rest. */
+    private void tick(long now) {
+        input = new Record<>(null, null, context().currentSystemTimeMs());
+        try {
+            releaseStalledSnapshots(now);
+            if (snapshots.isEmpty() && heldBy.isEmpty()) {
+                quiescence.start(now, mailbox); // after a restart of the coordinator, or a lost wave
+            }
+            quiescence.tick(now, mailbox);
+            while (!local.isEmpty()) {
+                handle(local.poll());
+            }
+            flush();
+        } finally {
+            input = null;
+        }
     }
 
     /**
@@ -153,17 +178,8 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
                 "No snapshot rows for {} s while snapshots of {} seemed to run: publishing",
                 SNAPSHOT_QUIET.toSeconds(),
                 snapshots);
-        input = new Record<>(null, null, context().currentSystemTimeMs());
-        try {
-            for (String running : List.copyOf(snapshots)) {
-                snapshot(new Message.Snapshot(running, false));
-            }
-            while (!local.isEmpty()) {
-                handle(local.poll());
-            }
-            flush();
-        } finally {
-            input = null;
+        for (String running : List.copyOf(snapshots)) {
+            snapshot(new Message.Snapshot(running, false));
         }
     }
 
@@ -174,7 +190,11 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
                     case RECORD -> GoldenIds.of(key);
                     case IDENTIFIER -> key.startsWith("@") ? GoldenIds.of(key.substring(1)) : key;
                     case CLUSTER, EVERY_PARTITION -> key;
+                    case PARTITION -> null;
                 };
+        if (route == null) {
+            return Integer.parseInt(key) % partitions;
+        }
         return Utils.toPositive(Utils.murmur2(route.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
@@ -187,6 +207,9 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     @Override
     public void process(Record<String, Message> record) {
         input = record;
+        if (Quiescence.counted(record.value())) {
+            quiescence.received();
+        }
         try {
             handle(record.value());
             while (!local.isEmpty()) {
@@ -234,6 +257,16 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             snapshot(m);
         } else if (message instanceof Message.Hold m) {
             hold(m);
+        } else if (message instanceof Message.Probe m) {
+            quiescence.probe(m, mailbox);
+        } else if (message instanceof Message.Status m) {
+            quiescence.status(m, mailbox);
+        } else if (message instanceof Message.Quiet m) {
+            boolean wasPublishing = publishing();
+            quiescence.quiet(m);
+            if (!wasPublishing && publishing()) {
+                publishHeldClusters();
+            }
         }
     }
 
@@ -278,12 +311,13 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         boolean wasPublishing = publishing();
         if (m.running() ? snapshots.add(m.database()) : snapshots.remove(m.database())) {
             if (m.running()) {
-                snapshotStore.put(m.database(), true);
+                stateStore.put(SNAPSHOT + m.database(), 1L);
             } else {
-                snapshotStore.delete(m.database());
+                stateStore.delete(SNAPSHOT + m.database());
             }
         }
         if (!wasHolding && holding()) {
+            quiescence.disturbed();
             mailbox.send(new Message.Hold(partition, true));
         } else if (wasHolding && !holding()) {
             releaseHeldRecords();
@@ -299,10 +333,16 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         boolean wasPublishing = publishing();
         if (m.holding() ? heldBy.add(m.partition()) : heldBy.remove(m.partition())) {
             if (m.holding()) {
-                snapshotStore.put(HELD_BY + m.partition(), true);
+                stateStore.put(HELD_BY + m.partition(), 1L);
             } else {
-                snapshotStore.delete(HELD_BY + m.partition());
+                stateStore.delete(HELD_BY + m.partition());
             }
+        }
+        if (m.holding()) {
+            quiescence.met(m.partition());
+            quiescence.disturbed();
+        } else if (heldBy.isEmpty() && snapshots.isEmpty()) {
+            quiescence.start(context().currentSystemTimeMs(), mailbox);
         }
         if (!wasPublishing && publishing()) {
             publishHeldClusters();
@@ -364,9 +404,12 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         return !snapshots.isEmpty();
     }
 
-    /** Whether cluster nodes publish: nothing holds back here, and no partition said it does. */
+    /**
+     * Whether cluster nodes publish: nothing holds back here, no partition said it does, and since the last hold the
+     * resolver came to rest ({@link Quiescence}).
+     */
     private boolean publishing() {
-        return snapshots.isEmpty() && heldBy.isEmpty();
+        return snapshots.isEmpty() && heldBy.isEmpty() && quiescence.quiet();
     }
 
     private RecordNode record(String rid) {
@@ -420,6 +463,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         recordWork.clear();
         identifierWork.clear();
         clusterWork.clear();
+        quiescence.save();
     }
 
     /** Hands messages for this task's nodes to the local queue and sends the rest; publishes outputs. */
@@ -439,6 +483,9 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             } else {
                 context().forward(input.withKey(message.key()).withValue(message), TO_RESOLVER);
                 remoteMessages.record();
+                if (Quiescence.counted(message)) {
+                    quiescence.sent();
+                }
             }
         }
 

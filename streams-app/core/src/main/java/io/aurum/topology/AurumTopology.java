@@ -117,9 +117,10 @@ public final class AurumTopology {
                 records.name(),
                 topics.resolver().name());
         Resolver.StoreNames names = new Resolver.StoreNames(
-                Stores.RECORDS.name(), Stores.IDENTIFIERS.name(), Stores.CLUSTERS.name(), Stores.SNAPSHOTS.name());
+                Stores.RECORDS.name(), Stores.IDENTIFIERS.name(), Stores.CLUSTERS.name(), Stores.RESOLVER_STATE.name());
         topology.addProcessor("resolve", () -> new Resolver(config, partitions, names), "resolver-in");
-        for (Store<?> store : new Store<?>[] {Stores.RECORDS, Stores.IDENTIFIERS, Stores.CLUSTERS, Stores.SNAPSHOTS}) {
+        for (Store<?> store :
+                new Store<?>[] {Stores.RECORDS, Stores.IDENTIFIERS, Stores.CLUSTERS, Stores.RESOLVER_STATE}) {
             topology.addStateStore(stores.builder(store), "resolve");
         }
         topology.addSink(

@@ -5,7 +5,6 @@ import io.aurum.resolve.Codecs;
 import io.aurum.survivorship.Steward;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Every state store of the topology, by stage, with its value serde (keys are strings). Each store has a changelog
@@ -30,9 +29,10 @@ public final class Stores {
     public static final Store<?> RECORDS = new Store<>("resolver-records", Codecs.recordNodes(), true);
     public static final Store<?> IDENTIFIERS = new Store<>("resolver-identifiers", Codecs.identifierNodes(), true);
     public static final Store<?> CLUSTERS = new Store<>("resolver-clusters", Codecs.clusterNodes(), true);
-    public static final Store<Boolean> SNAPSHOTS = new Store<>("resolver-snapshots", Serdes.Boolean(), false);
+    /** Snapshots running, partitions holding back, and the search for rest after them (resolve.Quiescence). */
+    public static final Store<Long> RESOLVER_STATE = new Store<>("resolver-state", Codecs.LONG.serde(), true);
 
     /** Every store, in stage order. */
     public static final List<Store<?>> ALL =
-            List.of(GENERATIONS, CHILD_ROWS, ASSERTIONS, OVERRIDES, RECORDS, IDENTIFIERS, CLUSTERS, SNAPSHOTS);
+            List.of(GENERATIONS, CHILD_ROWS, ASSERTIONS, OVERRIDES, RECORDS, IDENTIFIERS, CLUSTERS, RESOLVER_STATE);
 }

@@ -132,7 +132,10 @@ class CodecsTest {
                 new Message.Succession("crm.contacts:1", true, "crm.contacts:7", null, false),
                 new Message.Member("gc_1", record(), Map.of("o-1", steward())),
                 new Message.Leave("gc_1", "crm.contacts:7"),
-                new Message.Hold(3, true));
+                new Message.Hold(3, true),
+                new Message.Probe(7),
+                new Message.Status(7, 2, 100, 99),
+                new Message.Quiet(7));
         for (Message m : messages) {
             assertThat(Codecs.MESSAGE.decode(Codecs.MESSAGE.encode(m)))
                     .as(m.toString())

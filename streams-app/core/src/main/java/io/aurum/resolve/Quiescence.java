@@ -1,0 +1,209 @@
+package io.aurum.resolve;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether the resolver's nodes have come to rest after a snapshot: no resolver message on its way between
+ * partitions. Until then clusters hold back their golden records, which would otherwise show every intermediate
+ * clustering of a label propagation still under way (ids that appear and vanish, records shown alone).
+ *
+ * <p>Detection is Mattern's four-counter method. Every partition counts the resolver messages it sent through the
+ * resolver topic and those it received from it (messages between nodes of one task are handled at once and need no
+ * counting). The coordinator (partition 0) runs waves: it asks every partition for its counts ({@link
+ * Message.Probe}) and starts the next wave only once all answered ({@link Message.Status}), so waves never
+ * overlap. When two consecutive waves find the same totals and as many messages received as sent, none was in
+ * flight at the end of the first: the coordinator tells every partition ({@link Message.Quiet}). Probes and answers
+ * travel through the same topic and are not counted. A wave that has not found rest after {@link #LIMIT} (changes
+ * keep streaming in, say) gives up and releases anyway: holding back is about churn, never about correctness.
+ *
+ * <p>A wave asks the partitions known to exist: those that ever held back. Every partition holds back while a
+ * snapshot runs (the snapshot's start and end reach every partition), so by the end of a snapshot the coordinator
+ * has heard of them all; it never needs to be told the partition count, which a test driver with one task would
+ * contradict.
+ *
+ * <p>The counts, the flag, the round and the known partitions live in the resolver's state store, so they survive
+ * restarts exactly as the messages they count do.
+ */
+final class Quiescence {
+    private static final Logger LOG = LoggerFactory.getLogger(Quiescence.class);
+
+    static final int COORDINATOR = 0;
+    static final Duration LIMIT = Duration.ofSeconds(30);
+
+    private static final String SENT = "#sent";
+    private static final String RECEIVED = "#received";
+    private static final String QUIET = "#quiet";
+    private static final String ROUND = "#round";
+    private static final String KNOWN = "known/";
+
+    private final int partition;
+    private KeyValueStore<String, Long> store;
+    /** Partitions that said they hold back at some time: the ones a wave asks. */
+    private final java.util.Set<Integer> known = new java.util.TreeSet<>();
+
+    private long sent;
+    private long received;
+    /** No partition held back since the last rest was found (true on a fresh start). */
+    private boolean quiet = true;
+
+    private long round;
+    private boolean dirty;
+
+    // The coordinator's wave, in memory only: after a restart the next tick starts a new one.
+    private boolean waving;
+    private long waveStartMs;
+    private final Map<Integer, Message.Status> answers = new HashMap<>();
+    private long previousSent = -1;
+    private long previousReceived = -1;
+
+    Quiescence(int partition) {
+        this.partition = partition;
+    }
+
+    void load(KeyValueStore<String, Long> state) {
+        this.store = state;
+        sent = value(SENT, 0);
+        received = value(RECEIVED, 0);
+        quiet = value(QUIET, 1) == 1;
+        round = value(ROUND, 0);
+        known.clear();
+        known.add(partition);
+        try (var it = store.prefixScan(KNOWN, new org.apache.kafka.common.serialization.StringSerializer())) {
+            it.forEachRemaining(kv -> known.add(Integer.parseInt(kv.key.substring(KNOWN.length()))));
+        }
+        dirty = false;
+        waving = false;
+        answers.clear();
+    }
+
+    private long value(String key, long absent) {
+        Long v = store.get(key);
+        return v == null ? absent : v;
+    }
+
+    /** Writes what changed back to the store (once per input, through the record cache). */
+    void save() {
+        if (dirty) {
+            store.put(SENT, sent);
+            store.put(RECEIVED, received);
+            store.put(QUIET, quiet ? 1L : 0L);
+            store.put(ROUND, round);
+            dirty = false;
+        }
+    }
+
+    boolean quiet() {
+        return quiet;
+    }
+
+    /** Messages that travel between nodes and are counted: not the inputs from the records topic, not control. */
+    static boolean counted(Message m) {
+        return m instanceof Message.ToIdentifier
+                || m instanceof Message.ToRecord
+                || m instanceof Message.Succession
+                || m instanceof Message.Member
+                || m instanceof Message.Leave;
+    }
+
+    void sent() {
+        sent++;
+        dirty = true;
+    }
+
+    void received() {
+        received++;
+        dirty = true;
+    }
+
+    /** Partition {@code other} holds back: it exists, and waves ask it from now on. */
+    void met(int other) {
+        if (known.add(other)) {
+            store.put(KNOWN + other, 1L);
+        }
+    }
+
+    /** A partition started holding back: clusters wait for the next rest, and a running wave is void. */
+    void disturbed() {
+        if (quiet) {
+            quiet = false;
+            dirty = true;
+        }
+        waving = false;
+    }
+
+    /** Nothing holds back any more: the coordinator starts looking for rest, unless it already does. */
+    void start(long nowMs, Mailbox mail) {
+        if (partition != COORDINATOR || quiet || waving) {
+            return;
+        }
+        waving = true;
+        waveStartMs = nowMs;
+        previousSent = -1;
+        previousReceived = -1;
+        nextWave(mail);
+    }
+
+    private void nextWave(Mailbox mail) {
+        round++;
+        dirty = true;
+        answers.clear();
+        mail.send(new Message.Probe(round));
+    }
+
+    void probe(Message.Probe p, Mailbox mail) {
+        mail.send(new Message.Status(p.round(), partition, sent, received));
+    }
+
+    /** The coordinator collects one wave's answers; two equal waves with nothing in flight mean rest. */
+    void status(Message.Status s, Mailbox mail) {
+        if (!waving || s.round() != round) {
+            return; // an answer to a wave that was given up or replaced
+        }
+        answers.put(s.partition(), s);
+        if (!answers.keySet().containsAll(known)) {
+            return;
+        }
+        long totalSent = 0;
+        long totalReceived = 0;
+        for (Message.Status a : answers.values()) {
+            totalSent += a.sent();
+            totalReceived += a.received();
+        }
+        if (totalSent == totalReceived && totalSent == previousSent && totalReceived == previousReceived) {
+            waving = false;
+            LOG.info("Resolver at rest after round {} ({} messages exchanged): clusters publish", round, totalSent);
+            mail.send(new Message.Quiet(round));
+            return;
+        }
+        previousSent = totalSent;
+        previousReceived = totalReceived;
+        nextWave(mail);
+    }
+
+    /** Returns whether this partition just learnt of rest. */
+    boolean quiet(Message.Quiet q) {
+        if (quiet) {
+            return false;
+        }
+        quiet = true;
+        dirty = true;
+        return true;
+    }
+
+    /** The coordinator gives up on a wave that found no rest in time. */
+    void tick(long nowMs, Mailbox mail) {
+        if (waving && nowMs - waveStartMs > LIMIT.toMillis()) {
+            waving = false;
+            LOG.warn(
+                    "The resolver found no rest within {} s after a snapshot (changes keep arriving?): clusters "
+                            + "publish now",
+                    LIMIT.toSeconds());
+            mail.send(new Message.Quiet(round));
+        }
+    }
+}
