@@ -61,7 +61,8 @@ record WorkCounts(
         return new WorkCounts(
                 diff(internal, earlier.internal),
                 diff(storeWrites, earlier.storeWrites),
-                diff(outputs, earlier.outputs));
+                diff(outputs, earlier.outputs),
+                localMessages - earlier.localMessages);
     }
 
     private static Map<String, Long> diff(Map<String, Long> now, Map<String, Long> before) {
