@@ -30,6 +30,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final Path dataDir;
     private final int requestedPort;
+    private boolean shutdownHook = true;
     private EmbeddedPostgres postgres;
 
     /** @param port 0 picks a free port */
@@ -45,6 +46,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this(dataDir, 0);
     }
 
+    /**
+     * Postgres is not stopped by a JVM shutdown hook of its own: the owner stops it ({@link #close()}) in its own
+     * order, e.g. after the capture that reads from it. (By default a hook stops it when the JVM exits.)
+     */
+    public synchronized EmbeddedPostgresServer withoutShutdownHook() {
+        this.shutdownHook = false;
+        return this;
+    }
+
     public synchronized EmbeddedPostgresServer start() {
         if (postgres != null) {
             throw new IllegalStateException("Postgres already started on port " + port());
@@ -56,6 +66,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(shutdownHook)
                     .setPort(requestedPort)
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_wal_senders", "10")
