@@ -32,6 +32,9 @@ public final class StreamsProperties {
         // Static membership: a restarted instance rejoins as itself and gets its tasks back at once, rather than
         // the group waiting out the session of the member that died (45 s by default).
         s.instanceId().ifPresent(id -> p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
+        // Scale-out: warm standby copies of state on other instances, and where this instance's HTTP API is.
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(s.standbyReplicas()));
+        s.applicationServer().ifPresent(server -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         p.putAll(s.properties());

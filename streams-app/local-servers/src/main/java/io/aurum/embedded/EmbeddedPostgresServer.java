@@ -67,6 +67,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(shutdownHook)
+                    // A loaded machine (or a restart right after a stop) can take longer than zonky's 10 s.
+                    .setPGStartupWait(java.time.Duration.ofSeconds(60))
                     .setPort(requestedPort)
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_wal_senders", "10")
@@ -173,6 +175,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             running.close();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not stop embedded Postgres in " + dataDir, e);
+        }
+        // zonky gives pg_ctl 5 s; a server whose WAL senders are still streaming to a client takes longer to stop
+        // (a fast shutdown sends them the shutdown checkpoint first). It is stopped once its pid file is gone.
+        Path pid = dataDir.resolve("postmaster.pid");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (Files.exists(pid) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (Files.exists(pid)) {
+            LOG.warn("Postgres in {} has not stopped after 120 s", dataDir);
         }
         LOG.info("Postgres stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }

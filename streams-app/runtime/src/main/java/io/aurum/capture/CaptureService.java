@@ -74,6 +74,9 @@ public final class CaptureService implements AutoCloseable {
 
     static final String WATERMARK_PREFIX = "aurum.watermark";
     private static final String NOTIFICATION_TOPIC_PREFIX = "__aurum.capture.notifications.";
+    /** Debezium's default {@code topic.heartbeat.prefix}. */
+    private static final String HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat";
+
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ENGINE_STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final long SNAPSHOT_PROGRESS_LOG_NANOS =
@@ -433,6 +436,14 @@ public final class CaptureService implements AutoCloseable {
             // Snapshot notifications travel through the event queue, in order with the rows, which makes "snapshot
             // completed" exact; they are consumed here and never written to Kafka.
             p.put("notification.enabled.channels", "sink");
+            if (!settings.heartbeatInterval().isZero()) {
+                p.put(
+                        "heartbeat.interval.ms",
+                        Long.toString(settings.heartbeatInterval().toMillis()));
+                if (settings.heartbeatActionQuery() != null) {
+                    p.put("heartbeat.action.query", settings.heartbeatActionQuery());
+                }
+            }
             p.putAll(settings.debeziumProperties());
             // Pass-through properties may add channels but not take away the one snapshot tracking depends on.
             String channels = p.get("notification.enabled.channels");
@@ -489,6 +500,11 @@ public final class CaptureService implements AutoCloseable {
                     if ("COMPLETED".equals(snapshotNotification)) {
                         markSnapshotCompleted(lsnOf(record), sends, sendTopics);
                     }
+                    continue;
+                }
+                if (isHeartbeat(record)) {
+                    // Its offset is committed below like any other (that is its purpose: the slot's confirmed
+                    // position moves on); Connect would write it to a heartbeat topic nobody reads.
                     continue;
                 }
                 String watermark = watermarkId(record);
@@ -665,6 +681,24 @@ public final class CaptureService implements AutoCloseable {
                     source.name(),
                     generation,
                     source.topics());
+        }
+
+        /** Debezium's heartbeat record, or the logical message of the heartbeat action query. */
+        private boolean isHeartbeat(SourceRecord record) {
+            if (record.topic().startsWith(HEARTBEAT_TOPIC_PREFIX)) {
+                return true;
+            }
+            return CaptureSettings.HEARTBEAT_PREFIX.equals(messagePrefix(record));
+        }
+
+        private String messagePrefix(SourceRecord record) {
+            if (!messageTopic.equals(record.topic()) || !(record.value() instanceof Struct value)) {
+                return null;
+            }
+            Field messageField = value.schema().field("message");
+            return messageField != null && value.get(messageField) instanceof Struct message
+                    ? message.getString("prefix")
+                    : null;
         }
 
         private String watermarkId(SourceRecord record) {

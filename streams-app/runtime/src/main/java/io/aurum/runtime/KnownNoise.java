@@ -32,7 +32,8 @@ import org.slf4j.helpers.MessageFormatter;
  *       default config, which warns that the global processing exception handler is off; the job's config turns it
  *       on ({@code StreamsProperties}), and that is the config the job runs with.
  *   <li><b>The in-process broker</b> warns that a brand-new metadata log is empty when it formats one, and that its
- *       controller channel was closed twice when it stops.
+ *       controller channel was closed twice when it stops; restarted on its log, its broker half can ask to register
+ *       before its controller half has become active, which is answered {@code NOT_CONTROLLER} and retried.
  * </ul>
  */
 public final class KnownNoise extends TurboFilter {
@@ -80,6 +81,11 @@ public final class KnownNoise extends TurboFilter {
                     return "broker: controller channel closed twice";
                 }
             }
+            case "kafka.server.ControllerApis" -> {
+                if (causedBy(t, org.apache.kafka.common.errors.NotControllerException.class)) {
+                    return "broker: registration before its own controller is active";
+                }
+            }
             case "org.apache.kafka.streams.StreamsConfig" -> {
                 if (level == Level.WARN
                         && message(format, params)
@@ -97,6 +103,15 @@ public final class KnownNoise extends TurboFilter {
             }
         }
         return null;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True if every topic in the message's {@code {topic=ERROR, ...}} map is an internal topic still being made. */
