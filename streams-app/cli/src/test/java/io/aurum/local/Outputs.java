@@ -36,7 +36,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 record Outputs(
         Map<String, JsonNode> golden,
         Map<String, String> xref,
-        Map<String, String> redirects,
+        Map<String, JsonNode> redirects,
         long goldenVersions,
         long repeatedVersions) {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -79,14 +79,20 @@ record Outputs(
                 xref.put(r.key(), xrefSerde.deserialize(Topics.XREF, r.value()).toString());
             }
         }
-        Map<String, String> redirects = new TreeMap<>();
+        Map<String, JsonNode> redirects = new TreeMap<>();
         for (ConsumerRecord<String, byte[]> r : readAll(bootstrap, Topics.REDIRECTS)) {
             if (r.value() == null) {
                 redirects.remove(r.key());
             } else {
-                redirects.put(
-                        r.key(),
-                        redirectSerde.deserialize(Topics.REDIRECTS, r.value()).toString());
+                try {
+                    redirects.put(
+                            r.key(),
+                            JSON.readTree(redirectSerde
+                                    .deserialize(Topics.REDIRECTS, r.value())
+                                    .toString()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
         return new Outputs(golden, xref, redirects, versions, repeated);
@@ -139,6 +145,52 @@ record Outputs(
         if (more > 0) {
             out.add("... and " + more + " more");
         }
+        return out;
+    }
+
+    /**
+     * The redirects that are a function of the sources (docs/identity-resolution.md, Redirects): for each current
+     * source record's own id, the golden id it leads to. Entries of deleted records (their heir) and the splits
+     * announced on a live id record history, which depends on the order in which changes met.
+     */
+    Map<String, String> redirectsOfCurrentRecords(Set<String> currentRecords) {
+        Map<String, String> out = new TreeMap<>();
+        redirects.forEach((id, r) -> {
+            String record = r.path("record").path("source").asText() + ":"
+                    + r.path("record").path("key").asText();
+            if (currentRecords.contains(record)) {
+                out.put(id, record + " -> " + r.path("goldenId").asText());
+            }
+        });
+        return out;
+    }
+
+    /** The other redirects: of deleted records, and split announcements (history; compared for the record only). */
+    Map<String, String> redirectsOfHistory(Set<String> currentRecords) {
+        Map<String, String> out = new TreeMap<>();
+        redirects.forEach((id, r) -> {
+            String record = r.path("record").path("source").asText() + ":"
+                    + r.path("record").path("key").asText();
+            if (!currentRecords.contains(record) || r.path("splitInto").size() > 0) {
+                out.put(id, r.toString());
+            }
+        });
+        return out;
+    }
+
+    /** Redirects (of any kind) that lead to no live golden id, or announce a split into one that is not live. */
+    List<String> deadEndRedirects() {
+        List<String> out = new ArrayList<>();
+        redirects.forEach((id, r) -> {
+            if (!golden.containsKey(r.path("goldenId").asText())) {
+                out.add(id + " -> " + r);
+            }
+            r.path("splitInto").forEach(split -> {
+                if (!golden.containsKey(split.asText())) {
+                    out.add(id + " split into " + split.asText() + ", which is not live");
+                }
+            });
+        });
         return out;
     }
 
