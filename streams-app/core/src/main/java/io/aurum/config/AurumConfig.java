@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -80,7 +81,28 @@ public record AurumConfig(
     }
 
     /** A source database to capture from, when Aurum runs Debezium itself. */
-    public record CaptureDatabase(String name, String host, int port, String database, String user, String password) {}
+    /**
+     * @param ssl pgjdbc/libpq TLS settings, by their names ({@code sslmode}, {@code sslrootcert}, {@code sslcert},
+     *            {@code sslkey}, {@code sslpassword}): given to Debezium ({@code database.*}) and to Aurum's own
+     *            connections alike
+     */
+    public record CaptureDatabase(
+            String name,
+            String host,
+            int port,
+            String database,
+            String user,
+            String password,
+            Map<String, String> ssl) {
+        @Override
+        public String toString() {
+            // Never print the password.
+            return "CaptureDatabase[" + name + ", " + host + ":" + port + "/" + database + ", user " + user + ", ssl "
+                    + ssl.keySet() + "]";
+        }
+    }
+
+    static final Set<String> SSL_KEYS = Set.of("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword");
 
     /**
      * @param heartbeatIntervalMs  Debezium heartbeats (0: off): a quiet database's slot confirms new positions
@@ -254,7 +276,21 @@ public record AurumConfig(
     }
 
     private static CaptureDatabase bindDatabase(String name, ConfigNode node) {
-        node.requireKeys(Set.of("jdbc_url", "user", "password"));
+        Set<String> keys = new HashSet<>(SSL_KEYS);
+        keys.addAll(Set.of("jdbc_url", "user", "password"));
+        node.requireKeys(keys);
+        Map<String, String> ssl = new LinkedHashMap<>();
+        for (String k : List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword")) {
+            node.optString(k).ifPresent(v -> ssl.put(k, v));
+        }
+        String mode = ssl.get("sslmode");
+        if (mode != null
+                && !List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+                        .contains(mode)) {
+            throw node.get("sslmode")
+                    .error("expected one of disable, allow, prefer, require, verify-ca, verify-full; got '" + mode
+                            + "'");
+        }
         String jdbc = node.string("jdbc_url");
         String prefix = "jdbc:postgresql://";
         if (!jdbc.startsWith(prefix)) {
@@ -276,6 +312,7 @@ public record AurumConfig(
                 uri.getPort() < 0 ? 5432 : uri.getPort(),
                 path.substring(1),
                 node.string("user", "postgres"),
-                node.string("password", ""));
+                node.string("password", ""),
+                Map.copyOf(ssl));
     }
 }

@@ -87,6 +87,7 @@ public final class CaptureService implements AutoCloseable {
     private final Map<String, SourceEngine> engines = new LinkedHashMap<>();
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final Map<String, Object> producerOverrides;
+    private final Map<String, Object> clientOverrides;
 
     private ExecutorService executor;
     private KafkaProducer<byte[], byte[]> producer;
@@ -98,7 +99,10 @@ public final class CaptureService implements AutoCloseable {
         this(bootstrapServers, sources, settings, Map.of());
     }
 
-    /** @param producerOverrides extra {@link KafkaProducer} settings (e.g. security), applied over Aurum's */
+    /**
+     * @param producerOverrides extra {@link KafkaProducer} settings (e.g. security), applied over Aurum's; those that
+     *     are not producer settings (security, SASL, TLS) reach the capture's admin client as well
+     */
     public CaptureService(
             String bootstrapServers,
             List<CaptureSource> sources,
@@ -107,6 +111,12 @@ public final class CaptureService implements AutoCloseable {
         this.bootstrapServers = requireText(bootstrapServers, "bootstrapServers");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.producerOverrides = Map.copyOf(producerOverrides);
+        this.clientOverrides = new HashMap<>();
+        producerOverrides.forEach((k, v) -> {
+            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k)) {
+                clientOverrides.put(k, v);
+            }
+        });
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("at least one capture source is required");
         }
@@ -154,11 +164,10 @@ public final class CaptureService implements AutoCloseable {
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "aurum-capture");
         producerConfig.putAll(producerOverrides);
         producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-        admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG,
-                "aurum-capture-admin"));
+        Map<String, Object> adminConfig = new HashMap<>(clientOverrides);
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "aurum-capture-admin");
+        admin = Admin.create(adminConfig);
         AtomicInteger threadIndex = new AtomicInteger();
         executor = Executors.newFixedThreadPool(engines.size(), runnable -> {
             Thread thread = new Thread(runnable, "aurum-capture-" + threadIndex.incrementAndGet());
@@ -419,6 +428,7 @@ public final class CaptureService implements AutoCloseable {
             p.put("database.user", source.user());
             p.put("database.password", source.password());
             p.put("database.dbname", source.database());
+            source.ssl().forEach((k, v) -> p.put("database." + k, v));
             p.put("topic.prefix", source.name());
             // decoderbufs (Debezium's default) needs a server extension; pgoutput ships with Postgres.
             p.put("plugin.name", "pgoutput");
@@ -859,10 +869,12 @@ public final class CaptureService implements AutoCloseable {
         }
 
         private Connection connect() throws SQLException {
+            Properties props = new Properties();
+            props.put("user", source.user());
+            props.put("password", source.password());
+            props.putAll(source.ssl());
             return DriverManager.getConnection(
-                    "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database(),
-                    source.user(),
-                    source.password());
+                    "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database(), props);
         }
     }
 }

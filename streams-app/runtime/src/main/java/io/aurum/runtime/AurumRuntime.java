@@ -77,13 +77,29 @@ public final class AurumRuntime implements AutoCloseable {
                             .distinct()
                             .toList()))
                     .toList();
-            this.capture = new CaptureService(bootstrapServers, sources, settings);
+            // kafka.properties (security: SASL, TLS) reach every client, the capture's included.
+            this.capture = new CaptureService(
+                    bootstrapServers,
+                    sources,
+                    settings,
+                    producerSettings(config.kafka().properties()));
         }
         this.streams = new AurumStreams(
                 config,
                 bootstrapServers,
                 registryUrl,
                 workDir.resolve("streams").toString());
+    }
+
+    /** The client properties a producer knows (others would only be warned about as unknown). */
+    private static Map<String, Object> producerSettings(Map<String, String> clientProperties) {
+        Map<String, Object> out = new java.util.HashMap<>();
+        clientProperties.forEach((k, v) -> {
+            if (org.apache.kafka.clients.producer.ProducerConfig.configNames().contains(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     public AurumRuntime start() throws IOException {
