@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -31,6 +33,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final Path dataDir;
     private final int requestedPort;
     private boolean shutdownHook = true;
+    private final Map<String, String> serverConfig = new LinkedHashMap<>();
     private EmbeddedPostgres postgres;
 
     /** @param port 0 picks a free port */
@@ -55,6 +58,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * A {@code postgresql.conf} setting applied over Aurum's at the next start, e.g. TLS: {@code ssl=on},
+     * {@code ssl_cert_file}, {@code ssl_key_file} (absolute paths; the key readable by its owner only).
+     */
+    public synchronized EmbeddedPostgresServer withServerConfig(String key, String value) {
+        serverConfig.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
     public synchronized EmbeddedPostgresServer start() {
         if (postgres != null) {
             throw new IllegalStateException("Postgres already started on port " + port());
@@ -63,7 +75,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         boolean existing = Files.exists(dataDir.resolve("PG_VERSION"));
         try {
             Files.createDirectories(dataDir);
-            postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(shutdownHook)
@@ -77,8 +89,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     // a scratch database, which is re-creatable, while every write gets much cheaper.
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off")
-                    .start();
+                    .setServerConfig("full_page_writes", "off");
+            serverConfig.forEach(builder::setServerConfig);
+            postgres = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start embedded Postgres in " + dataDir, e);
         }
