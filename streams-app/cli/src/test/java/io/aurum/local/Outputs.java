@@ -42,7 +42,15 @@ record Outputs(
     static final ObjectMapper JSON = new ObjectMapper();
 
     static Outputs read(String bootstrap, String registryUrl) {
-        Map<String, String> conf = Map.of("schema.registry.url", registryUrl);
+        return read(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), Map.of("schema.registry.url", registryUrl));
+    }
+
+    /**
+     * @param client the consumer's settings: bootstrap servers and any security
+     * @param conf the serdes' settings: the registry URL and any credentials and TLS
+     */
+    static Outputs read(Map<String, ?> client, Map<String, ?> conf) {
         Deserializer<GoldenCustomer> goldenSerde =
                 AurumSerdes.valueSerde(GoldenCustomer.class, conf).deserializer();
         Deserializer<XrefEntry> xrefSerde =
@@ -54,7 +62,7 @@ record Outputs(
         Map<String, byte[]> lastBytes = new HashMap<>();
         long versions = 0;
         long repeated = 0;
-        for (ConsumerRecord<String, byte[]> r : readAll(bootstrap, Topics.GOLDEN)) {
+        for (ConsumerRecord<String, byte[]> r : readAll(client, Topics.GOLDEN)) {
             versions++;
             byte[] previous = lastBytes.put(r.key(), r.value());
             if (previous != null && r.value() != null && Arrays.equals(previous, r.value())) {
@@ -72,7 +80,7 @@ record Outputs(
             }
         }
         Map<String, String> xref = new TreeMap<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(bootstrap, Topics.XREF)) {
+        for (ConsumerRecord<String, byte[]> r : readAll(client, Topics.XREF)) {
             if (r.value() == null) {
                 xref.remove(r.key());
             } else {
@@ -80,7 +88,7 @@ record Outputs(
             }
         }
         Map<String, JsonNode> redirects = new TreeMap<>();
-        for (ConsumerRecord<String, byte[]> r : readAll(bootstrap, Topics.REDIRECTS)) {
+        for (ConsumerRecord<String, byte[]> r : readAll(client, Topics.REDIRECTS)) {
             if (r.value() == null) {
                 redirects.remove(r.key());
             } else {
@@ -100,8 +108,12 @@ record Outputs(
 
     /** Every record of a topic from the beginning to its current end, read_committed, in partition order. */
     static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String topic) {
+        return readAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic);
+    }
+
+    static List<ConsumerRecord<String, byte[]>> readAll(Map<String, ?> client, String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -36,6 +37,12 @@ final class RunProcess implements AutoCloseable {
     }
 
     static RunProcess start(String name, Path config, Path stateDir, int httpPort, Path log) throws IOException {
+        return start(name, config, stateDir, httpPort, log, Map.of());
+    }
+
+    /** @param env environment variables added to the child's (secrets the config names as {@code ${NAME}}) */
+    static RunProcess start(String name, Path config, Path stateDir, int httpPort, Path log, Map<String, String> env)
+            throws IOException {
         List<String> cmd = List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
@@ -50,10 +57,11 @@ final class RunProcess implements AutoCloseable {
                 config.toString(),
                 "--state-dir",
                 stateDir.toString());
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder builder = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        Process p = builder.start();
         return new RunProcess(name, p, httpPort, log);
     }
 

@@ -469,8 +469,8 @@ public final class CaptureService implements AutoCloseable {
         private void engineCompleted(boolean success, String message, Throwable error) {
             finished = true;
             if (error != null || (!success && !closing)) {
-                CaptureException failure =
-                        new CaptureException("Capture engine for " + source.name() + " failed: " + message, error);
+                CaptureException failure = new CaptureException(
+                        "Capture engine for " + source.name() + " failed: " + message + tlsHint(message, error), error);
                 stats.markFailed(failure);
                 LOG.error("Capture engine for {} stopped with an error: {}", source.name(), message, error);
                 failPendingWaits(failure);
@@ -480,6 +480,25 @@ public final class CaptureService implements AutoCloseable {
             } else {
                 LOG.debug("Capture engine for {} stopped: {}", source.name(), message);
             }
+        }
+
+        /**
+         * When the connection failed in TLS, says which server, mode and CA were used: the usual causes are a
+         * {@code sslrootcert} that did not sign the server's certificate, or a certificate that does not name the host.
+         */
+        private String tlsHint(String message, Throwable error) {
+            boolean tls = message != null && message.contains("SSL");
+            for (Throwable t = error; t != null && !tls; t = t.getCause()) {
+                tls = t instanceof javax.net.ssl.SSLException
+                        || (t.getMessage() != null && t.getMessage().contains("SSL error"));
+            }
+            if (!tls) {
+                return "";
+            }
+            return " [TLS to " + source.host() + ":" + source.port() + "/" + source.database() + " with sslmode="
+                    + source.ssl().getOrDefault("sslmode", "prefer (pgjdbc's default)") + ", sslrootcert="
+                    + source.ssl().getOrDefault("sslrootcert", "~/.postgresql/root.crt (pgjdbc's default)")
+                    + ": the server's certificate must be signed by that CA and, for verify-full, name the host]";
         }
 
         void failPendingWaits(Throwable reason) {
