@@ -9,12 +9,14 @@ import io.aurum.app.AurumStreams;
 import io.aurum.capture.CaptureService;
 import io.aurum.capture.CaptureSettings;
 import io.aurum.capture.CaptureSource;
+import io.aurum.cli.AurumCli;
 import io.aurum.config.AurumConfig;
 import io.aurum.embedded.EmbeddedKafkaBroker;
 import io.aurum.embedded.EmbeddedPostgresServer;
 import io.aurum.embedded.TestPki;
 import io.aurum.registry.KafkaSchemaStore;
 import io.aurum.registry.LocalSchemaRegistry;
+import io.aurum.runtime.RuntimeCli;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,7 +99,7 @@ class SecurityTest {
         long t0 = System.nanoTime();
         pki = TestPki.create(tmp.resolve("pki"), "aurum-test-ca");
         rogue = TestPki.create(tmp.resolve("rogue"), "rogue-ca");
-        for (String s : List.of("admin", "aurum", "postgres", "registry", "broker-key", "aurum-key")) {
+        for (String s : List.of("admin", "aurum", "reader", "postgres", "registry", "broker-key", "aurum-key")) {
             secrets.put(s, secret());
         }
         tls = Map.of(
@@ -118,6 +120,7 @@ class SecurityTest {
                 .controllerProtocol(SecurityProtocol.SSL)
                 .scramCredential("SCRAM-SHA-512", "admin", secrets.get("admin"))
                 .scramCredential("SCRAM-SHA-512", "aurum", secrets.get("aurum"))
+                .scramCredential("SCRAM-SHA-512", "reader", secrets.get("reader"))
                 .properties(tls)
                 .property("ssl.keystore.type", "PEM")
                 .property(
@@ -277,14 +280,14 @@ class SecurityTest {
                 registryUser,
                 httpPort);
         long t1 = System.nanoTime();
+        JsonNode tess;
         try (RunProcess aurum =
                 RunProcess.start("aurum-mtls", mtlsConfig, stateDir, httpPort, logs.resolve("aurum-mtls.log"))) {
             aurum.awaitStarted(START);
             JsonNode xref = awaitJson(httpPort, "/xref/crm.contacts/990001", aurum);
-            JsonNode golden =
-                    awaitJson(httpPort, "/golden/" + xref.path("goldenId").asText(), aurum);
-            assertThat(golden.path("name").asText()).isEqualTo("Tess Secure");
-            assertThat(golden.path("lineage").path("name").path("source").asText())
+            tess = awaitJson(httpPort, "/golden/" + xref.path("goldenId").asText(), aurum);
+            assertThat(tess.path("name").asText()).isEqualTo("Tess Secure");
+            assertThat(tess.path("lineage").path("name").path("source").asText())
                     .isEqualTo("crm.contacts");
             // Capture streams through TLS: one replication connection per database, every one encrypted.
             try (Connection c = connect("postgres", pki.caPem());
@@ -299,12 +302,43 @@ class SecurityTest {
             assertNoSecretIn(aurum.log());
         }
         long phase2 = System.nanoTime() - t1;
+
+        // 3. A reader of the golden records with the same kind of config: aurum golden --config, as User:reader.
+        Path readerConfig = config(
+                "reader.yaml",
+                """
+                kafka:
+                  bootstrap_servers: %s
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.mechanism: SCRAM-SHA-512
+                    sasl.jaas.config: '${file:%s}'
+                    ssl.truststore.type: PEM
+                    ssl.truststore.location: %s
+                """.formatted(
+                                broker.bootstrapServers("SASL"),
+                                secretFile(
+                                        "reader-jaas",
+                                        SCRAM + " username=\"reader\" password=\"" + secrets.get("reader") + "\";"),
+                                pki.caPem()),
+                pgPassword,
+                registryUser,
+                httpPort);
+        Set<String> read = new TreeSet<>();
+        for (String line : golden("--config", readerConfig.toString(), "--until-idle")) {
+            read.add(Outputs.JSON.readTree(line).path("id").asText());
+        }
+        Set<String> expected = new TreeSet<>(outputs.golden().keySet());
+        expected.add(tess.path("id").asText());
+        assertThat(read).isEqualTo(expected);
         System.out.printf(
                 "SecurityTest RESULT: through SASL_SSL %d golden records (the demo truth exactly) in %d ms;"
-                        + " restarted through mTLS, a new customer's golden record in %d ms%n",
+                        + " restarted through mTLS, a new customer's golden record in %d ms; aurum golden --config"
+                        + " read %d%n",
                 outputs.golden().size(),
                 Duration.ofNanos(phase1).toMillis(),
-                Duration.ofNanos(phase2).toMillis());
+                Duration.ofNanos(phase2).toMillis(),
+                read.size());
     }
 
     @Test
@@ -459,24 +493,35 @@ class SecurityTest {
      */
     static void applyDocumentedAcls() throws IOException {
         List<String> lines = Files.readAllLines(repoFile("docs/operations.md"));
-        int start = lines.indexOf(
-                "The least privileges of Aurum's principal (`User:aurum`, application id `aurum`), with Kafka's ACL tool:");
-        assertThat(start).as("the ACL example in docs/operations.md").isPositive();
-        List<String> base = null;
+        int start = 0;
+        while (start < lines.size() && !lines.get(start).startsWith("The least privileges of Aurum's principal")) {
+            start++;
+        }
+        assertThat(start).as("the ACL example in docs/operations.md").isLessThan(lines.size());
+        // VAR="kafka-acls.sh <common arguments>" lines, then $VAR <arguments> lines, as a shell would run them.
+        Map<String, List<String>> variables = new HashMap<>();
         List<List<String>> commands = new ArrayList<>();
         for (int i = start + lines.subList(start, lines.size()).indexOf("```bash") + 1;
                 !lines.get(i).equals("```");
                 i++) {
-            String line = lines.get(i).replaceAll("\\s+#.*$", "").trim();
-            if (line.startsWith("K=\"")) {
-                base = new ArrayList<>(
-                        List.of(line.substring(3, line.length() - 1).split("\\s+")));
-                assertThat(base.remove(0)).isEqualTo("kafka-acls.sh");
-            } else if (line.startsWith("$K ")) {
-                commands.add(List.of(line.substring(3).trim().split("\\s+")));
+            String line = lines.get(i).replaceAll("(^|\\s+)#.*$", "").trim();
+            java.util.regex.Matcher assignment = java.util.regex.Pattern.compile("([A-Z]+)=\"kafka-acls.sh (.*)\"")
+                    .matcher(line);
+            java.util.regex.Matcher use =
+                    java.util.regex.Pattern.compile("\\$([A-Z]+) (.*)").matcher(line);
+            if (assignment.matches()) {
+                variables.put(assignment.group(1), List.of(assignment.group(2).split("\\s+")));
+            } else if (use.matches()) {
+                assertThat(variables).as("$%s defined before use", use.group(1)).containsKey(use.group(1));
+                List<String> args = new ArrayList<>(variables.get(use.group(1)));
+                args.addAll(List.of(use.group(2).trim().split("\\s+")));
+                commands.add(args);
+            } else {
+                assertThat(line)
+                        .as("a line of the ACL example that is neither a comment nor a command")
+                        .isEmpty();
             }
         }
-        assertThat(base).isNotNull();
         assertThat(commands).hasSizeGreaterThan(5);
         Path adminProperties = tmp.resolve("admin.properties");
         Properties admin = new Properties();
@@ -484,8 +529,6 @@ class SecurityTest {
         try (var out = Files.newOutputStream(adminProperties)) {
             admin.store(out, null);
         }
-        base.set(base.indexOf("--bootstrap-server") + 1, broker.bootstrapServers("SASL"));
-        base.set(base.indexOf("--command-config") + 1, adminProperties.toString());
         Exit.setExitProcedure((code, message) -> {
             throw new AssertionError("kafka-acls exited " + code + ": " + message);
         });
@@ -494,8 +537,9 @@ class SecurityTest {
         try {
             System.setOut(new PrintStream(output, true, StandardCharsets.UTF_8));
             for (List<String> command : commands) {
-                List<String> args = new ArrayList<>(base);
-                args.addAll(command);
+                List<String> args = new ArrayList<>(command);
+                args.set(args.indexOf("--bootstrap-server") + 1, broker.bootstrapServers("SASL"));
+                args.set(args.indexOf("--command-config") + 1, adminProperties.toString());
                 AclCommand.main(args.toArray(String[]::new));
             }
         } finally {
@@ -557,6 +601,25 @@ class SecurityTest {
         try (Admin admin = Admin.create(adminClient(broker.bootstrapServers("SASL")))) {
             probe.idleProbe(admin).awaitIdle(IDLE, Duration.ofSeconds(1));
         }
+    }
+
+    /** {@code aurum golden ARGS} in this JVM: the JSON lines it prints (exit code 0 asserted). */
+    static List<String> golden(String... args) {
+        PrintStream console = System.out;
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(new PrintStream(output, true, StandardCharsets.UTF_8));
+            List<String> all = new ArrayList<>(List.of("golden"));
+            all.addAll(List.of(args));
+            exit = RuntimeCli.execute(new AurumCli(), all.toArray(String[]::new));
+        } finally {
+            System.setOut(console);
+        }
+        String text = output.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as("aurum golden exit code; output: %s", text).isZero();
+        // Log lines go to the console too; the records are the JSON lines.
+        return text.lines().filter(l -> l.startsWith("{")).toList();
     }
 
     static Connection connect(String db, Path rootCert) throws SQLException {
