@@ -144,6 +144,11 @@ final class BenchEnvironment implements AutoCloseable {
                 .pollInterval(Duration.ofMillis(config.capture().pollIntervalMs()))
                 .topicPartitions(config.capture().topicPartitions())
                 .replicationFactor(config.streams().replicationFactor())
+                .heartbeat(
+                        Duration.ofMillis(config.capture().heartbeatIntervalMs()),
+                        config.capture()
+                                .heartbeatActionQuery()
+                                .orElse(io.aurum.capture.CaptureSettings.DEFAULT_HEARTBEAT_QUERY))
                 .debeziumProperties(config.capture().debeziumProperties())
                 .build();
         return new CaptureService(bootstrap(), AurumRuntime.withPipelineTopics(config, sources()), settings);

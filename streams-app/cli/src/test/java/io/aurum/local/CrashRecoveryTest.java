@@ -34,10 +34,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crashes, as an operator meets them: the local pipeline in a child JVM is killed with SIGKILL during its initial
- * snapshot (and rows are deleted while it is down), while it streams changes, and right after an exactly-once
- * commit. After each kill it is started again on the same data directory and must make progress on its own. At the
- * end its golden records must equal those of a run that was never killed and saw the same source history: every
- * source record in exactly one golden record, no deleted record in any, the same ids and field values.
+ * snapshot (and rows are deleted while it is down), while it streams changes, between an exactly-once commit of
+ * changes and the capture offset flush that records them as delivered (so they come again), and right after an
+ * exactly-once commit. After each kill it is started again on the same data directory and must make progress on its own. At the
+ * end its golden records, xref entries and redirects (those of current records; the others must lead to live ids)
+ * must equal those of a run that was never killed and saw the same source history: every source record in exactly
+ * one golden record, no deleted record in any, the same ids and field values.
  *
  * <p>{@code -Daurum.crash.seed=N} replays a run; {@code -Daurum.crash.rounds=N} adds N rounds of streaming kills
  * (the soak variant, not run by default).
@@ -99,6 +101,14 @@ class CrashRecoveryTest {
             kills++;
         }
 
+        // 3b. Restart; kill after the job committed changes (exactly once) that capture has not yet recorded as
+        // delivered: its offsets flush once a second, so after the restart Debezium delivers them again.
+        try (LocalProcess p = start(run, ports, "commit-before-flush")) {
+            awaitRunning(p, "after kill " + kills);
+            streamed.addAll(killAfterCommitBeforeOffsetFlush(p, ports, run.resolve("capture"), workload, sources));
+            kills++;
+        }
+
         // 4. Restart; more changes; kill right after an exactly-once commit of the Streams job.
         for (int round = 0; round <= rounds; round++) {
             try (LocalProcess p = start(run, ports, "commit-" + round)) {
@@ -146,6 +156,15 @@ class CrashRecoveryTest {
                 new EmbeddedPostgresServer(run.resolve("postgres"), ports.postgres()).start()) {
             current = SourceWorkload.parentIds(sources);
         }
+        // xref and redirects, read from each run's own Kafka data as a downstream consumer would.
+        Outputs outputs;
+        try (ExternalSystems kafka = new ExternalSystems(run, ports.postgres()).startKafka()) {
+            outputs = Outputs.read(kafka.bootstrap(), kafka.registryUrl());
+        }
+        Outputs expectedOutputs;
+        try (ExternalSystems kafka = new ExternalSystems(reference, refPorts.postgres()).startKafka()) {
+            expectedOutputs = Outputs.read(kafka.bootstrap(), kafka.registryUrl());
+        }
         Map<String, JsonNode> golden = read(dump);
         Map<String, JsonNode> expected = read(referenceDump);
         Map<String, Integer> seen = new HashMap<>();
@@ -156,9 +175,19 @@ class CrashRecoveryTest {
         long ghosts = seen.keySet().stream().filter(id -> !current.contains(id)).count();
         long duplicated = seen.values().stream().filter(n -> n > 1).count();
         System.out.printf(
-                "RESULT kind=crash seed=%d kills=%d records=%d golden=%d lost=%d ghosts=%d duplicated=%d "
-                        + "wedged=0 down_changes=%d streamed_changes=%d%n",
-                seed, kills, current.size(), golden.size(), lost, ghosts, duplicated, down.size(), streamed.size());
+                "RESULT kind=crash seed=%d kills=%d records=%d golden=%d xref=%d redirects=%d lost=%d ghosts=%d "
+                        + "duplicated=%d wedged=0 down_changes=%d streamed_changes=%d%n",
+                seed,
+                kills,
+                current.size(),
+                golden.size(),
+                outputs.xref().size(),
+                outputs.redirects().size(),
+                lost,
+                ghosts,
+                duplicated,
+                down.size(),
+                streamed.size());
         assertThat(lost).as("source records in no golden record").isZero();
         assertThat(ghosts).as("deleted records still in a golden record").isZero();
         assertThat(duplicated).as("source records in two golden records").isZero();
@@ -175,6 +204,22 @@ class CrashRecoveryTest {
                 .as(() -> "golden records equal those of a run never killed; differences (killed vs reference):\n"
                         + differences(actualGolden, expectedGolden))
                 .isEqualTo(expectedGolden);
+        assertThat(Outputs.diff(outputs.goldenWithoutTimes(), withoutTimes(golden)))
+                .as("customers.golden read back equals the dump")
+                .isEmpty();
+        assertThat(Outputs.diff(outputs.xref(), expectedOutputs.xref()))
+                .as("xref entries that differ from a run never killed")
+                .isEmpty();
+        assertThat(Outputs.diff(
+                        outputs.redirectsOfCurrentRecords(current), expectedOutputs.redirectsOfCurrentRecords(current)))
+                .as("redirects of current records that differ from a run never killed")
+                .isEmpty();
+        assertThat(outputs.deadEndRedirects())
+                .as("redirects that lead to no live golden id")
+                .isEmpty();
+        assertThat(outputs.inconsistencies())
+                .as("golden, xref and redirects agree")
+                .isEmpty();
     }
 
     /** Up to 20 golden ids whose records differ, each with the top-level fields that differ and both values. */
@@ -233,6 +278,68 @@ class CrashRecoveryTest {
                 h -> "RUNNING".equals(h.path("streams").asText()) && !LocalProcess.snapshotting(h),
                 RECOVERY_BOUND,
                 "streams running and snapshots complete " + what);
+    }
+
+    /**
+     * Applies changes until the job commits CDC offsets past them while every capture offsets file is still as it
+     * was before them, and kills the pipeline right then: the changes are processed, and capture will deliver them
+     * again. Returns the changes applied.
+     */
+    private static List<Tx> killAfterCommitBeforeOffsetFlush(
+            LocalProcess p, Ports ports, Path captureDir, SourceWorkload workload, Databases sources) throws Exception {
+        List<Tx> applied = new ArrayList<>();
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "localhost:" + ports.kafka()))) {
+            for (int attempt = 1; attempt <= 20; attempt++) {
+                Map<String, byte[]> flushed = offsetFiles(captureDir);
+                Map<TopicPartition, Long> before = cdcCommitted(admin);
+                applied.addAll(workload.apply(sources, 5));
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (System.nanoTime() < deadline) {
+                    boolean unflushed = sameContents(flushed, offsetFiles(captureDir));
+                    if (!unflushed) {
+                        break; // capture flushed first: try again
+                    }
+                    Map<TopicPartition, Long> now = cdcCommitted(admin);
+                    if (now.entrySet().stream().anyMatch(e -> e.getValue() > before.getOrDefault(e.getKey(), -1L))
+                            && sameContents(flushed, offsetFiles(captureDir))) {
+                        p.kill();
+                        System.out.printf(
+                                "killed after an exactly-once commit, before the capture offset flush (attempt %d)%n",
+                                attempt);
+                        return applied;
+                    }
+                    Thread.sleep(2);
+                }
+            }
+        }
+        throw new AssertionError("never saw a commit before the capture offset flush in 20 attempts");
+    }
+
+    private static Map<String, byte[]> offsetFiles(Path dir) throws IOException {
+        Map<String, byte[]> out = new TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".offsets")).toList()) {
+                out.put(f.getFileName().toString(), Files.readAllBytes(f));
+            }
+        }
+        return out;
+    }
+
+    private static boolean sameContents(Map<String, byte[]> a, Map<String, byte[]> b) {
+        return a.keySet().equals(b.keySet())
+                && a.keySet().stream().allMatch(k -> java.util.Arrays.equals(a.get(k), b.get(k)));
+    }
+
+    /** The group's committed offsets on the CDC topics ({@code <db>.public.<table>}). */
+    private static Map<TopicPartition, Long> cdcCommitted(Admin admin) throws Exception {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        committed(admin).forEach((tp, o) -> {
+            if (tp.topic().contains(".public.") && o != null) {
+                out.put(tp, o.offset());
+            }
+        });
+        return out;
     }
 
     /** Kills the pipeline within milliseconds of its consumer group committing new offsets (a transaction end). */

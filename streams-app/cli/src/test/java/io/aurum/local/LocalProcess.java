@@ -68,7 +68,9 @@ final class LocalProcess implements AutoCloseable {
                 "--registry-port",
                 Integer.toString(ports.registry()),
                 "--postgres-port",
-                Integer.toString(ports.postgres())));
+                Integer.toString(ports.postgres()),
+                // The full log on the console, which goes to this test's log file.
+                "--verbose"));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)

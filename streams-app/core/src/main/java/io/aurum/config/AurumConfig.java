@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +32,10 @@ public record AurumConfig(
      *                   instance takes its partitions back at once instead of waiting out the session of the one
      *                   that died. Unique per instance, e.g. the pod name.
      * @param stallAfterMs  work waiting and nothing committed for this long: {@code /health} reports STALLED
+     * @param standbyReplicas warm copies of each task's state kept by other instances ({@code num.standby.replicas}):
+     *                   a task whose instance dies moves to one that already holds its state
+     * @param applicationServer {@code host:port} at which other instances reach this one's HTTP API
+     *                   ({@code application.server}), for lookups of keys held elsewhere
      */
     public record StreamsSettings(
             String applicationId,
@@ -41,6 +46,8 @@ public record AurumConfig(
             Optional<String> stateDir,
             Optional<String> instanceId,
             long stallAfterMs,
+            int standbyReplicas,
+            Optional<String> applicationServer,
             Map<String, String> properties) {
         public StreamsSettings withInstanceId(String id) {
             return new StreamsSettings(
@@ -52,6 +59,8 @@ public record AurumConfig(
                     stateDir,
                     Optional.of(id),
                     stallAfterMs,
+                    standbyReplicas,
+                    applicationServer,
                     properties);
         }
 
@@ -65,17 +74,47 @@ public record AurumConfig(
                     stateDir,
                     instanceId,
                     stallAfterMs,
+                    standbyReplicas,
+                    applicationServer,
                     Map.copyOf(props));
         }
     }
 
     /** A source database to capture from, when Aurum runs Debezium itself. */
-    public record CaptureDatabase(String name, String host, int port, String database, String user, String password) {}
+    /**
+     * @param ssl pgjdbc/libpq TLS settings, by their names ({@code sslmode}, {@code sslrootcert}, {@code sslcert},
+     *            {@code sslkey}, {@code sslpassword}): given to Debezium ({@code database.*}) and to Aurum's own
+     *            connections alike
+     */
+    public record CaptureDatabase(
+            String name,
+            String host,
+            int port,
+            String database,
+            String user,
+            String password,
+            Map<String, String> ssl) {
+        @Override
+        public String toString() {
+            // Never print the password.
+            return "CaptureDatabase[" + name + ", " + host + ":" + port + "/" + database + ", user " + user + ", ssl "
+                    + ssl.keySet() + "]";
+        }
+    }
 
+    static final Set<String> SSL_KEYS = Set.of("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword");
+
+    /**
+     * @param heartbeatIntervalMs  Debezium heartbeats (0: off): a quiet database's slot confirms new positions
+     * @param heartbeatActionQuery run in each captured database at every heartbeat; empty: none (the capture's
+     *                             default writes a logical message, see {@code io.aurum.capture.CaptureSettings})
+     */
     public record CaptureSettings(
             boolean enabled,
             long pollIntervalMs,
             int topicPartitions,
+            long heartbeatIntervalMs,
+            Optional<String> heartbeatActionQuery,
             Map<String, CaptureDatabase> databases,
             Map<String, String> debeziumProperties) {}
 
@@ -139,6 +178,8 @@ public record AurumConfig(
                         "state_dir",
                         "instance_id",
                         "stall_after_ms",
+                        "standby_replicas",
+                        "application_server",
                         "properties"));
         int partitions = positive(s, "partitions", 4);
         int rf = positive(s, "replication_factor", 1);
@@ -151,16 +192,33 @@ public record AurumConfig(
                 s.optString("state_dir"),
                 s.optString("instance_id"),
                 positive(s, "stall_after_ms", 120_000),
+                notNegative(s, "standby_replicas", 0),
+                s.optString("application_server"),
                 s.get("properties").stringMap());
+        streams.applicationServer().ifPresent(server -> {
+            int colon = server.lastIndexOf(':');
+            if (colon <= 0 || !server.substring(colon + 1).matches("[0-9]{1,5}")) {
+                throw s.get("application_server").error("expected host:port, got '" + server + "'");
+            }
+        });
 
         ConfigNode c = root.get("capture")
-                .requireKeys(Set.of("enabled", "poll_interval_ms", "topic_partitions", "databases", "debezium"));
+                .requireKeys(Set.of(
+                        "enabled",
+                        "poll_interval_ms",
+                        "topic_partitions",
+                        "heartbeat_interval_ms",
+                        "heartbeat_action_query",
+                        "databases",
+                        "debezium"));
         Map<String, CaptureDatabase> databases = new LinkedHashMap<>();
         c.get("databases").entries().forEach((name, node) -> databases.put(name, bindDatabase(name, node)));
         CaptureSettings capture = new CaptureSettings(
                 c.bool("enabled", true),
                 c.longValue("poll_interval_ms", 100),
                 positive(c, "topic_partitions", 1),
+                notNegativeLong(c, "heartbeat_interval_ms", 10_000),
+                c.optString("heartbeat_action_query"),
                 databases,
                 c.get("debezium").stringMap());
 
@@ -190,6 +248,22 @@ public record AurumConfig(
         return value;
     }
 
+    private static int notNegative(ConfigNode node, String key, int fallback) {
+        int value = node.intValue(key, fallback);
+        if (value < 0) {
+            throw node.get(key).error("must be 0 or more");
+        }
+        return value;
+    }
+
+    private static long notNegativeLong(ConfigNode node, String key, long fallback) {
+        long value = node.longValue(key, fallback);
+        if (value < 0) {
+            throw node.get(key).error("must be 0 or more");
+        }
+        return value;
+    }
+
     private static void checkUrl(ConfigNode node, String url) {
         try {
             URI uri = URI.create(url.split(",")[0].trim());
@@ -202,7 +276,21 @@ public record AurumConfig(
     }
 
     private static CaptureDatabase bindDatabase(String name, ConfigNode node) {
-        node.requireKeys(Set.of("jdbc_url", "user", "password"));
+        Set<String> keys = new HashSet<>(SSL_KEYS);
+        keys.addAll(Set.of("jdbc_url", "user", "password"));
+        node.requireKeys(keys);
+        Map<String, String> ssl = new LinkedHashMap<>();
+        for (String k : List.of("sslmode", "sslrootcert", "sslcert", "sslkey", "sslpassword")) {
+            node.optString(k).ifPresent(v -> ssl.put(k, v));
+        }
+        String mode = ssl.get("sslmode");
+        if (mode != null
+                && !List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
+                        .contains(mode)) {
+            throw node.get("sslmode")
+                    .error("expected one of disable, allow, prefer, require, verify-ca, verify-full; got '" + mode
+                            + "'");
+        }
         String jdbc = node.string("jdbc_url");
         String prefix = "jdbc:postgresql://";
         if (!jdbc.startsWith(prefix)) {
@@ -224,6 +312,7 @@ public record AurumConfig(
                 uri.getPort() < 0 ? 5432 : uri.getPort(),
                 path.substring(1),
                 node.string("user", "postgres"),
-                node.string("password", ""));
+                node.string("password", ""),
+                Map.copyOf(ssl));
     }
 }

@@ -17,11 +17,15 @@ import java.util.regex.Pattern;
 
 /**
  * A YAML file parsed into a tree together with the line of every key, so that later validation can point
- * at the exact line. Environment variables are substituted first ({@code ${NAME}} or {@code ${NAME:-default}})
- * without changing line numbers, which lets one file serve local mode and a container.
+ * at the exact line. Environment variables are substituted first ({@code ${NAME}} or {@code ${NAME:-default}}), and
+ * files ({@code ${file:/run/secrets/x}}, for secrets mounted as files), without changing line numbers, which lets
+ * one file serve local mode and a container and keeps secrets out of it.
  */
 public final class YamlDocument {
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    /** {@code ${file:/run/secrets/pg-password}}: the file's content without its trailing newline (secrets). */
+    private static final Pattern FILE = Pattern.compile("\\$\\{file:([^}]+)}");
+
     private static final YAMLFactory YAML = new YAMLFactory();
 
     private final String file;
@@ -74,6 +78,7 @@ public final class YamlDocument {
             // Comments may mention ${...} freely.
             int hash = commentStart(row);
             String code = hash >= 0 ? row.substring(0, hash) : row;
+            code = files(file, i + 1, code);
             Matcher m = ENV.matcher(code);
             StringBuilder sb = new StringBuilder();
             while (m.find()) {
@@ -101,6 +106,27 @@ public final class YamlDocument {
             }
         }
         return out.toString();
+    }
+
+    private static String files(String file, int line, String code) {
+        Matcher m = FILE.matcher(code);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            Path secret = Path.of(m.group(1).trim());
+            String value;
+            try {
+                value = Files.readString(secret).replaceFirst("\\R\\z", "");
+            } catch (IOException | RuntimeException e) {
+                // Never the content: only which file could not be read.
+                throw new ConfigException(file, line, "", "cannot read " + secret + " (${file:...}): " + e);
+            }
+            if (value.contains("\n")) {
+                throw new ConfigException(file, line, "", secret + " (${file:...}) holds more than one line");
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(sb);
+        return sb.toString();
     }
 
     private static int commentStart(String row) {

@@ -1,12 +1,19 @@
 package io.aurum.serde;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.security.ssl.DefaultSslEngineFactory;
 
 /**
  * Settings of the wire-format serde and its registry client. Key names are Confluent's so that a configuration
@@ -20,6 +27,15 @@ public final class AvroWireSerdeConfig extends AbstractConfig {
     public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
     /** Confluent accepts the key with this prefix too; so do we. */
     public static final String SR_BASIC_AUTH_USER_INFO = "schema.registry.basic.auth.user.info";
+
+    /**
+     * TLS to the registry, with Confluent's key names: {@code schema.registry.ssl.truststore.location},
+     * {@code .truststore.type} (JKS, PKCS12 or PEM), {@code .truststore.password}, and for a client certificate
+     * {@code .keystore.location}, {@code .keystore.type}, {@code .keystore.password}, {@code .key.password}: Kafka's
+     * {@code ssl.*} settings under this prefix, read by Kafka's own {@link DefaultSslEngineFactory}. Without them the
+     * JVM's default trust store applies.
+     */
+    public static final String SSL_PREFIX = "schema.registry.ssl.";
 
     public static final String HTTP_CONNECT_TIMEOUT_MS = "http.connect.timeout.ms";
     public static final String HTTP_READ_TIMEOUT_MS = "http.read.timeout.ms";
@@ -112,5 +128,44 @@ public final class AvroWireSerdeConfig extends AbstractConfig {
 
     public int readTimeoutMs() {
         return getInt(HTTP_READ_TIMEOUT_MS);
+    }
+
+    /**
+     * The TLS context that {@value #SSL_PREFIX}{@code *} describes, or empty when none is set (the JVM's defaults).
+     *
+     * @throws ConfigException naming the setting when a store cannot be read (never a password)
+     */
+    public Optional<SSLContext> sslContext() {
+        Map<String, Object> ssl = new LinkedHashMap<>();
+        originals().forEach((k, v) -> {
+            if (k.startsWith(SSL_PREFIX)) {
+                ssl.put("ssl." + k.substring(SSL_PREFIX.length()), v);
+            }
+        });
+        if (ssl.isEmpty()) {
+            return Optional.empty();
+        }
+        ConfigDef def = new ConfigDef();
+        SslConfigs.addClientSslSupport(def);
+        for (String key : ssl.keySet()) {
+            if (!def.names().contains(key)) {
+                throw new ConfigException(
+                        "schema.registry." + key,
+                        "(not shown)",
+                        "unknown TLS setting; known: "
+                                + def.names().stream()
+                                        .sorted()
+                                        .map(n -> "schema.registry." + n)
+                                        .toList());
+            }
+        }
+        DefaultSslEngineFactory factory = new DefaultSslEngineFactory();
+        try {
+            factory.configure(def.parse(ssl));
+            return Optional.of(factory.sslContext());
+        } catch (KafkaException e) {
+            throw new ConfigException(
+                    "TLS settings " + SSL_PREFIX + "* of the schema registry client: " + e.getMessage());
+        }
     }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
@@ -29,6 +30,9 @@ import org.apache.avro.SchemaParseException;
  *
  * <p>With several URLs the client sticks to the last one that answered and moves on to the next when a request
  * cannot be sent, times out or gets a 5xx; a 4xx is the registry's verdict and is not retried elsewhere.
+ *
+ * <p>HTTPS URLs are verified against {@code schema.registry.ssl.truststore.*} when set (else the JVM's trust store),
+ * and the certificate must name the URL's host; credentials go as HTTP basic auth ({@code basic.auth.user.info}).
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -48,7 +52,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private final Map<String, Map<String, SchemaMetadata>> lookupsBySubject = new ConcurrentHashMap<>();
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
 
-    /** Reads {@code schema.registry.url}, {@code basic.auth.user.info} and the timeouts of {@link AvroWireSerdeConfig}. */
+    /**
+     * Reads {@code schema.registry.url}, {@code basic.auth.user.info}, {@code schema.registry.ssl.*} and the timeouts
+     * of {@link AvroWireSerdeConfig}.
+     */
     public RestSchemaRegistryClient(Map<String, ?> config) {
         this(new AvroWireSerdeConfig(config));
     }
@@ -58,7 +65,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 config.urls(),
                 config.userInfo(),
                 Duration.ofMillis(config.connectTimeoutMs()),
-                Duration.ofMillis(config.readTimeoutMs()));
+                Duration.ofMillis(config.readTimeoutMs()),
+                config.sslContext().orElse(null));
     }
 
     public RestSchemaRegistryClient(String urls) {
@@ -71,6 +79,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
      */
     public RestSchemaRegistryClient(
             List<String> urls, String userInfo, Duration connectTimeout, Duration requestTimeout) {
+        this(urls, userInfo, connectTimeout, requestTimeout, null);
+    }
+
+    /** @param tls the TLS context of HTTPS requests, or null for the JVM's default */
+    public RestSchemaRegistryClient(
+            List<String> urls, String userInfo, Duration connectTimeout, Duration requestTimeout, SSLContext tls) {
         if (urls == null || urls.isEmpty() || urls.stream().allMatch(String::isBlank)) {
             throw new IllegalArgumentException("No schema registry URL: set " + AvroWireSerdeConfig.SCHEMA_REGISTRY_URL
                     + " (comma-separated list)");
@@ -94,10 +108,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 ? null
                 : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+        HttpClient.Builder http =
+                HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NORMAL);
+        if (tls != null) {
+            http.sslContext(tls);
+        }
+        this.http = http.build();
     }
 
     public List<String> urls() {

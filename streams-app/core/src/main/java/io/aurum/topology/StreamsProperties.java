@@ -36,6 +36,9 @@ public final class StreamsProperties {
         // whatever the interleaving), so a task never waits for an empty input partition to catch up. Kafka's
         // default (0) also formats log text for every empty partition on every poll, ~8% of a stream thread.
         p.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
+        // Scale-out: warm standby copies of state on other instances, and where this instance's HTTP API is.
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(s.standbyReplicas()));
+        s.applicationServer().ifPresent(server -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         p.putAll(s.properties());

@@ -132,6 +132,29 @@ class AurumConfigTest {
     }
 
     @Test
+    void secretsComeFromFilesAndNeverAppearInErrors(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path secret = tmp.resolve("pg-password");
+        java.nio.file.Files.writeString(secret, "s3cr#t:pw\n");
+        AurumConfig c = parse("capture:\n  databases:\n    crm:\n      jdbc_url: jdbc:postgresql://pg:5432/crm\n"
+                + "      password: '${file:" + secret + "}'\n      sslmode: verify-full\n"
+                + "      sslrootcert: /etc/aurum/ca.pem\n"
+                + BASE);
+        AurumConfig.CaptureDatabase db = c.capture().databases().get("crm");
+        assertThat(db.password()).isEqualTo("s3cr#t:pw");
+        assertThat(db.ssl()).containsEntry("sslmode", "verify-full").containsEntry("sslrootcert", "/etc/aurum/ca.pem");
+        assertThat(db.toString()).doesNotContain("s3cr#t");
+        assertThatThrownBy(() -> parse(
+                        "kafka:\n  properties:\n    sasl.jaas.config: ${file:" + tmp.resolve("missing") + "}\n" + BASE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("test.yaml:3: cannot read " + tmp.resolve("missing"));
+        assertThatThrownBy(() -> parse("capture:\n  databases:\n    crm: {jdbc_url: 'jdbc:postgresql://pg/crm', "
+                        + "sslmode: verify-everything}\n" + BASE))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("sslmode: expected one of disable");
+    }
+
+    @Test
     void captureDatabasesParseJdbcUrls() {
         AurumConfig c = parse(
                 "capture:\n  databases:\n    crm: {jdbc_url: 'jdbc:postgresql://pg.internal:6543/crm_prod', user: aurum, password: s}\n"

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.aurum.embedded.TestPki;
 import io.aurum.registry.InMemorySchemaStore;
 import io.aurum.registry.KafkaSchemaStore;
 import io.aurum.registry.LocalSchemaRegistry;
@@ -14,12 +15,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLHandshakeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,6 +35,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RestSchemaRegistryClientTest {
     static LocalSchemaRegistry registry;
@@ -220,6 +224,63 @@ class RestSchemaRegistryClientTest {
                 .containsExactly("http://127.0.0.1:" + fake.getAddress().getPort());
         assertThat(seen.get("authorization"))
                 .isEqualTo("Basic " + Base64.getEncoder().encodeToString("ann:pw".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void httpsWithATruststoreAndBasicAuthAgainstTheLocalRegistryBehindTlsAndBasicAuth(@TempDir Path tmp)
+            throws IOException {
+        TestPki pki = TestPki.create(tmp, "registry-ca");
+        try (LocalSchemaRegistry secure = new LocalSchemaRegistry(0, new InMemorySchemaStore())
+                .tls(pki.issue("registry", "127.0.0.1").serverContext())
+                .basicAuth("aurum", "registry-pw")
+                .start()) {
+            assertThat(secure.url()).startsWith("https://127.0.0.1:");
+            Map<String, String> trust = Map.of(
+                    "schema.registry.url", secure.url(),
+                    "schema.registry.ssl.truststore.type", "PEM",
+                    "schema.registry.ssl.truststore.location", pki.caPem().toString());
+            Map<String, String> config = new java.util.HashMap<>(trust);
+            config.put("basic.auth.user.info", "aurum:registry-pw");
+
+            RestSchemaRegistryClient client = new RestSchemaRegistryClient(config);
+            int id = client.register("tls-value", XrefEntry.getClassSchema());
+            assertThat(new RestSchemaRegistryClient(config).getSchemaById(id)).isEqualTo(XrefEntry.getClassSchema());
+
+            // Refused: no credentials, a wrong password (401, the registry's verdict), and without the CA the
+            // registry's certificate is not trusted (the JVM's default trust store does not know the test CA).
+            assertThatThrownBy(() -> new RestSchemaRegistryClient(trust).getSchemaById(id))
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status())
+                            .isEqualTo(401));
+            Map<String, String> wrong = new java.util.HashMap<>(trust);
+            wrong.put("basic.auth.user.info", "aurum:wrong");
+            assertThatThrownBy(() -> new RestSchemaRegistryClient(wrong).getSchemaById(id))
+                    .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status())
+                            .isEqualTo(401))
+                    .hasMessageNotContaining("wrong");
+            assertThatThrownBy(() -> new RestSchemaRegistryClient(Map.of(
+                                    "schema.registry.url", secure.url(), "basic.auth.user.info", "aurum:registry-pw"))
+                            .getSchemaById(id))
+                    .isInstanceOf(SchemaRegistryException.class)
+                    .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class)
+                    .hasCauseInstanceOf(SSLHandshakeException.class);
+            // A certificate of another CA is not trusted either, and a store that cannot be read is a config error
+            // naming the setting.
+            Map<String, String> otherCa = new java.util.HashMap<>(config);
+            otherCa.put(
+                    "schema.registry.ssl.truststore.location",
+                    TestPki.create(tmp.resolve("other"), "other-ca").caPem().toString());
+            assertThatThrownBy(() -> new RestSchemaRegistryClient(otherCa).getSchemaById(id))
+                    .isInstanceOf(SchemaRegistryException.class)
+                    .hasCauseInstanceOf(SSLHandshakeException.class);
+            Map<String, String> missing = new java.util.HashMap<>(config);
+            missing.put(
+                    "schema.registry.ssl.truststore.location",
+                    tmp.resolve("missing.pem").toString());
+            assertThatThrownBy(() -> new RestSchemaRegistryClient(missing))
+                    .isInstanceOf(org.apache.kafka.common.config.ConfigException.class)
+                    .hasMessageContaining("schema.registry.ssl.*")
+                    .hasMessageContaining("missing.pem");
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,12 +18,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -34,6 +37,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The log directory is persistent: it is formatted with Kafka's own {@link Formatter} only when it holds no
  * {@code meta.properties} yet, so a restart on the same directory keeps topics, data and committed offsets.
+ *
+ * <p>By default clients connect to one PLAINTEXT listener. For security tests the builder declares other client
+ * listeners instead ({@code SASL_SSL}, {@code SSL}; their TLS and SASL settings are broker properties, e.g.
+ * {@code listener.name.sasl.ssl.client.auth}), the controller listener's protocol, and SCRAM credentials, which
+ * the formatter writes into the new cluster's first metadata so that they exist before the first client connects.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
@@ -41,24 +49,78 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final Pattern LISTENER_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
+
+    /** A client listener: its name (upper case, as Kafka's listener names), protocol and port (0: a free one). */
+    public record Listener(String name, SecurityProtocol protocol, int port) {
+        public Listener {
+            if (!LISTENER_NAME.matcher(name).matches() || name.equals(CONTROLLER_LISTENER)) {
+                throw new IllegalArgumentException(
+                        "listener name must be upper case, not " + CONTROLLER_LISTENER + ": " + name);
+            }
+            Objects.requireNonNull(protocol, "protocol");
+            if (port < 0) {
+                throw new IllegalArgumentException("port must be >= 0 (0 picks a free port)");
+            }
+        }
+    }
 
     private final Path logDir;
-    private final int requestedBrokerPort;
+    private final List<Listener> listeners;
+    private final String interBrokerListener;
+    private final SecurityProtocol controllerProtocol;
     private final int requestedControllerPort;
     private final Map<String, String> extraProperties;
+    private final List<String> scramArguments;
+    private final Map<String, Object> clientProperties;
 
     private KafkaRaftServer server;
-    private int brokerPort;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
     private int controllerPort;
 
     public EmbeddedKafkaBroker(Path logDir, int brokerPort, int controllerPort, Map<String, String> extraProperties) {
+        this(
+                logDir,
+                List.of(new Listener(BROKER_LISTENER, SecurityProtocol.PLAINTEXT, brokerPort)),
+                null,
+                SecurityProtocol.PLAINTEXT,
+                controllerPort,
+                extraProperties,
+                List.of(),
+                Map.of());
+    }
+
+    private EmbeddedKafkaBroker(
+            Path logDir,
+            List<Listener> listeners,
+            String interBrokerListener,
+            SecurityProtocol controllerProtocol,
+            int controllerPort,
+            Map<String, String> extraProperties,
+            List<String> scramArguments,
+            Map<String, Object> clientProperties) {
         this.logDir = Objects.requireNonNull(logDir, "logDir").toAbsolutePath();
-        if (brokerPort < 0 || controllerPort < 0) {
+        if (controllerPort < 0) {
             throw new IllegalArgumentException("ports must be >= 0 (0 picks a free port)");
         }
-        this.requestedBrokerPort = brokerPort;
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("at least one client listener is required");
+        }
+        if (listeners.stream().map(Listener::name).distinct().count() != listeners.size()) {
+            throw new IllegalArgumentException("listener names must be unique: " + listeners);
+        }
+        this.listeners = List.copyOf(listeners);
+        this.interBrokerListener =
+                interBrokerListener == null ? listeners.get(0).name() : interBrokerListener;
+        if (listeners.stream().noneMatch(l -> l.name().equals(this.interBrokerListener))) {
+            throw new IllegalArgumentException("inter-broker listener " + interBrokerListener + " is not one of "
+                    + listeners.stream().map(Listener::name).toList());
+        }
+        this.controllerProtocol = Objects.requireNonNull(controllerProtocol, "controllerProtocol");
         this.requestedControllerPort = controllerPort;
         this.extraProperties = Map.copyOf(extraProperties == null ? Map.of() : extraProperties);
+        this.scramArguments = List.copyOf(scramArguments);
+        this.clientProperties = Map.copyOf(clientProperties);
     }
 
     public EmbeddedKafkaBroker(Path logDir) {
@@ -77,8 +139,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         long startNanos = System.nanoTime();
         // Picking the ports up front (instead of binding port 0) is what lets the static controller quorum and the
         // advertised listener name a real port; the window in which another process could take them is tiny.
-        brokerPort = requestedBrokerPort == 0 ? freePort() : requestedBrokerPort;
-        controllerPort = requestedControllerPort == 0 ? freePort(brokerPort) : requestedControllerPort;
+        ports.clear();
+        for (Listener listener : listeners) {
+            ports.put(listener.name(), listener.port() == 0 ? freePort(taken()) : listener.port());
+        }
+        controllerPort = requestedControllerPort == 0 ? freePort(taken()) : requestedControllerPort;
         Properties props = serverProperties();
         KafkaConfig config = KafkaConfig.fromProps(props, false);
         boolean formatted = formatIfNeeded(config);
@@ -101,27 +166,49 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return this;
     }
 
+    /** The first client listener's address. */
     public synchronized String bootstrapServers() {
-        if (server == null) {
-            throw new IllegalStateException("broker not started");
-        }
-        return "localhost:" + brokerPort;
+        return "localhost:" + port();
     }
 
+    /** The address of the client listener named {@code listener}. */
+    public synchronized String bootstrapServers(String listener) {
+        return "localhost:" + port(listener);
+    }
+
+    /** The first client listener's port. */
     public synchronized int port() {
+        return port(listeners.get(0).name());
+    }
+
+    public synchronized int port(String listener) {
         if (server == null) {
             throw new IllegalStateException("broker not started");
         }
-        return brokerPort;
+        Integer port = ports.get(listener);
+        if (port == null) {
+            throw new IllegalArgumentException("no listener " + listener + "; listeners: " + ports.keySet());
+        }
+        return port;
+    }
+
+    private int[] taken() {
+        int[] out = ports.values().stream().mapToInt(Integer::intValue).toArray();
+        return out;
     }
 
     public Path logDir() {
         return logDir;
     }
 
-    /** Creates the topics that do not exist yet and waits until every partition of every topic can take writes. */
+    /**
+     * Creates the topics that do not exist yet and waits until every partition of every topic can take writes,
+     * through the first listener with the builder's client properties.
+     */
     public void createTopics(Collection<NewTopic> topics) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        Map<String, Object> config = new LinkedHashMap<>(clientProperties);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        try (Admin admin = Admin.create(config)) {
             TopicAdmin.createTopics(admin, topics, TopicAdmin.DEFAULT_TIMEOUT);
         }
     }
@@ -138,7 +225,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         raftServer.awaitShutdown();
         LOG.info(
                 "Kafka broker on localhost:{} stopped in {} ms",
-                brokerPort,
+                ports.get(listeners.get(0).name()),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
 
@@ -147,14 +234,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", Integer.toString(NODE_ID));
         p.put("controller.quorum.voters", NODE_ID + "@localhost:" + controllerPort);
+        List<String> clientListeners = new ArrayList<>();
+        List<String> protocols = new ArrayList<>();
+        for (Listener listener : listeners) {
+            clientListeners.add(listener.name() + "://localhost:" + ports.get(listener.name()));
+            protocols.add(listener.name() + ":" + listener.protocol().name);
+        }
+        protocols.add(CONTROLLER_LISTENER + ":" + controllerProtocol.name);
         p.put(
                 "listeners",
-                BROKER_LISTENER + "://localhost:" + brokerPort + "," + CONTROLLER_LISTENER + "://localhost:"
-                        + controllerPort);
-        p.put("advertised.listeners", BROKER_LISTENER + "://localhost:" + brokerPort);
+                String.join(",", clientListeners) + "," + CONTROLLER_LISTENER + "://localhost:" + controllerPort);
+        p.put("advertised.listeners", String.join(",", clientListeners));
         p.put("controller.listener.names", CONTROLLER_LISTENER);
-        p.put("inter.broker.listener.name", BROKER_LISTENER);
-        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("inter.broker.listener.name", interBrokerListener);
+        p.put("listener.security.protocol.map", String.join(",", protocols));
         p.put("log.dirs", logDir.toString());
         p.put("metadata.log.dir", logDir.toString());
 
@@ -220,6 +313,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 .setMetadataLogDirectory(config.metadataLogDir())
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setReleaseVersion(MetadataVersion.latestProduction())
+                .setScramArguments(scramArguments)
                 .setIgnoreFormatted(true);
         try {
             formatter.run();
@@ -269,14 +363,62 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private int brokerPort;
         private int controllerPort;
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private final List<Listener> listeners = new ArrayList<>();
+        private String interBrokerListener;
+        private SecurityProtocol controllerProtocol = SecurityProtocol.PLAINTEXT;
+        private final List<String> scram = new ArrayList<>();
+        private final Map<String, Object> clientProperties = new LinkedHashMap<>();
 
         private Builder(Path logDir) {
             this.logDir = logDir;
         }
 
-        /** 0 (the default) picks a free port. */
+        /** The port of the default PLAINTEXT listener (or of the first declared listener); 0 picks a free one. */
         public Builder brokerPort(int port) {
             this.brokerPort = port;
+            return this;
+        }
+
+        /**
+         * Declares a client listener on a free port. Declared listeners replace the default PLAINTEXT one; the first
+         * is the one {@link #bootstrapServers()} names and, unless {@link #interBrokerListener} says otherwise, the
+         * inter-broker listener. Its TLS/SASL settings are broker properties ({@link #property}).
+         */
+        public Builder listener(String name, SecurityProtocol protocol) {
+            listeners.add(new Listener(name, protocol, 0));
+            return this;
+        }
+
+        public Builder interBrokerListener(String name) {
+            this.interBrokerListener = name;
+            return this;
+        }
+
+        /**
+         * The controller listener's protocol: PLAINTEXT (the default) or SSL (the broker then authenticates to its
+         * controller with its own key store, {@code ssl.keystore.*}, as the principal its certificate maps to).
+         */
+        public Builder controllerProtocol(SecurityProtocol protocol) {
+            this.controllerProtocol = protocol;
+            return this;
+        }
+
+        /**
+         * A SCRAM credential written when the log directory is formatted (kafka-storage's {@code --add-scram}), so
+         * that it exists from the first start. Names and passwords of letters, digits, '-' and '_' only.
+         */
+        public Builder scramCredential(String mechanism, String user, String password) {
+            Pattern plain = Pattern.compile("[A-Za-z0-9_-]+");
+            if (!plain.matcher(user).matches() || !plain.matcher(password).matches()) {
+                throw new IllegalArgumentException("SCRAM user and password: letters, digits, '-' and '_' only");
+            }
+            scram.add(mechanism + "=[name=" + user + ",password=" + password + "]");
+            return this;
+        }
+
+        /** Client settings (security) for the broker's own admin client ({@link #createTopics}). */
+        public Builder clientProperties(Map<String, ?> properties) {
+            clientProperties.putAll(properties);
             return this;
         }
 
@@ -298,7 +440,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
 
         public EmbeddedKafkaBroker build() {
-            return new EmbeddedKafkaBroker(logDir, brokerPort, controllerPort, properties);
+            List<Listener> declared = new ArrayList<>(listeners);
+            if (declared.isEmpty()) {
+                declared.add(new Listener(BROKER_LISTENER, SecurityProtocol.PLAINTEXT, brokerPort));
+            } else if (brokerPort != 0) {
+                Listener first = declared.get(0);
+                declared.set(0, new Listener(first.name(), first.protocol(), brokerPort));
+            }
+            return new EmbeddedKafkaBroker(
+                    logDir,
+                    declared,
+                    interBrokerListener,
+                    controllerProtocol,
+                    controllerPort,
+                    properties,
+                    scram,
+                    clientProperties);
         }
     }
 }

@@ -11,6 +11,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -30,6 +32,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private final Path dataDir;
     private final int requestedPort;
+    private boolean shutdownHook = true;
+    private final Map<String, String> serverConfig = new LinkedHashMap<>();
     private EmbeddedPostgres postgres;
 
     /** @param port 0 picks a free port */
@@ -45,6 +49,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         this(dataDir, 0);
     }
 
+    /**
+     * Postgres is not stopped by a JVM shutdown hook of its own: the owner stops it ({@link #close()}) in its own
+     * order, e.g. after the capture that reads from it. (By default a hook stops it when the JVM exits.)
+     */
+    public synchronized EmbeddedPostgresServer withoutShutdownHook() {
+        this.shutdownHook = false;
+        return this;
+    }
+
+    /**
+     * A {@code postgresql.conf} setting applied over Aurum's at the next start, e.g. TLS: {@code ssl=on},
+     * {@code ssl_cert_file}, {@code ssl_key_file} (absolute paths; the key readable by its owner only).
+     */
+    public synchronized EmbeddedPostgresServer withServerConfig(String key, String value) {
+        serverConfig.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
     public synchronized EmbeddedPostgresServer start() {
         if (postgres != null) {
             throw new IllegalStateException("Postgres already started on port " + port());
@@ -53,9 +75,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         boolean existing = Files.exists(dataDir.resolve("PG_VERSION"));
         try {
             Files.createDirectories(dataDir);
-            postgres = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(shutdownHook)
+                    // A loaded machine (or a restart right after a stop) can take longer than zonky's 10 s.
+                    .setPGStartupWait(java.time.Duration.ofSeconds(60))
                     .setPort(requestedPort)
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_wal_senders", "10")
@@ -64,8 +89,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     // a scratch database, which is re-creatable, while every write gets much cheaper.
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off")
-                    .start();
+                    .setServerConfig("full_page_writes", "off");
+            serverConfig.forEach(builder::setServerConfig);
+            postgres = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not start embedded Postgres in " + dataDir, e);
         }
@@ -162,6 +188,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             running.close();
         } catch (IOException e) {
             throw new UncheckedIOException("Could not stop embedded Postgres in " + dataDir, e);
+        }
+        // zonky gives pg_ctl 5 s; a server whose WAL senders are still streaming to a client takes longer to stop
+        // (a fast shutdown sends them the shutdown checkpoint first). It is stopped once its pid file is gone.
+        Path pid = dataDir.resolve("postmaster.pid");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (Files.exists(pid) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (Files.exists(pid)) {
+            LOG.warn("Postgres in {} has not stopped after 120 s", dataDir);
         }
         LOG.info("Postgres stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }

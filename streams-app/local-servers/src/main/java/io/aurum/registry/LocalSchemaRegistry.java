@@ -5,13 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.BasicAuthenticator;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
@@ -40,6 +46,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Registration is serialized by one lock: the check against existing versions, the compatibility check and the
  * store write must be atomic, and registrations are rare.
+ *
+ * <p>It serves plain HTTP unless given a TLS context ({@link #tls}), and anyone unless given a user
+ * ({@link #basicAuth}), as a registry behind TLS and HTTP basic authentication does (Confluent's
+ * {@code authentication.method=BASIC}): a request without valid credentials gets 401 and touches nothing.
  */
 public final class LocalSchemaRegistry implements AutoCloseable {
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
@@ -63,6 +73,9 @@ public final class LocalSchemaRegistry implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private HttpServer server;
     private ExecutorService executor;
+    private SSLContext tls;
+    private String user;
+    private byte[] password;
 
     /** Listens on the loopback interface; {@code port} 0 picks a free one (see {@link #url()}). */
     public LocalSchemaRegistry(int port, SchemaStore store) {
@@ -74,13 +87,43 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         this.store = store;
     }
 
+    /** Serve HTTPS with this context's key (call before {@link #start}). */
+    public synchronized LocalSchemaRegistry tls(SSLContext context) {
+        requireNotStarted();
+        this.tls = context;
+        return this;
+    }
+
+    /** Require HTTP basic authentication as this user (call before {@link #start}). */
+    public synchronized LocalSchemaRegistry basicAuth(String user, String password) {
+        requireNotStarted();
+        if (user == null || user.isEmpty() || user.contains(":") || password == null || password.isEmpty()) {
+            throw new IllegalArgumentException("basic auth needs a user (without ':') and a password");
+        }
+        this.user = user;
+        this.password = password.getBytes(StandardCharsets.UTF_8);
+        return this;
+    }
+
+    private void requireNotStarted() {
+        if (server != null) {
+            throw new IllegalStateException("the registry is already serving on " + url());
+        }
+    }
+
     /** Loads the store and starts serving. */
     public synchronized LocalSchemaRegistry start() throws IOException {
         if (server != null) {
             return this;
         }
         store.start();
-        server = HttpServer.create(address, 0);
+        if (tls != null) {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(tls));
+            server = https;
+        } else {
+            server = HttpServer.create(address, 0);
+        }
         AtomicInteger n = new AtomicInteger();
         executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "local-schema-registry-" + n.incrementAndGet());
@@ -88,9 +131,21 @@ public final class LocalSchemaRegistry implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        HttpContext context = server.createContext("/", this::handle);
+        if (user != null) {
+            String expectedUser = user;
+            byte[] expectedPassword = password;
+            context.setAuthenticator(new BasicAuthenticator("aurum-schema-registry", StandardCharsets.UTF_8) {
+                @Override
+                public boolean checkCredentials(String givenUser, String givenPassword) {
+                    // Constant time in the password, so that timing does not tell how much of it was right.
+                    return MessageDigest.isEqual(expectedPassword, givenPassword.getBytes(StandardCharsets.UTF_8))
+                            & expectedUser.equals(givenUser);
+                }
+            });
+        }
         server.start();
-        LOG.info("Local schema registry listening on {}", url());
+        LOG.info("Local schema registry listening on {}{}", url(), user != null ? " (basic auth)" : "");
         return this;
     }
 
@@ -107,7 +162,7 @@ public final class LocalSchemaRegistry implements AutoCloseable {
         if (host.contains(":")) {
             host = "[" + host + "]";
         }
-        return "http://" + host + ":" + bound.getPort();
+        return (tls != null ? "https://" : "http://") + host + ":" + bound.getPort();
     }
 
     /** HTTP requests served so far; lets tests prove that clients cache. */

@@ -1,13 +1,16 @@
 package io.aurum.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aurum.infra.TopicAdmin;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -18,6 +21,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -130,6 +137,88 @@ class EmbeddedKafkaBrokerTest {
                 assertThat(values.stream().filter(v -> v.startsWith("v")).toList())
                         .containsExactly("v50");
             }
+        }
+    }
+
+    @Test
+    void saslSslAndMtlsListenersWithScramCredentialsWrittenByTheFormatter() throws Exception {
+        TestPki pki = TestPki.create(dir.resolve("pki"), "test-ca");
+        Path brokerKeystore = pki.issue("broker", "localhost", "127.0.0.1").keystorePem("broker-key-pw");
+        Path clientKeystore = pki.issue("app").keystorePem("app-key-pw");
+        Map<String, String> tls = Map.of(
+                "ssl.truststore.type",
+                "PEM",
+                "ssl.truststore.location",
+                pki.caPem().toString());
+        Map<String, Object> admin = sasl(tls, "admin", "admin-pw");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder(dir.resolve("secure"))
+                .listener("SASL", SecurityProtocol.SASL_SSL)
+                .listener("MTLS", SecurityProtocol.SSL)
+                .interBrokerListener("MTLS")
+                .controllerProtocol(SecurityProtocol.SSL)
+                .scramCredential("SCRAM-SHA-512", "admin", "admin-pw")
+                .scramCredential("SCRAM-SHA-512", "app", "app-pw")
+                .properties(tls)
+                .property("ssl.keystore.type", "PEM")
+                .property("ssl.keystore.location", brokerKeystore.toString())
+                .property("ssl.key.password", "broker-key-pw")
+                .property("ssl.client.auth", "required")
+                .property("listener.name.sasl.ssl.client.auth", "none")
+                .property("listener.name.sasl.sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                .property(
+                        "listener.name.sasl.scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+                .property("ssl.principal.mapping.rules", "RULE:^CN=([^,]+)$/$1/,DEFAULT")
+                .property("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
+                .property("super.users", "User:broker;User:admin")
+                .clientProperties(admin)
+                .build()
+                .start()) {
+            broker.createTopics(List.of(new NewTopic("secure", 1, (short) 1)));
+            Map<String, Object> adminProducer = new HashMap<>(admin);
+            adminProducer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers("SASL"));
+            try (KafkaProducer<String, String> producer =
+                    new KafkaProducer<>(adminProducer, new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>("secure", "k", "v")).get();
+            }
+
+            // The mTLS listener maps CN=app to User:app, which has no ACL: authenticated, not authorized.
+            Map<String, Object> app = new HashMap<>(tls);
+            app.put("security.protocol", "SSL");
+            app.put("ssl.keystore.type", "PEM");
+            app.put("ssl.keystore.location", clientKeystore.toString());
+            app.put("ssl.key.password", "app-key-pw");
+            assertThatThrownBy(() -> send(broker.bootstrapServers("MTLS"), app))
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+            // Without a client certificate the TLS handshake fails; with a wrong SCRAM password, SASL does.
+            Map<String, Object> noCert = new HashMap<>(tls);
+            noCert.put("security.protocol", "SSL");
+            assertThatThrownBy(() -> send(broker.bootstrapServers("MTLS"), noCert))
+                    .hasCauseInstanceOf(SslAuthenticationException.class);
+            assertThatThrownBy(() -> send(broker.bootstrapServers("SASL"), sasl(tls, "app", "wrong")))
+                    .hasCauseInstanceOf(SaslAuthenticationException.class);
+        }
+    }
+
+    private static Map<String, Object> sasl(Map<String, String> tls, String user, String password) {
+        Map<String, Object> m = new HashMap<>(tls);
+        m.put("security.protocol", "SASL_SSL");
+        m.put("sasl.mechanism", "SCRAM-SHA-512");
+        m.put(
+                "sasl.jaas.config",
+                "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                        + password + "\";");
+        return m;
+    }
+
+    private static void send(String bootstrap, Map<String, Object> client)
+            throws ExecutionException, InterruptedException {
+        Map<String, Object> p = new HashMap<>(client);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>("secure", "k", "v")).get();
         }
     }
 

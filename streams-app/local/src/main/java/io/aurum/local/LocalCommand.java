@@ -68,6 +68,16 @@ public final class LocalCommand implements Callable<Integer> {
             description = "Seconds to wait for idle (default: ${DEFAULT-VALUE}).")
     long idleTimeoutSeconds;
 
+    @Option(
+            names = "--log-file",
+            paramLabel = "FILE",
+            description =
+                    "Where the full log goes (default: <data dir>/aurum.log; a --seed run: a new temporary file).")
+    Path logFile;
+
+    @Option(names = "--verbose", description = "Show the full log on the console too, not only Aurum's warnings.")
+    boolean verbose;
+
     @Override
     public Integer call() throws Exception {
         AurumConfig cfg = AurumConfig.loadOrDemo(config);
@@ -75,6 +85,14 @@ public final class LocalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--seed " + seed + " is not a directory");
         }
         boolean ephemeral = seed != null;
+        Path log = logFile != null
+                ? logFile
+                : ephemeral ? Files.createTempFile("aurum-seed-", ".log") : dataDir.resolve("aurum.log");
+        if (fresh && logFile == null && !ephemeral) {
+            // --fresh removes the data directory, and the log with it: start the new one afterwards.
+            Files.deleteIfExists(log);
+        }
+        LocalLogging.toFile(log, verbose);
         LocalOptions options = new LocalOptions(
                 dataDir,
                 fresh,
@@ -84,7 +102,8 @@ public final class LocalCommand implements Callable<Integer> {
                 port(kafkaPort, 9092, ephemeral),
                 port(registryPort, 8081, ephemeral),
                 port(postgresPort, 15432, ephemeral),
-                Duration.ofSeconds(idleTimeoutSeconds));
+                Duration.ofSeconds(idleTimeoutSeconds),
+                log);
         LocalPipeline pipeline = new LocalPipeline(cfg, options);
         if (!untilIdle && dumpGolden == null && seed == null) {
             pipeline.start();

@@ -63,6 +63,7 @@ public final class LocalPipeline implements AutoCloseable {
     private KafkaSchemaStore schemaStore;
     private LocalSchemaRegistry registry;
     private AurumRuntime runtime;
+    private final Thread shutdownHook = new Thread(this::close, "aurum-local-shutdown");
 
     public LocalPipeline(AurumConfig config, LocalOptions options) throws IOException {
         // One instance per data directory: it may always rejoin the consumer group as the same static member.
@@ -91,11 +92,16 @@ public final class LocalPipeline implements AutoCloseable {
         long t0 = System.nanoTime();
         if (options.fresh() && !temporary && Files.exists(dataDir)) {
             LOG.info("--fresh: removing {}", dataDir);
-            deleteRecursively(dataDir);
+            deleteRecursively(dataDir, options.logFile());
         }
         Files.createDirectories(dataDir);
 
-        postgres = new EmbeddedPostgresServer(dataDir.resolve("postgres"), options.postgresPort()).start();
+        // Postgres stops in this pipeline's own order (capture first) rather than in a shutdown hook of its own,
+        // which would pull the database from under a capture that is still streaming.
+        postgres = new EmbeddedPostgresServer(dataDir.resolve("postgres"), options.postgresPort())
+                .withoutShutdownHook()
+                .start();
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
         List<CaptureSource> sources = new ArrayList<>();
         for (String db : databases()) {
             boolean created = postgres.createDatabaseIfMissing(db);
@@ -143,7 +149,7 @@ public final class LocalPipeline implements AutoCloseable {
                   HTTP API        http://localhost:%d/health  /golden/{id}  /xref/{source}/{key}  /metrics
                   Topics          %s;
                                   %s
-
+                %s
                 """,
                 (System.nanoTime() - t0) / 1e9,
                 dataDir,
@@ -154,7 +160,8 @@ public final class LocalPipeline implements AutoCloseable {
                 registry.url(),
                 runtime.httpPort(),
                 topics.get(0),
-                String.join("; ", topics.subList(1, topics.size())));
+                String.join("; ", topics.subList(1, topics.size())),
+                options.logFile() == null ? "" : "  Log             " + options.logFile() + "\n");
         return this;
     }
 
@@ -275,8 +282,14 @@ public final class LocalPipeline implements AutoCloseable {
                         "aurum-shutdown"));
         String last = "";
         while (!stopped.await(5, TimeUnit.SECONDS)) {
-            runtime.failIfBroken();
-            String line = progress();
+            String line;
+            synchronized (this) {
+                if (runtime == null) {
+                    break; // stopping
+                }
+                runtime.failIfBroken();
+                line = progress();
+            }
             if (!line.equals(last)) {
                 System.out.println(line);
                 last = line;
@@ -338,9 +351,15 @@ public final class LocalPipeline implements AutoCloseable {
         return null;
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    /** Deletes {@code dir} and everything in it except {@code keep} (the log being written) and its parents. */
+    private static void deleteRecursively(Path dir, Path keep) throws IOException {
+        Path kept = keep == null ? null : keep.toAbsolutePath().normalize();
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Path abs = p.toAbsolutePath().normalize();
+                if (kept != null && kept.startsWith(abs)) {
+                    continue;
+                }
                 Files.deleteIfExists(p);
             }
         }
@@ -348,6 +367,13 @@ public final class LocalPipeline implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // The JVM is already shutting down (the hook runs), or the hook was never added.
+            }
+        }
         closeQuietly(runtime);
         runtime = null;
         closeQuietly(registry);
@@ -360,7 +386,7 @@ public final class LocalPipeline implements AutoCloseable {
         postgres = null;
         if (temporary) {
             try {
-                deleteRecursively(dataDir);
+                deleteRecursively(dataDir, null);
             } catch (IOException e) {
                 LOG.warn("Could not remove the temporary data directory {}: {}", dataDir, e.getMessage());
             }

@@ -74,6 +74,9 @@ public final class CaptureService implements AutoCloseable {
 
     static final String WATERMARK_PREFIX = "aurum.watermark";
     private static final String NOTIFICATION_TOPIC_PREFIX = "__aurum.capture.notifications.";
+    /** Debezium's default {@code topic.heartbeat.prefix}. */
+    private static final String HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat";
+
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ENGINE_STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final long SNAPSHOT_PROGRESS_LOG_NANOS =
@@ -84,6 +87,7 @@ public final class CaptureService implements AutoCloseable {
     private final Map<String, SourceEngine> engines = new LinkedHashMap<>();
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final Map<String, Object> producerOverrides;
+    private final Map<String, Object> clientOverrides;
 
     private ExecutorService executor;
     private KafkaProducer<byte[], byte[]> producer;
@@ -95,7 +99,10 @@ public final class CaptureService implements AutoCloseable {
         this(bootstrapServers, sources, settings, Map.of());
     }
 
-    /** @param producerOverrides extra {@link KafkaProducer} settings (e.g. security), applied over Aurum's */
+    /**
+     * @param producerOverrides extra {@link KafkaProducer} settings (e.g. security), applied over Aurum's; those that
+     *     are not producer settings (security, SASL, TLS) reach the capture's admin client as well
+     */
     public CaptureService(
             String bootstrapServers,
             List<CaptureSource> sources,
@@ -104,6 +111,12 @@ public final class CaptureService implements AutoCloseable {
         this.bootstrapServers = requireText(bootstrapServers, "bootstrapServers");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.producerOverrides = Map.copyOf(producerOverrides);
+        this.clientOverrides = new HashMap<>();
+        producerOverrides.forEach((k, v) -> {
+            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(k)) {
+                clientOverrides.put(k, v);
+            }
+        });
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("at least one capture source is required");
         }
@@ -151,11 +164,10 @@ public final class CaptureService implements AutoCloseable {
         producerConfig.put(ProducerConfig.CLIENT_ID_CONFIG, "aurum-capture");
         producerConfig.putAll(producerOverrides);
         producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-        admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG,
-                "aurum-capture-admin"));
+        Map<String, Object> adminConfig = new HashMap<>(clientOverrides);
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, "aurum-capture-admin");
+        admin = Admin.create(adminConfig);
         AtomicInteger threadIndex = new AtomicInteger();
         executor = Executors.newFixedThreadPool(engines.size(), runnable -> {
             Thread thread = new Thread(runnable, "aurum-capture-" + threadIndex.incrementAndGet());
@@ -416,6 +428,7 @@ public final class CaptureService implements AutoCloseable {
             p.put("database.user", source.user());
             p.put("database.password", source.password());
             p.put("database.dbname", source.database());
+            source.ssl().forEach((k, v) -> p.put("database." + k, v));
             p.put("topic.prefix", source.name());
             // decoderbufs (Debezium's default) needs a server extension; pgoutput ships with Postgres.
             p.put("plugin.name", "pgoutput");
@@ -433,6 +446,14 @@ public final class CaptureService implements AutoCloseable {
             // Snapshot notifications travel through the event queue, in order with the rows, which makes "snapshot
             // completed" exact; they are consumed here and never written to Kafka.
             p.put("notification.enabled.channels", "sink");
+            if (!settings.heartbeatInterval().isZero()) {
+                p.put(
+                        "heartbeat.interval.ms",
+                        Long.toString(settings.heartbeatInterval().toMillis()));
+                if (settings.heartbeatActionQuery() != null) {
+                    p.put("heartbeat.action.query", settings.heartbeatActionQuery());
+                }
+            }
             p.putAll(settings.debeziumProperties());
             // Pass-through properties may add channels but not take away the one snapshot tracking depends on.
             String channels = p.get("notification.enabled.channels");
@@ -448,8 +469,8 @@ public final class CaptureService implements AutoCloseable {
         private void engineCompleted(boolean success, String message, Throwable error) {
             finished = true;
             if (error != null || (!success && !closing)) {
-                CaptureException failure =
-                        new CaptureException("Capture engine for " + source.name() + " failed: " + message, error);
+                CaptureException failure = new CaptureException(
+                        "Capture engine for " + source.name() + " failed: " + message + tlsHint(message, error), error);
                 stats.markFailed(failure);
                 LOG.error("Capture engine for {} stopped with an error: {}", source.name(), message, error);
                 failPendingWaits(failure);
@@ -459,6 +480,25 @@ public final class CaptureService implements AutoCloseable {
             } else {
                 LOG.debug("Capture engine for {} stopped: {}", source.name(), message);
             }
+        }
+
+        /**
+         * When the connection failed in TLS, says which server, mode and CA were used: the usual causes are a
+         * {@code sslrootcert} that did not sign the server's certificate, or a certificate that does not name the host.
+         */
+        private String tlsHint(String message, Throwable error) {
+            boolean tls = message != null && message.contains("SSL");
+            for (Throwable t = error; t != null && !tls; t = t.getCause()) {
+                tls = t instanceof javax.net.ssl.SSLException
+                        || (t.getMessage() != null && t.getMessage().contains("SSL error"));
+            }
+            if (!tls) {
+                return "";
+            }
+            return " [TLS to " + source.host() + ":" + source.port() + "/" + source.database() + " with sslmode="
+                    + source.ssl().getOrDefault("sslmode", "prefer (pgjdbc's default)") + ", sslrootcert="
+                    + source.ssl().getOrDefault("sslrootcert", "~/.postgresql/root.crt (pgjdbc's default)")
+                    + ": the server's certificate must be signed by that CA and, for verify-full, name the host]";
         }
 
         void failPendingWaits(Throwable reason) {
@@ -489,6 +529,11 @@ public final class CaptureService implements AutoCloseable {
                     if ("COMPLETED".equals(snapshotNotification)) {
                         markSnapshotCompleted(lsnOf(record), sends, sendTopics);
                     }
+                    continue;
+                }
+                if (isHeartbeat(record)) {
+                    // Its offset is committed below like any other (that is its purpose: the slot's confirmed
+                    // position moves on); Connect would write it to a heartbeat topic nobody reads.
                     continue;
                 }
                 String watermark = watermarkId(record);
@@ -667,6 +712,24 @@ public final class CaptureService implements AutoCloseable {
                     source.topics());
         }
 
+        /** Debezium's heartbeat record, or the logical message of the heartbeat action query. */
+        private boolean isHeartbeat(SourceRecord record) {
+            if (record.topic().startsWith(HEARTBEAT_TOPIC_PREFIX)) {
+                return true;
+            }
+            return CaptureSettings.HEARTBEAT_PREFIX.equals(messagePrefix(record));
+        }
+
+        private String messagePrefix(SourceRecord record) {
+            if (!messageTopic.equals(record.topic()) || !(record.value() instanceof Struct value)) {
+                return null;
+            }
+            Field messageField = value.schema().field("message");
+            return messageField != null && value.get(messageField) instanceof Struct message
+                    ? message.getString("prefix")
+                    : null;
+        }
+
         private String watermarkId(SourceRecord record) {
             if (!messageTopic.equals(record.topic()) || !(record.value() instanceof Struct value)) {
                 return null;
@@ -825,10 +888,12 @@ public final class CaptureService implements AutoCloseable {
         }
 
         private Connection connect() throws SQLException {
+            Properties props = new Properties();
+            props.put("user", source.user());
+            props.put("password", source.password());
+            props.putAll(source.ssl());
             return DriverManager.getConnection(
-                    "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database(),
-                    source.user(),
-                    source.password());
+                    "jdbc:postgresql://" + source.host() + ":" + source.port() + "/" + source.database(), props);
         }
     }
 }

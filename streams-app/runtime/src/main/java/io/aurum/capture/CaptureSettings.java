@@ -17,6 +17,12 @@ import java.util.Objects;
  * @param replicationFactor  replication factor of each change topic created on first sight
  * @param offsetFlushInterval how often acknowledged positions are written to the offsets file (and confirmed to the
  *                           slot); anything newer is redelivered after a crash
+ * @param heartbeatInterval  Debezium {@code heartbeat.interval.ms} (zero: off). A heartbeat commits the
+ *                           connector's position even when none of its tables changed, so the slot's confirmed
+ *                           position moves and Postgres can recycle WAL that other databases wrote
+ * @param heartbeatActionQuery Debezium {@code heartbeat.action.query}: run in the captured database at each
+ *                           heartbeat, so a database with no changes of its own still has something to decode and
+ *                           confirm (null: none)
  * @param debeziumProperties passed through to every engine last, so they override Aurum's choices
  */
 public record CaptureSettings(
@@ -26,13 +32,28 @@ public record CaptureSettings(
         int topicPartitions,
         short replicationFactor,
         Duration offsetFlushInterval,
+        Duration heartbeatInterval,
+        String heartbeatActionQuery,
         Map<String, String> debeziumProperties) {
+
+    /** Heartbeats every 10 s, each writing a non-transactional logical message (no table needed). */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+
+    public static final String HEARTBEAT_PREFIX = "aurum.heartbeat";
+    public static final String DEFAULT_HEARTBEAT_QUERY =
+            "SELECT pg_logical_emit_message(false, '" + HEARTBEAT_PREFIX + "', now()::text)";
 
     public CaptureSettings {
         Objects.requireNonNull(offsetsDir, "offsetsDir");
         pollInterval = pollInterval == null ? Duration.ofMillis(100) : pollInterval;
         snapshotMode = snapshotMode == null || snapshotMode.isBlank() ? "initial" : snapshotMode;
         offsetFlushInterval = offsetFlushInterval == null ? Duration.ofSeconds(1) : offsetFlushInterval;
+        heartbeatInterval = heartbeatInterval == null ? Duration.ZERO : heartbeatInterval;
+        if (heartbeatInterval.isNegative()) {
+            throw new IllegalArgumentException("heartbeatInterval must not be negative");
+        }
+        heartbeatActionQuery =
+                heartbeatActionQuery == null || heartbeatActionQuery.isBlank() ? null : heartbeatActionQuery;
         if (topicPartitions < 1) {
             throw new IllegalArgumentException("topicPartitions must be >= 1");
         }
@@ -60,6 +81,8 @@ public record CaptureSettings(
         private int topicPartitions = 1;
         private short replicationFactor = 1;
         private Duration offsetFlushInterval = Duration.ofSeconds(1);
+        private Duration heartbeatInterval = DEFAULT_HEARTBEAT;
+        private String heartbeatActionQuery = DEFAULT_HEARTBEAT_QUERY;
         private final Map<String, String> debeziumProperties = new LinkedHashMap<>();
 
         private Builder(Path offsetsDir) {
@@ -91,6 +114,13 @@ public record CaptureSettings(
             return this;
         }
 
+        /** @param interval zero turns heartbeats off; @param actionQuery null or blank: no action query */
+        public Builder heartbeat(Duration interval, String actionQuery) {
+            this.heartbeatInterval = interval;
+            this.heartbeatActionQuery = actionQuery;
+            return this;
+        }
+
         public Builder debeziumProperty(String key, String value) {
             debeziumProperties.put(key, value);
             return this;
@@ -109,6 +139,8 @@ public record CaptureSettings(
                     topicPartitions,
                     replicationFactor,
                     offsetFlushInterval,
+                    heartbeatInterval,
+                    heartbeatActionQuery,
                     debeziumProperties);
         }
     }

@@ -2,6 +2,7 @@ package io.aurum.capture;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,6 +16,8 @@ import java.util.Objects;
  * @param topics           the change topics the pipeline reads from this database: when a blocking snapshot of
  *                         the database completes, each of their partitions gets a snapshot-completed marker, empty
  *                         tables included, so that rows the snapshot did not see are removed downstream
+ * @param ssl              pgjdbc TLS settings ({@code sslmode}, {@code sslrootcert}, ...), for Debezium's connections
+ *                         ({@code database.sslmode}, ...) and Aurum's own (watermarks, slot checks)
  */
 public record CaptureSource(
         String name,
@@ -26,7 +29,8 @@ public record CaptureSource(
         List<String> tableIncludeList,
         String slotName,
         String publicationName,
-        List<String> topics) {
+        List<String> topics,
+        Map<String, String> ssl) {
 
     public CaptureSource {
         requireText(name, "name");
@@ -39,32 +43,60 @@ public record CaptureSource(
         password = password == null ? "" : password;
         tableIncludeList = tableIncludeList == null ? List.of() : List.copyOf(tableIncludeList);
         topics = topics == null ? List.of() : List.copyOf(topics);
+        ssl = ssl == null ? Map.of() : Map.copyOf(ssl);
         slotName = slotName == null || slotName.isBlank() ? defaultIdentifier(database) : slotName;
         publicationName =
                 publicationName == null || publicationName.isBlank() ? defaultIdentifier(database) : publicationName;
     }
 
     public static CaptureSource of(String name, String host, int port, String database, String user, String password) {
-        return new CaptureSource(name, host, port, database, user, password, List.of(), null, null, List.of());
+        return new CaptureSource(
+                name, host, port, database, user, password, List.of(), null, null, List.of(), Map.of());
+    }
+
+    public CaptureSource withSsl(Map<String, String> settings) {
+        return new CaptureSource(
+                name,
+                host,
+                port,
+                database,
+                user,
+                password,
+                tableIncludeList,
+                slotName,
+                publicationName,
+                topics,
+                settings);
     }
 
     public CaptureSource withTables(List<String> tables) {
-        return new CaptureSource(name, host, port, database, user, password, tables, slotName, publicationName, topics);
+        return new CaptureSource(
+                name, host, port, database, user, password, tables, slotName, publicationName, topics, ssl);
     }
 
     public CaptureSource withSlotName(String slot) {
         return new CaptureSource(
-                name, host, port, database, user, password, tableIncludeList, slot, publicationName, topics);
+                name, host, port, database, user, password, tableIncludeList, slot, publicationName, topics, ssl);
     }
 
     public CaptureSource withPublicationName(String publication) {
         return new CaptureSource(
-                name, host, port, database, user, password, tableIncludeList, slotName, publication, topics);
+                name, host, port, database, user, password, tableIncludeList, slotName, publication, topics, ssl);
     }
 
     public CaptureSource withTopics(List<String> changeTopics) {
         return new CaptureSource(
-                name, host, port, database, user, password, tableIncludeList, slotName, publicationName, changeTopics);
+                name,
+                host,
+                port,
+                database,
+                user,
+                password,
+                tableIncludeList,
+                slotName,
+                publicationName,
+                changeTopics,
+                ssl);
     }
 
     /** Replication slot names only allow lower-case letters, digits and underscores. */
@@ -84,6 +116,8 @@ public record CaptureSource(
     public String toString() {
         // Never print the password.
         return "CaptureSource[name=" + name + ", " + host + ":" + port + "/" + database + ", tables=" + tableIncludeList
-                + ", slot=" + slotName + ", publication=" + publicationName + "]";
+                + ", slot=" + slotName + ", publication=" + publicationName + ", ssl="
+                + ssl.getOrDefault("sslmode", "-")
+                + "]";
     }
 }

@@ -63,9 +63,19 @@ public final class AurumRuntime implements AutoCloseable {
                     .pollInterval(Duration.ofMillis(config.capture().pollIntervalMs()))
                     .topicPartitions(config.capture().topicPartitions())
                     .replicationFactor(config.streams().replicationFactor())
+                    .heartbeat(
+                            Duration.ofMillis(config.capture().heartbeatIntervalMs()),
+                            config.capture()
+                                    .heartbeatActionQuery()
+                                    .orElse(io.aurum.capture.CaptureSettings.DEFAULT_HEARTBEAT_QUERY))
                     .debeziumProperties(config.capture().debeziumProperties())
                     .build();
-            this.capture = new CaptureService(bootstrapServers, withPipelineTopics(config, captureSources), settings);
+            // kafka.properties (security: SASL, TLS) reach every client, the capture's included.
+            this.capture = new CaptureService(
+                    bootstrapServers,
+                    withPipelineTopics(config, captureSources),
+                    settings,
+                    producerSettings(config.kafka().properties()));
         }
         this.streams = new AurumStreams(
                 config,
@@ -86,6 +96,17 @@ public final class AurumRuntime implements AutoCloseable {
                         .distinct()
                         .toList()))
                 .toList();
+    }
+
+    /** The client properties a producer knows (others would only be warned about as unknown). */
+    private static Map<String, Object> producerSettings(Map<String, String> clientProperties) {
+        Map<String, Object> out = new java.util.HashMap<>();
+        clientProperties.forEach((k, v) -> {
+            if (org.apache.kafka.clients.producer.ProducerConfig.configNames().contains(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
     }
 
     public AurumRuntime start() throws IOException {

@@ -49,7 +49,8 @@ public final class RunCommand implements Callable<Integer> {
         List<CaptureSource> sources = !cfg.capture().enabled()
                 ? List.of()
                 : cfg.capture().databases().values().stream()
-                        .map(d -> CaptureSource.of(d.name(), d.host(), d.port(), d.database(), d.user(), d.password()))
+                        .map(d -> CaptureSource.of(d.name(), d.host(), d.port(), d.database(), d.user(), d.password())
+                                .withSsl(d.ssl()))
                         .toList();
         if (cfg.capture().enabled() && sources.isEmpty()) {
             throw new ConfigException(

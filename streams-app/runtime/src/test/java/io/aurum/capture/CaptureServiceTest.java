@@ -258,6 +258,78 @@ class CaptureServiceTest {
         }
     }
 
+    /**
+     * WAL is one stream for the whole server: while one database is busy, the slot of a quiet one would hold all of
+     * it forever, for it never sees a change of its own to confirm. Heartbeats with their action query give the
+     * quiet database something to decode, and its slot's confirmed position follows the server's WAL.
+     */
+    @Test
+    void aQuietDatabasesSlotAdvancesWhileAnotherDatabaseIsBusy() throws Exception {
+        pg.createDatabaseIfMissing("quiet");
+        pg.createDatabaseIfMissing("busy");
+        pg.executeSql("quiet", "CREATE TABLE IF NOT EXISTS notes (id int PRIMARY KEY, body text)");
+        pg.executeSql("busy", "CREATE TABLE IF NOT EXISTS events (id serial PRIMARY KEY, body text)");
+        CaptureSettings settings = CaptureSettings.builder(dir.resolve("offsets-heartbeat"))
+                .heartbeat(Duration.ofMillis(500), CaptureSettings.DEFAULT_HEARTBEAT_QUERY)
+                .offsetFlushInterval(Duration.ofMillis(500))
+                .build();
+        try (CaptureService capture = new CaptureService(
+                        broker.bootstrapServers(), List.of(source(pg, "quiet"), source(pg, "busy")), settings)
+                .start()) {
+            capture.awaitSnapshotComplete(WAIT);
+            capture.awaitCaughtUp("quiet", WAIT);
+            long start = confirmedLsn("aurum_quiet");
+            long busyWal = 0;
+            long quietLsn = start;
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            // The busy database writes WAL; the quiet one is left alone, and must confirm past where the busy one
+            // had written to when we looked.
+            while (System.nanoTime() < deadline) {
+                pg.executeSql("busy", "INSERT INTO events(body) SELECT repeat('x', 200) FROM generate_series(1, 200)");
+                if (busyWal == 0) {
+                    busyWal = currentWalLsn();
+                }
+                quietLsn = confirmedLsn("aurum_quiet");
+                if (quietLsn >= busyWal) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            LOG.info(
+                    "quiet slot confirmed {} -> {}; the busy database had written up to {}",
+                    Long.toHexString(start),
+                    Long.toHexString(quietLsn),
+                    Long.toHexString(busyWal));
+            assertThat(quietLsn)
+                    .as("the quiet database's slot confirms past the WAL the busy one wrote")
+                    .isGreaterThanOrEqualTo(busyWal)
+                    .isGreaterThan(start);
+            assertThat(capture.stats("quiet").streamingEvents())
+                    .as("heartbeats are not change events")
+                    .isZero();
+        }
+    }
+
+    private static long confirmedLsn(String slot) throws Exception {
+        return lsn("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot + "'");
+    }
+
+    private static long currentWalLsn() throws Exception {
+        return lsn("SELECT pg_current_wal_lsn()");
+    }
+
+    private static long lsn(String sql) throws Exception {
+        try (var c = pg.connect("postgres");
+                var st = c.createStatement();
+                var rs = st.executeQuery(sql)) {
+            if (!rs.next() || rs.getString(1) == null) {
+                return 0;
+            }
+            String[] parts = rs.getString(1).split("/");
+            return (Long.parseLong(parts[0], 16) << 32) + Long.parseLong(parts[1], 16);
+        }
+    }
+
     @Test
     void awaitCaughtUpRejectsUnknownDatabase() {
         CaptureSource source = source(pg, "postgres");
