@@ -90,7 +90,7 @@ public final class AurumTopology {
         //    The map stage also ends each blocking snapshot per table and partition (a sweep, see SnapshotSweep).
         builder.addStateStore(stores.builder(Stores.SNAPSHOT_GENERATIONS));
         KStream<String, RowEvent> rows = cdc.process(
-                () -> new MapProcessor(new CdcMapper(config), Stores.SNAPSHOT_GENERATIONS.name()),
+                () -> new MapProcessor(new CdcMapper(config, topics.cdcDecoder()), Stores.SNAPSHOT_GENERATIONS.name()),
                 Named.as("map"),
                 Stores.SNAPSHOT_GENERATIONS.name());
         Map<String, KStream<String, RowEvent>> bySort = rows.split(Named.as("rows-"))

@@ -19,6 +19,8 @@ public final class JsonSerde<T> implements Serde<T> {
     static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_LONG_FOR_INTS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // Typed attribute values (decimals, dates, instants, ...) keep their type across topics and stores.
+            .addModule(CanonicalJson.MODULE)
             .build();
 
     private final JavaType type;

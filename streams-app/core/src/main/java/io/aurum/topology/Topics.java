@@ -2,6 +2,7 @@ package io.aurum.topology;
 
 import io.aurum.canonical.AssertionChange;
 import io.aurum.canonical.ChildChange;
+import io.aurum.canonical.EventDecoder;
 import io.aurum.canonical.RowEvent;
 import io.aurum.cluster.Member;
 import io.aurum.config.AurumConfig;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serde;
@@ -79,6 +81,14 @@ public final class Topics {
     @FunctionalInterface
     public interface AvroSerdes {
         <T extends SpecificRecord> Serde<T> serde(Class<T> type);
+
+        /**
+         * The registry settings ({@code schema.registry.url}, credentials): CDC topics in the Avro format are read
+         * with them. Empty when there is no registry (tests of JSON sources).
+         */
+        default Map<String, ?> registryConfig() {
+            return Map.of();
+        }
     }
 
     private final AurumConfig config;
@@ -94,10 +104,12 @@ public final class Topics {
     private final Topic<String, LpMessages.ToIdentifier> identityToIdentifiers;
     private final Topic<String, LpMessages.ToRecord> identityToRecords;
     private final List<Topic<?, ?>> all;
+    private final EventDecoder cdcDecoder;
 
     /** The topics of the deployment {@code config} describes (its sources, application id and partition counts). */
     public Topics(AvroSerdes serdes, AurumConfig config) {
         this.config = config;
+        this.cdcDecoder = new EventDecoder(serdes.registryConfig());
         String app = config.streams().applicationId();
         config.pipeline().sources().values().stream()
                 .map(SourceDef::topic)
@@ -215,6 +227,14 @@ public final class Topics {
                 identityToIdentifiers,
                 identityToRecords));
         all = Collections.unmodifiableList(list);
+    }
+
+    /**
+     * Reads the CDC topics' records in each source's format (JSON or Avro through the registry), decoding columns by
+     * their schema; one instance, with its schema caches, for the whole topology.
+     */
+    public EventDecoder cdcDecoder() {
+        return cdcDecoder;
     }
 
     /** The change topics of the configured sources (one per table), as bytes. */
