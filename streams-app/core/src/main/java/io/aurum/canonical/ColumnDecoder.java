@@ -235,7 +235,8 @@ abstract class ColumnDecoder {
         Kind kind =
                 switch (type) {
                     case "int8", "int16", "int32", "int64" -> Kind.LONG;
-                    case "float32", "float64" -> Kind.DOUBLE;
+                    // JsonConverter names them float and double; Connect's Schema.Type float32 and float64.
+                    case "float", "double", "float32", "float64" -> Kind.DOUBLE;
                     case "boolean" -> Kind.BOOLEAN;
                     case "bytes" -> Kind.BYTES;
                     // Uuid, Json, Xml, Enum, EnumSet, Interval (interval.handling.mode=string), Ltree, ...: text.

@@ -111,6 +111,9 @@ public final class EventDecoder {
     // JSON
 
     private JsonNode json(byte[] bytes, String what) {
+        if (bytes.length > WireFormat.HEADER_SIZE && bytes[0] == WireFormat.MAGIC_BYTE) {
+            throw new MappingException("the " + what + " is not JSON" + avroHint(bytes));
+        }
         try (JsonParser parser = JSON.getFactory().createParser(bytes)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
@@ -239,7 +242,7 @@ public final class EventDecoder {
             if (row == null) {
                 row = struct.fields.get("before");
             }
-            if (row instanceof ColumnDecoder.StructDecoder r && struct.fields.containsKey("op")) {
+            if (row instanceof ColumnDecoder.StructDecoder r) {
                 return new Shape(r.fields, true);
             }
             return new Shape(struct.fields, false);

@@ -368,7 +368,7 @@ public record GoldenConfig(
         }
         FieldDef def = fields.get(field);
         if (def != null && !def.type().numeric()) {
-            throw node.get("field").error("anomalies test numbers; declare the field with type: number"); declare the field with type: number, integer or decimal");
+            throw node.get("field").error("anomalies test numbers; declare the field with type: number");
         }
         Double min = node.has("min") ? node.get("min").asDouble() : null;
         Double max = node.has("max") ? node.get("max").asDouble() : null;
