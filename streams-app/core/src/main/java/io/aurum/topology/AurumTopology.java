@@ -12,6 +12,7 @@ import io.aurum.canonical.SourceRecord;
 import io.aurum.cluster.ClusterView;
 import io.aurum.cluster.Member;
 import io.aurum.config.PipelineConfig;
+import io.aurum.golden.GoldenTable;
 import io.aurum.identity.IdentifierNodeProcessor;
 import io.aurum.identity.IdentityEvent;
 import io.aurum.identity.LpMessages.RecordInput;
@@ -230,9 +231,14 @@ public final class AurumTopology {
                 Named.as("golden"),
                 stores.materialized(Stores.GOLDEN.withSerde(topics.golden().valueSerde())));
 
-        // 7. Golden output: the golden topic, the local id → golden id cross-reference, and the conflicts.
-        golden.toStream(Named.as("golden-changes"))
-                .to(topics.golden().name(), topics.golden().produced());
+        // 7. Golden output: the golden topic (and its typed table form), the local id → golden id
+        //    cross-reference, and the conflicts.
+        KStream<String, GoldenCustomer> goldenChanges = golden.toStream(Named.as("golden-changes"));
+        goldenChanges.to(topics.golden().name(), topics.golden().produced());
+        GoldenTable table = new GoldenTable(config);
+        goldenChanges
+                .mapValues(table::row, Named.as("golden-table"))
+                .to(topics.goldenTable().name(), topics.goldenTable().produced());
         memberships
                 .toStream(Named.as("xref-changes"))
                 .mapValues(AurumTopology::xref, Named.as("xref"))

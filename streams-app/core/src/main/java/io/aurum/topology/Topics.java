@@ -14,6 +14,7 @@ import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.QualityIssue;
 import io.aurum.schemas.Redirect;
 import io.aurum.schemas.XrefEntry;
+import io.aurum.serde.GenericAvroWireSerde;
 import io.aurum.survivorship.Steward;
 import io.aurum.topology.Topic.Kind;
 import io.aurum.topology.Topic.Partitions;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serde;
@@ -42,6 +44,9 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  */
 public final class Topics {
     public static final String GOLDEN = "customers.golden";
+    /** The golden records as flat typed rows ({@link io.aurum.golden.GoldenTable}), for sink connectors and SQL. */
+    public static final String GOLDEN_TABLE = "customers.golden.table";
+
     public static final String XREF = "customers.xref";
     public static final String REDIRECTS = "customers.redirects";
     public static final String QUALITY = "customers.quality";
@@ -89,11 +94,17 @@ public final class Topics {
         default Map<String, ?> registryConfig() {
             return Map.of();
         }
+
+        /** The value serde of a topic of generic records whose schema is built at run time (the golden table). */
+        default Serde<GenericRecord> generic() {
+            return GenericAvroWireSerde.of(registryConfig(), false);
+        }
     }
 
     private final AurumConfig config;
     private final List<Topic<byte[], byte[]>> cdc = new ArrayList<>();
     private final Topic<String, GoldenCustomer> golden;
+    private final Topic<String, GenericRecord> goldenTable;
     private final Topic<String, XrefEntry> xref;
     private final Topic<String, Redirect> redirects;
     private final Topic<String, QualityIssue> quality;
@@ -122,8 +133,9 @@ public final class Topics {
                                 Kind.CDC_INPUT,
                                 Partitions.CAPTURE,
                                 null,
-                                "primary key (JSON)",
-                                "Debezium change event (JSON with schema)"))));
+                                "primary key (in the source's format)",
+                                "Debezium change event: JSON (with or without schema) or Avro, as the source's"
+                                        + " `format` says"))));
         golden = new Topic<>(
                 GOLDEN,
                 Serdes.String(),
@@ -132,6 +144,15 @@ public final class Topics {
                         Kind.PUBLIC,
                         "golden id",
                         "`GoldenCustomer` (Avro, Confluent wire format); tombstone when merged away or emptied"));
+        goldenTable = new Topic<>(
+                GOLDEN_TABLE,
+                Serdes.String(),
+                serdes.generic(),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "golden id",
+                        "`io.aurum.golden.GoldenRow` (Avro, schema derived from the config): one typed column per golden"
+                                + " field and roll-up, plus members and lineage; tombstone when merged away or emptied"));
         xref = new Topic<>(
                 XREF,
                 Serdes.String(),
@@ -217,6 +238,7 @@ public final class Topics {
         List<Topic<?, ?>> list = new ArrayList<>(cdc);
         list.addAll(List.of(
                 golden,
+                goldenTable,
                 xref,
                 redirects,
                 quality,
@@ -244,6 +266,11 @@ public final class Topics {
 
     public Topic<String, GoldenCustomer> golden() {
         return golden;
+    }
+
+    /** customers.golden.table: the golden records as flat typed rows. */
+    public Topic<String, GenericRecord> goldenTable() {
+        return goldenTable;
     }
 
     public Topic<String, XrefEntry> xref() {
