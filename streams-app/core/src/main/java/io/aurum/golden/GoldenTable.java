@@ -126,27 +126,29 @@ public final class GoldenTable {
                     .type(nullable(type(r.type(), r.scale(), r.precision())))
                     .withDefault(null);
         }
+        // Aurum's own columns are in every version of the schema, so they need no defaults (and sinks that render
+        // column defaults, such as the JDBC sink, cannot render an array's).
         fields.name(MEMBERS)
                 .doc("The member source records, '<database>.<table>:<key>', sorted.")
                 .type()
                 .array()
                 .items()
                 .stringType()
-                .arrayDefault(List.of());
+                .noDefault();
         fields.name(LINEAGE)
                 .doc("Per field: rule, system, source, key and sourceTs of its value, as a JSON object.")
                 .type()
                 .stringType()
-                .stringDefault("{}");
+                .noDefault();
         fields.name(UPDATED_AT)
                 .doc("Latest source commit time among the members.")
                 .type(LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG)))
-                .withDefault(0L);
+                .noDefault();
         fields.name(OPEN_CONFLICTS)
                 .doc("Open conflicts of this customer on customers.conflicts.")
                 .type()
                 .intType()
-                .intDefault(0);
+                .noDefault();
         return fields.endRecord();
     }
 
