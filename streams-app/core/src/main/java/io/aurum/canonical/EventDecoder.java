@@ -55,6 +55,7 @@ public final class EventDecoder {
     private static final ObjectMapper JSON = JsonMapper.builder()
             // 3000.00 in a decimal.format=NUMERIC event must not pass through a double.
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
             .build();
     private static final JsonNodeFactory NODES = JsonNodeFactory.withExactBigDecimals(true);
     /** Schemas change with DDL, rarely; a bound keeps a pathological producer from growing the cache forever. */
