@@ -44,6 +44,7 @@ class ArchitectureTest {
             "app",
             "http",
             "runtime", // runtime: what the container ships
+            "connect", // connect: Aurum's Kafka Connect converter (a Connect plugin, not in the container)
             "registry",
             "embedded", // local-servers: in-JVM registry, broker, Postgres
             "local", // local: aurum local and the demo data
