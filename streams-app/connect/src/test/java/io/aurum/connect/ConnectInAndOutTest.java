@@ -112,26 +112,13 @@ class ConnectInAndOutTest {
 
             // Out: customers.golden.table into the warehouse, one column per golden field.
             p.postgres().createDatabaseIfMissing("warehouse");
-            Map<String, String> sink = new LinkedHashMap<>();
-            sink.put("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector");
-            sink.put("tasks.max", "1");
-            sink.put("topics", "customers.golden.table");
+            // docker/sinks/golden-table-jdbc.json as shipped, pointed at this warehouse and registry.
+            Map<String, String> sink = ConnectWorker.JSON.readValue(
+                    Files.readString(repo().resolve("docker/sinks/golden-table-jdbc.json")),
+                    new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, String>>() {});
+            System.setProperty("AURUM_WAREHOUSE_USER", p.postgres().user());
+            System.setProperty("AURUM_WAREHOUSE_PASSWORD", p.postgres().password());
             sink.put("connection.url", p.postgres().jdbcUrl("warehouse"));
-            sink.put("connection.username", p.postgres().user());
-            sink.put("connection.password", p.postgres().password());
-            sink.put("insert.mode", "upsert");
-            sink.put("primary.key.mode", "record_key");
-            sink.put("primary.key.fields", "golden_id");
-            sink.put("delete.enabled", "true");
-            sink.put("schema.evolution", "basic");
-            sink.put("collection.name.format", "golden_customers");
-            sink.put("use.time.zone", "UTC");
-            sink.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
-            // The sink wants a struct key for primary.key.mode=record_key: the golden id becomes {golden_id: ...}.
-            sink.put("transforms", "key");
-            sink.put("transforms.key.type", "org.apache.kafka.connect.transforms.HoistField$Key");
-            sink.put("transforms.key.field", "golden_id");
-            sink.put("value.converter", AvroConverter.class.getName());
             sink.put("value.converter.schema.registry.url", p.registryUrl());
             worker.putConnector("golden-sink", sink);
             worker.awaitRunning("golden-sink");
@@ -139,8 +126,6 @@ class ConnectInAndOutTest {
             Map<String, Map<String, Object>> rows = awaitRows(worker, p, r -> r.size() == 3);
             assertThat(rows.keySet()).isEqualTo(golden.keySet());
             Map<String, Object> row = rows.get(ingrid.getId());
-            System.out.println("golden_customers row of " + ingrid.getId() + ": " + row);
-            System.out.println("golden record: " + io.aurum.app.GoldenJson.line(ingrid));
             assertThat((BigDecimal) row.get("credit_limit")).isEqualByComparingTo("3000.00");
             assertThat((BigDecimal) row.get("balance")).isEqualByComparingTo("12.34");
             assertThat(row.get("birthday").toString()).isEqualTo("1988-04-30");
