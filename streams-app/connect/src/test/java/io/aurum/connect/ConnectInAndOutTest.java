@@ -120,8 +120,8 @@ class ConnectInAndOutTest {
             System.setProperty("AURUM_WAREHOUSE_PASSWORD", p.postgres().password());
             sink.put("connection.url", p.postgres().jdbcUrl("warehouse"));
             sink.put("value.converter.schema.registry.url", p.registryUrl());
-            worker.putConnector("golden-sink", sink);
-            worker.awaitRunning("golden-sink");
+            worker.putConnector("aurum-golden-table", sink);
+            worker.awaitRunning("aurum-golden-table");
 
             Map<String, Map<String, Object>> rows = awaitRows(worker, p, r -> r.size() == 3);
             assertThat(rows.keySet()).isEqualTo(golden.keySet());
@@ -156,8 +156,14 @@ class ConnectInAndOutTest {
             String kari = byMember(golden, "shop.customers:5003").getId();
             String ola = byMember(golden, "crm.contacts:1000").getId();
             p.postgres().executeSql("shop", "UPDATE customers SET crm_contact_id = 1000 WHERE customer_no = 5003");
-            rows = awaitRows(worker, p, r -> r.size() == 2 && !r.containsKey(kari));
-            assertThat(rows.get(ola).get("aurum_members").toString()).contains("shop.customers:5003");
+            rows = awaitRows(
+                    worker,
+                    p,
+                    r -> r.size() == 2
+                            && !r.containsKey(kari)
+                            && r.containsKey(ola)
+                            && r.get(ola).get("aurum_members").toString().contains("shop.customers:5003"));
+            assertThat(rows.get(ola).get("name")).isEqualTo("Ola Nordmann");
 
             // A delete of every record of a customer: the row is deleted.
             p.postgres()
@@ -202,7 +208,7 @@ class ConnectInAndOutTest {
             ConnectWorker worker, LocalPipeline p, Predicate<Map<String, Map<String, Object>>> done) throws Exception {
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         while (true) {
-            worker.assertNotFailed("golden-sink");
+            worker.assertNotFailed("aurum-golden-table");
             Map<String, Map<String, Object>> rows = new TreeMap<>();
             try (Connection c = p.postgres().connect("warehouse");
                     Statement s = c.createStatement();
