@@ -63,6 +63,11 @@ abstract class ColumnDecoder {
     /** Decodes a value read with a generic Avro reader (no logical-type conversions). */
     abstract Object fromAvro(Object v);
 
+    /** Whether JsonConverter's node is already the canonical value's node (text, whole number, boolean, null). */
+    boolean keepsJson(JsonNode v) {
+        return v == null || v.isNull();
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // From a Connect schema (JSON envelope)
 
@@ -254,6 +259,18 @@ abstract class ColumnDecoder {
             super(typeName);
             this.kind = kind;
             this.scale = scale;
+        }
+
+        @Override
+        boolean keepsJson(JsonNode v) {
+            return v == null
+                    || v.isNull()
+                    || switch (kind) {
+                        case STRING -> v.isTextual();
+                        case LONG -> v.isIntegralNumber() && v.canConvertToLong();
+                        case BOOLEAN -> v.isBoolean();
+                        default -> false;
+                    };
         }
 
         @Override

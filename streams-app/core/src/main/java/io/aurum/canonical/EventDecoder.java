@@ -171,7 +171,16 @@ public final class EventDecoder {
                 : "";
     }
 
+    /** The schema seen last and its shape: consecutive events of a table nearly always share their schema. */
+    private volatile LastShape last;
+
+    private record LastShape(byte[] schema, Shape shape) {}
+
     private Shape jsonShape(byte[] bytes, int start, int end) {
+        LastShape seen = last;
+        if (seen != null && Arrays.equals(seen.schema(), 0, seen.schema().length, bytes, start, end)) {
+            return seen.shape(); // a vectorized compare: no hash over the schema's bytes
+        }
         SchemaText probe = new SchemaText(bytes, start, end);
         Shape shape = jsonShapes.get(probe);
         if (shape == null) {
@@ -187,6 +196,7 @@ public final class EventDecoder {
             }
             jsonShapes.put(probe.copy(), shape);
         }
+        last = new LastShape(Arrays.copyOfRange(bytes, start, end), shape);
         return shape;
     }
 
@@ -274,6 +284,9 @@ public final class EventDecoder {
                 if (d == null) {
                     e.setValue(plainScalars(e.getValue()));
                     continue;
+                }
+                if (d.keepsJson(e.getValue())) {
+                    continue; // text, whole numbers, booleans: already what they mean (most columns, no allocation)
                 }
                 try {
                     e.setValue(node(d.fromJson(e.getValue())));

@@ -250,6 +250,10 @@ public final class Canonical {
         if (s.isEmpty() || !Character.isDigit(s.charAt(0)) && s.charAt(0) != '+' && s.charAt(0) != '-') {
             return null;
         }
+        Instant fast = utc(s);
+        if (fast != null) {
+            return fast;
+        }
         try {
             return OffsetDateTime.parse(s).toInstant();
         } catch (DateTimeParseException e) {
@@ -278,6 +282,76 @@ public final class Canonical {
             }
         }
         return null;
+    }
+
+    /**
+     * Debezium's ZonedTimestamp rendering, {@code 2024-03-01T12:34:56[.f{1,9}]Z}, read without the general ISO parser
+     * (every timestamptz of every event goes through here); null for any other shape.
+     */
+    private static Instant utc(String s) {
+        int n = s.length();
+        if (n < 20
+                || s.charAt(n - 1) != 'Z'
+                || s.charAt(4) != '-'
+                || s.charAt(7) != '-'
+                || s.charAt(10) != 'T'
+                || s.charAt(13) != ':'
+                || s.charAt(16) != ':') {
+            return null;
+        }
+        int year = digits(s, 0, 4);
+        int month = digits(s, 5, 7);
+        int day = digits(s, 8, 10);
+        int hour = digits(s, 11, 13);
+        int minute = digits(s, 14, 16);
+        int second = digits(s, 17, 19);
+        int nanos = 0;
+        if (n > 20) {
+            if (s.charAt(19) != '.' || n - 21 > 9 || n - 21 < 1) {
+                return null;
+            }
+            int frac = digits(s, 20, n - 1);
+            if (frac < 0) {
+                return null;
+            }
+            nanos = frac;
+            for (int i = n - 21; i < 9; i++) {
+                nanos *= 10;
+            }
+        } else if (n != 20) {
+            return null;
+        }
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > 31
+                || hour < 0
+                || hour > 23
+                || minute < 0
+                || minute > 59
+                || second < 0
+                || second > 59) {
+            return null;
+        }
+        try {
+            long days = LocalDate.of(year, month, day).toEpochDay();
+            return Instant.ofEpochSecond(days * 86_400L + hour * 3_600L + minute * 60L + second, nanos);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static int digits(String s, int from, int to) {
+        int v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
     }
 
     /** A calendar date: dates; instants (their UTC date); ISO dates or timestamps as text; day numbers. Else null. */
