@@ -49,7 +49,7 @@ final class Rollups {
         Object value;
         switch (rollup.function()) {
             case COUNT -> value = (long) rows.size();
-            case SUM -> value = sum(rows, rollup.attribute());
+            case SUM -> value = typedSum(sum(rows, rollup.attribute()), rollup);
             case MAX, MIN -> {
                 chosen = extreme(rows, rollup.attribute(), rollup.function() == RollupFunction.MAX);
                 value = chosen == null ? null : chosen.child().attributes().get(rollup.attribute());
@@ -110,6 +110,18 @@ final class Rollups {
             return total.doubleValue();
         }
         return total.longValue();
+    }
+
+    /** A sum declared {@code type: decimal} is a decimal of its scale, also when there is nothing to add (0.00). */
+    private static Object typedSum(Object sum, RollupDef rollup) {
+        if (rollup.type() != io.aurum.config.GoldenConfig.FieldType.DECIMAL) {
+            return sum;
+        }
+        try {
+            return Canonical.decimal(sum).setScale(rollup.scale(), java.math.RoundingMode.UNNECESSARY);
+        } catch (ArithmeticException e) {
+            return sum; // more decimals than the scale: keep the exact sum; the table column says it is untyped
+        }
     }
 
     /** Ties on the value fall back to the child key, so the answer is the same in any arrival order. */
