@@ -1,6 +1,7 @@
 package io.aurum.golden;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -110,6 +111,31 @@ class GoldenTableTest {
             assertThat(SchemaCompatibility.checkReaderWriterCompatibility(pair[0], pair[1])
                             .getType())
                     .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        }
+    }
+
+    @Test
+    void aSchemaRegistryAcceptsAddedAndRemovedFieldsAndRefusesAChangedType() throws Exception {
+        Schema v1 = GoldenTable.schemaFor(pipeline(BASE));
+        Schema v2 = GoldenTable.schemaFor(pipeline(BASE.replace(
+                "    since:   {type: date, owner: shop}\n",
+                "    since:   {type: date, owner: shop}\n    tier:    {attribute: name, owner: desk}\n")));
+        Schema v3 = GoldenTable.schemaFor(
+                pipeline(BASE.replace("    balance: {type: decimal, scale: 2, owner: shop}\n", "")));
+        Schema retyped = GoldenTable.schemaFor(pipeline(
+                BASE.replace("    since:   {type: date, owner: shop}", "    since:   {type: timestamp, owner: shop}")));
+        try (io.aurum.registry.LocalSchemaRegistry registry = new io.aurum.registry.LocalSchemaRegistry(
+                                0, new io.aurum.registry.InMemorySchemaStore())
+                        .start();
+                io.aurum.serde.GenericAvroWireSerde serde =
+                        io.aurum.serde.GenericAvroWireSerde.of(Map.of("schema.registry.url", registry.url()), false)) {
+            int id1 = serde.register("customers.golden.table", v1);
+            int id2 = serde.register("customers.golden.table", v2);
+            int id3 = serde.register("customers.golden.table", v3);
+            assertThat(List.of(id1, id2, id3)).doesNotHaveDuplicates();
+            assertThatThrownBy(() -> serde.register("customers.golden.table", retyped))
+                    .hasMessageContaining("customers.golden.table-value")
+                    .hasMessageContaining("409");
         }
     }
 
