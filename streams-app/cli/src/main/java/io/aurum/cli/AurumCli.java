@@ -2,6 +2,7 @@ package io.aurum.cli;
 
 import io.aurum.bench.BenchCommand;
 import io.aurum.local.LocalCommand;
+import io.aurum.runtime.ConfigCommand;
 import io.aurum.runtime.GoldenCommand;
 import io.aurum.runtime.RunCommand;
 import io.aurum.runtime.RuntimeCli;
@@ -13,7 +14,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "aurum 0.1.0",
         description = "Golden customer records from CDC streams.",
-        subcommands = {LocalCommand.class, RunCommand.class, GoldenCommand.class, BenchCommand.class})
+        subcommands = {
+            LocalCommand.class,
+            RunCommand.class,
+            GoldenCommand.class,
+            ConfigCommand.class,
+            BenchCommand.class
+        })
 public final class AurumCli {
     public static void main(String[] args) {
         System.exit(RuntimeCli.execute(new AurumCli(), args));

@@ -32,18 +32,21 @@ class ArchitectureTest {
             "codec", // core: the internal binary form
             "normalize",
             "config",
+            "values",
             "canonical",
             "errors", // core, bottom to top
             "steward",
             "identity",
             "cluster",
             "survivorship",
+            "golden",
             "resolve", // the resolver: record, identifier and cluster nodes
             "topology",
             "capture",
             "app",
             "http",
             "runtime", // runtime: what the container ships
+            "connect", // connect: Aurum's Kafka Connect converter (a Connect plugin, not in the container)
             "registry",
             "embedded", // local-servers: in-JVM registry, broker, Postgres
             "local", // local: aurum local and the demo data

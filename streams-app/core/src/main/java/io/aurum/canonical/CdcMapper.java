@@ -1,15 +1,13 @@
 package io.aurum.canonical;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import io.aurum.canonical.SourceChange.Origin;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.AttributeDef;
 import io.aurum.config.PipelineConfig.LinkDef;
 import io.aurum.config.PipelineConfig.SourceDef;
+import io.aurum.values.Canonical;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -26,19 +24,25 @@ import java.util.Set;
 
 /**
  * Maps a Debezium change event, as written by Kafka Connect's JsonConverter (with or without the schema
- * envelope), to a {@link SourceChange} through the pipeline config. Pure and thread-safe: all the judgement about
- * what a row means lives in the config.
+ * envelope) or an Avro converter, to a {@link SourceChange} through the pipeline config. The {@link EventDecoder}
+ * reads the bytes by the source's format and decodes every column by its schema; this class decides what the row
+ * means. Pure and thread-safe: all the judgement about what a row means lives in the config.
  */
 public final class CdcMapper {
     /** What Debezium sends for an unchanged TOAST column under the default REPLICA IDENTITY. */
     public static final String UNAVAILABLE = "__debezium_unavailable_value";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final PipelineConfig config;
+    private final EventDecoder decoder;
 
+    /** A mapper for sources in the JSON format (the Avro format needs a registry: see the other constructor). */
     public CdcMapper(PipelineConfig config) {
+        this(config, EventDecoder.json());
+    }
+
+    public CdcMapper(PipelineConfig config, EventDecoder decoder) {
         this.config = config;
+        this.decoder = decoder;
     }
 
     /** The source that reads a CDC topic. */
@@ -73,7 +77,7 @@ public final class CdcMapper {
         if (source == null) {
             throw new MappingException("no source in the pipeline config reads topic '" + topic + "'");
         }
-        JsonNode value = parse(valueBytes, "value");
+        JsonNode value = decoder.value(source, valueBytes);
         if (!value.isObject()) {
             throw new MappingException("the value is not a Debezium change event (expected a JSON object)");
         }
@@ -93,7 +97,7 @@ public final class CdcMapper {
         if (row == null || !row.isObject()) {
             throw new MappingException("op '" + op + "' without a '" + (delete ? "before" : "after") + "' row");
         }
-        JsonNode keyNode = keyBytes == null ? null : parse(keyBytes, "key");
+        JsonNode keyNode = keyBytes == null ? null : decoder.key(source, keyBytes);
         String key = key(source, keyNode, row);
         Origin origin = origin(
                 op, value.path("source").isObject() ? text(value.get("source").get("snapshot")) : null);
@@ -143,48 +147,6 @@ public final class CdcMapper {
                 position,
                 origin,
                 0);
-    }
-
-    /**
-     * Parses an event, unwrapping JsonConverter's {schema, payload} envelope. The schema is skipped token by token
-     * rather than built into a tree: it is most of the bytes of every event and nothing here needs it.
-     */
-    private static JsonNode parse(byte[] bytes, String what) {
-        try (JsonParser parser = JSON.getFactory().createParser(bytes)) {
-            JsonToken first = parser.nextToken();
-            if (first != JsonToken.START_OBJECT) {
-                JsonNode node = first == null ? null : JSON.readTree(parser);
-                if (node == null || parser.nextToken() != null) {
-                    throw new MappingException("the " + what + " is not a single JSON value");
-                }
-                return node;
-            }
-            ObjectNode object = JSON.createObjectNode();
-            JsonNode payload = null;
-            boolean hasSchema = false;
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                parser.nextToken();
-                if (name.equals("schema")) {
-                    hasSchema = true;
-                    parser.skipChildren();
-                } else {
-                    JsonNode child = JSON.readTree(parser);
-                    if (name.equals("payload")) {
-                        payload = child;
-                    }
-                    object.set(name, child);
-                }
-            }
-            if (parser.nextToken() != null) {
-                throw new MappingException("the " + what + " has content after its JSON object");
-            }
-            return hasSchema && payload != null ? payload : object;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new MappingException("the " + what + " is not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new MappingException("the " + what + " cannot be read: " + e.getMessage(), e);
-        }
     }
 
     private static String key(SourceDef source, JsonNode keyNode, JsonNode row) {
@@ -243,7 +205,7 @@ public final class CdcMapper {
                 return;
             }
             Object part = scalar(v);
-            String text = part == null ? "" : part.toString().trim();
+            String text = part == null ? "" : Canonical.text(part).trim();
             if (!text.isEmpty()) {
                 if (!sb.isEmpty()) {
                     sb.append(attr.separator());
@@ -270,7 +232,11 @@ public final class CdcMapper {
         return names;
     }
 
-    /** Canonical Java values: String, Long, Double or Boolean, so equal values compare equal after a round trip. */
+    /**
+     * The canonical Java value of a decoded column (see {@link EventDecoder}): String, Long, Double, Boolean,
+     * BigDecimal, or the LocalDate, LocalTime, Instant, byte[], List or Map its schema gave it; equal values compare
+     * equal after a round trip.
+     */
     static Object scalar(JsonNode v) {
         if (v == null || v.isNull()) {
             return null;
@@ -278,6 +244,12 @@ public final class CdcMapper {
         if (v.isTextual()) {
             String s = v.asText();
             return s;
+        }
+        if (v instanceof POJONode p) {
+            return p.getPojo();
+        }
+        if (v.isBigDecimal()) {
+            return v.decimalValue();
         }
         if (v.isIntegralNumber()) {
             return v.asLong();
@@ -288,10 +260,20 @@ public final class CdcMapper {
         if (v.isBoolean()) {
             return v.asBoolean();
         }
-        throw new MappingException("unsupported value (an object or array): " + v);
+        if (v.isBinary()) {
+            try {
+                return v.binaryValue();
+            } catch (IOException e) {
+                throw new MappingException("unreadable bytes: " + e.getMessage(), e);
+            }
+        }
+        throw new MappingException("unsupported value (an object or array without a schema to decode it): " + v);
     }
 
     private static String scalarText(JsonNode v) {
+        if (v instanceof POJONode p) {
+            return Canonical.text(p.getPojo());
+        }
         if (v.isNumber()) {
             BigDecimal d = v.decimalValue();
             return d.stripTrailingZeros().toPlainString();
@@ -359,6 +341,15 @@ public final class CdcMapper {
      * (days since the epoch).
      */
     public static long epochMillis(JsonNode v, String column) {
+        if (v instanceof POJONode p) {
+            // Decoded by the event's schema: an instant, or a date (its start, UTC).
+            java.time.Instant i = Canonical.instant(p.getPojo());
+            if (i == null) {
+                throw new MappingException(
+                        "column '" + column + "' is not a timestamp: '" + Canonical.text(p.getPojo()) + "'");
+            }
+            return i.toEpochMilli();
+        }
         if (v.isNumber()) {
             long n = v.asLong();
             long abs = Math.abs(n);

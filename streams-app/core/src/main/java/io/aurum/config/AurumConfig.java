@@ -134,6 +134,14 @@ public record AurumConfig(
         return file == null ? fromClasspath(DEMO) : load(file);
     }
 
+    /**
+     * Whether this is the built-in demo config itself (not a copy of it in a file): local mode creates the demo
+     * tables and rows only for this one.
+     */
+    public boolean isDemo() {
+        return ("classpath:" + DEMO).equals(file);
+    }
+
     /** This config with other Streams settings. */
     public AurumConfig withStreams(StreamsSettings settings) {
         return new AurumConfig(file, kafka, registry, settings, capture, http, pipeline);

@@ -24,9 +24,28 @@ public record GoldenConfig(
         TEXT,
         EMAIL,
         PHONE,
+        /** Any number: compared by value; a double in customers.golden.table. */
         NUMBER,
-        TIMESTAMP
+        /** An instant; timestamp-micros in customers.golden.table. */
+        TIMESTAMP,
+        /** A whole number; long in customers.golden.table. */
+        INTEGER,
+        /** An exact decimal of the field's {@code scale}; Avro decimal in customers.golden.table. */
+        DECIMAL,
+        /** A calendar date; Avro date in customers.golden.table. */
+        DATE,
+        /** A time of day; time-micros in customers.golden.table. */
+        TIME,
+        BOOLEAN;
+
+        /** Whether values of this type are numbers (what anomalies test). */
+        public boolean numeric() {
+            return this == NUMBER || this == INTEGER || this == DECIMAL;
+        }
     }
+
+    /** Default precision of a decimal field: digits in all (Postgres numeric goes up to 1000; 38 is the SQL norm). */
+    public static final int DEFAULT_DECIMAL_PRECISION = 38;
 
     public enum Rule {
         SOURCE_PRIORITY,
@@ -52,6 +71,8 @@ public record GoldenConfig(
      * @param systems       the systems the rule considers, in priority order (source_priority follows it)
      * @param regionFrom    phones: the record attribute holding its country, for numbers in national form
      * @param conflicts     whether differing values of this field open a conflict
+     * @param scale         decimals: digits after the point (a value with more is invalid); -1 for other types
+     * @param precision     decimals: digits in all; -1 for other types
      */
     public record FieldDef(
             String name,
@@ -62,7 +83,9 @@ public record GoldenConfig(
             List<String> systems,
             String regionFrom,
             String defaultRegion,
-            boolean conflicts) {
+            boolean conflicts,
+            int scale,
+            int precision) {
 
         public boolean considers(String system) {
             return system != null && (system.equals(owner) || systems.contains(system));
@@ -82,6 +105,8 @@ public record GoldenConfig(
      *
      * @param orderBy for latest: the child attribute that orders the rows; null orders by the row's last commit time
      * @param prefer  for latest: rows matching this are chosen over all others when there is any
+     * @param type    the type of the result (its column in customers.golden.table): by default integer for count,
+     *                number for sum, text for min, max and latest
      */
     public record RollupDef(
             String name,
@@ -90,7 +115,10 @@ public record GoldenConfig(
             String attribute,
             String orderBy,
             Map<String, List<String>> where,
-            Map<String, List<String>> prefer) {}
+            Map<String, List<String>> prefer,
+            FieldType type,
+            int scale,
+            int precision) {}
 
     /** A business rule on one golden field's value that, when broken, opens a conflict named after it. */
     public record AnomalyDef(String name, String field, Double min, Double max, String description) {
@@ -104,14 +132,16 @@ public record GoldenConfig(
     static GoldenConfig bind(ConfigNode golden, Map<String, SystemDef> systems, Map<String, SourceDef> sources) {
         golden.requireKeys(KEYS);
         Map<String, FieldDef> fields = new LinkedHashMap<>();
-        golden.get("fields")
-                .entries()
-                .forEach((name, node) -> fields.put(name, bindField(name, node, systems, sources)));
+        golden.get("fields").entries().forEach((name, node) -> {
+            checkFieldName(name, node);
+            fields.put(name, bindField(name, node, systems, sources));
+        });
         Map<String, RollupDef> rollups = new LinkedHashMap<>();
         golden.get("rollups").entries().forEach((name, node) -> {
             if (fields.containsKey(name)) {
                 throw node.error("a golden field of this name is already declared under golden.fields");
             }
+            checkFieldName(name, node);
             rollups.put(name, bindRollup(name, node, sources));
         });
         Map<String, AnomalyDef> anomalies = new LinkedHashMap<>();
@@ -128,6 +158,25 @@ public record GoldenConfig(
                 Collections.unmodifiableMap(anomalies));
     }
 
+    /** Names that customers.golden.table uses for itself: golden_id and anything starting with aurum_. */
+    public static boolean reservedName(String name) {
+        return name.equals("golden_id") || name.startsWith("aurum_");
+    }
+
+    /**
+     * Golden field names become the column names of customers.golden.table (and of any table a sink connector
+     * writes from it), so they must be identifiers there too.
+     */
+    private static void checkFieldName(String name, ConfigNode node) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw node.error("golden field names are letters, digits and underscores, not starting with a digit:"
+                    + " they are the column names of customers.golden.table");
+        }
+        if (reservedName(name)) {
+            throw node.error("'golden_id' and names starting with 'aurum_' are customers.golden.table's own columns");
+        }
+    }
+
     /** Every golden field name, fields then roll-ups: what an override may target. */
     public boolean hasField(String name) {
         return fields.containsKey(name) || rollups.containsKey(name);
@@ -138,6 +187,8 @@ public record GoldenConfig(
         node.requireKeys(Set.of(
                 "attribute",
                 "type",
+                "scale",
+                "precision",
                 "owner",
                 "rule",
                 "systems",
@@ -208,6 +259,7 @@ public record GoldenConfig(
         if (regionFrom != null && !mappedByAParent(sources, regionFrom)) {
             throw node.get("region_from").error("no parent source maps an attribute named '" + regionFrom + "'");
         }
+        int[] digits = digits(node, type);
         return new FieldDef(
                 name,
                 attribute,
@@ -217,7 +269,28 @@ public record GoldenConfig(
                 List.copyOf(order),
                 regionFrom,
                 defaultRegion,
-                node.bool("conflicts", rule != Rule.COLLECT));
+                node.bool("conflicts", rule != Rule.COLLECT),
+                digits[0],
+                digits[1]);
+    }
+
+    /** scale and precision of a decimal field: {scale, precision}, both -1 for other types. */
+    private static int[] digits(ConfigNode node, FieldType type) {
+        if (type != FieldType.DECIMAL) {
+            if (node.has("scale") || node.has("precision")) {
+                throw node.get(node.has("scale") ? "scale" : "precision").error("only decimal fields take this");
+            }
+            return new int[] {-1, -1};
+        }
+        if (!node.has("scale")) {
+            throw node.error("a decimal field needs its scale (digits after the point), e.g. scale: 2");
+        }
+        int scale = node.intValue("scale", 0);
+        int precision = node.intValue("precision", DEFAULT_DECIMAL_PRECISION);
+        if (scale < 0 || precision < 1 || scale > precision) {
+            throw node.get("scale").error("need 0 <= scale <= precision and precision >= 1");
+        }
+        return new int[] {scale, precision};
     }
 
     private static boolean mappedByAParent(Map<String, SourceDef> sources, String attribute) {
@@ -226,7 +299,8 @@ public record GoldenConfig(
     }
 
     private static RollupDef bindRollup(String name, ConfigNode node, Map<String, SourceDef> sources) {
-        node.requireKeys(Set.of("child", "function", "attribute", "order_by", "where", "prefer"));
+        node.requireKeys(
+                Set.of("child", "function", "attribute", "order_by", "where", "prefer", "type", "scale", "precision"));
         String child = node.string("child");
         SourceDef childDef = sources.get(child);
         if (childDef == null || !childDef.isChild()) {
@@ -247,6 +321,20 @@ public record GoldenConfig(
         if (function != RollupFunction.LATEST && (orderBy != null || node.has("prefer"))) {
             throw node.get(orderBy != null ? "order_by" : "prefer").error("only function latest takes this");
         }
+        FieldType type = node.has("type")
+                ? PipelineConfig.enumValue(node.get("type"), FieldType.class)
+                : switch (function) {
+                    case COUNT -> FieldType.INTEGER;
+                    case SUM -> FieldType.NUMBER;
+                    default -> FieldType.TEXT;
+                };
+        if (function == RollupFunction.COUNT && type != FieldType.INTEGER) {
+            throw node.get("type").error("a count is an integer");
+        }
+        if (function == RollupFunction.SUM && !type.numeric()) {
+            throw node.get("type").error("a sum is a number: integer, number or decimal");
+        }
+        int[] digits = digits(node, type);
         return new RollupDef(
                 name,
                 child,
@@ -254,7 +342,10 @@ public record GoldenConfig(
                 attribute,
                 orderBy,
                 condition(node.get("where"), childDef),
-                condition(node.get("prefer"), childDef));
+                condition(node.get("prefer"), childDef),
+                type,
+                digits[0],
+                digits[1]);
     }
 
     private static Map<String, List<String>> condition(ConfigNode node, SourceDef child) {
@@ -276,7 +367,7 @@ public record GoldenConfig(
             throw node.get("field").error("unknown golden field '" + field + "'");
         }
         FieldDef def = fields.get(field);
-        if (def != null && def.type() != FieldType.NUMBER) {
+        if (def != null && !def.type().numeric()) {
             throw node.get("field").error("anomalies test numbers; declare the field with type: number");
         }
         Double min = node.has("min") ? node.get("min").asDouble() : null;

@@ -86,6 +86,33 @@ public record PipelineConfig(
     /** Child tables are not customers: their rows attach to a parent source record through a foreign key. */
     public record ParentDef(String source, String column) {}
 
+    /**
+     * How the CDC topic's records are written, i.e. the Kafka Connect converter of the connector that produced it.
+     * Either way the column types come from the event's schema when it has one.
+     */
+    public enum Format {
+        /** Connect's JsonConverter, with the schema envelope ({@code schemas.enable=true}) or without it. */
+        JSON,
+        /** An Avro converter in the Confluent wire format, schemas in the deployment's registry. */
+        AVRO
+    }
+
+    /**
+     * A column's type declared in the config ({@code column_types}), for values whose schema does not say it:
+     * JSON without schemas, or a connector that renders decimals as text or doubles. The decoded value is converted
+     * to it; a value that does not convert goes to the dead-letter topic.
+     */
+    public enum ColumnType {
+        TEXT,
+        INTEGER,
+        DOUBLE,
+        DECIMAL,
+        BOOLEAN,
+        DATE,
+        TIME,
+        TIMESTAMP
+    }
+
     public record SourceDef(
             String name,
             String topic,
@@ -96,7 +123,9 @@ public record PipelineConfig(
             Map<String, AttributeDef> attributes,
             List<MatchDef> matches,
             List<LinkDef> links,
-            ParentDef parent) {
+            ParentDef parent,
+            Format format,
+            Map<String, ColumnType> columnTypes) {
 
         public String database() {
             return name.substring(0, name.indexOf('.'));
@@ -240,8 +269,18 @@ public record PipelineConfig(
 
     private static SourceDef bindSource(
             String name, ConfigNode node, Map<String, SystemDef> systems, Map<String, MatchKeyDef> matchKeys) {
-        node.requireKeys(
-                Set.of("topic", "system", "key", "created_at", "updated_at", "attributes", "match", "links", "parent"));
+        node.requireKeys(Set.of(
+                "topic",
+                "system",
+                "key",
+                "created_at",
+                "updated_at",
+                "attributes",
+                "match",
+                "links",
+                "parent",
+                "format",
+                "column_types"));
         int dot = name.indexOf('.');
         if (dot <= 0 || dot == name.length() - 1 || name.indexOf('.', dot + 1) >= 0) {
             throw node.error("a source is named <database>.<table>, e.g. crm.contacts");
@@ -298,6 +337,11 @@ public record PipelineConfig(
             l.requireKeys(Set.of("column", "target"));
             links.add(new LinkDef(l.string("column"), l.string("target")));
         }
+        Format format = node.has("format") ? enumValue(node.get("format"), Format.class) : Format.JSON;
+        Map<String, ColumnType> columnTypes = new LinkedHashMap<>();
+        node.get("column_types")
+                .entries()
+                .forEach((column, t) -> columnTypes.put(column, enumValue(t, ColumnType.class)));
         return new SourceDef(
                 name,
                 topic,
@@ -308,7 +352,9 @@ public record PipelineConfig(
                 Collections.unmodifiableMap(attributes),
                 List.copyOf(matches),
                 List.copyOf(links),
-                parent);
+                parent,
+                format,
+                Collections.unmodifiableMap(columnTypes));
     }
 
     private static ParentDef bindParent(ConfigNode p) {

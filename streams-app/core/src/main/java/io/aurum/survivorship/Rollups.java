@@ -7,6 +7,8 @@ import io.aurum.config.GoldenConfig.RollupDef;
 import io.aurum.config.GoldenConfig.RollupFunction;
 import io.aurum.config.PipelineConfig;
 import io.aurum.schemas.FieldValue;
+import io.aurum.values.AvroValues;
+import io.aurum.values.Canonical;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +49,7 @@ final class Rollups {
         Object value;
         switch (rollup.function()) {
             case COUNT -> value = (long) rows.size();
-            case SUM -> value = sum(rows, rollup.attribute());
+            case SUM -> value = typedSum(sum(rows, rollup.attribute()), rollup);
             case MAX, MIN -> {
                 chosen = extreme(rows, rollup.attribute(), rollup.function() == RollupFunction.MAX);
                 value = chosen == null ? null : chosen.child().attributes().get(rollup.attribute());
@@ -62,7 +64,7 @@ final class Rollups {
                 .get(config.sources().get(rollup.child()).parent().source())
                 .system();
         FieldValue field = FieldValue.newBuilder()
-                .setValue(value)
+                .setValue(AvroValues.toAvro(value))
                 .setSystem(system)
                 .setSource(rollup.child())
                 .setKey(chosen == null ? null : chosen.child().key())
@@ -78,7 +80,7 @@ final class Rollups {
     private static boolean matches(Map<String, List<String>> where, ChildRecord c) {
         for (Map.Entry<String, List<String>> e : where.entrySet()) {
             Object v = c.attributes().get(e.getKey());
-            if (v == null || !e.getValue().contains(v.toString())) {
+            if (v == null || !e.getValue().contains(Canonical.text(v))) {
                 return false;
             }
         }
@@ -88,20 +90,38 @@ final class Rollups {
     private static Object sum(List<Row> rows, String attribute) {
         BigDecimal total = BigDecimal.ZERO;
         boolean fractional = false;
+        boolean exact = false;
         for (Row row : rows) {
             Object v = row.child().attributes().get(attribute);
             BigDecimal d = Values.number(v);
             if (d != null) {
                 total = total.add(d);
+                exact |= v instanceof BigDecimal;
                 fractional |= !(v instanceof Long || v instanceof Integer || v instanceof Short)
                         && d.stripTrailingZeros().scale() > 0;
             }
+        }
+        // Exact amounts (numeric, money) add up exactly, keeping their scale: 10.50 + 2.25 = 12.75, never 12.749999.
+        if (exact) {
+            return total;
         }
         // Whole amounts (cents, counts) stay longs so consumers get an integer, not 4900.0.
         if (fractional) {
             return total.doubleValue();
         }
         return total.longValue();
+    }
+
+    /** A sum declared {@code type: decimal} is a decimal of its scale, also when there is nothing to add (0.00). */
+    private static Object typedSum(Object sum, RollupDef rollup) {
+        if (rollup.type() != io.aurum.config.GoldenConfig.FieldType.DECIMAL) {
+            return sum;
+        }
+        try {
+            return Canonical.decimal(sum).setScale(rollup.scale(), java.math.RoundingMode.UNNECESSARY);
+        } catch (ArithmeticException e) {
+            return sum; // more decimals than the scale: keep the exact sum; the table column says it is untyped
+        }
     }
 
     /** Ties on the value fall back to the child key, so the answer is the same in any arrival order. */
@@ -111,7 +131,7 @@ final class Rollups {
         Comparator<Row> byValue = max ? order : order.reversed();
         return rows.stream()
                 .filter(r -> r.child().attributes().get(attribute) != null)
-                .max(byValue.thenComparing(r -> r.child().key(), Comparator.reverseOrder()))
+                .max(byValue.thenComparing(r -> r.child().key(), Keys.ORDER.reversed()))
                 .orElse(null);
     }
 
@@ -130,6 +150,8 @@ final class Rollups {
                 ? Comparator.comparingLong((Row r) -> r.child().sourceTs())
                 : Comparator.comparing(
                         (Row r) -> r.child().attributes().get(rollup.orderBy()), Comparator.nullsFirst(Values.LOOSE));
-        return pool.stream().max(order.thenComparing(r -> r.child().key())).orElse(null);
+        return pool.stream()
+                .max(order.thenComparing(r -> r.child().key(), Keys.ORDER))
+                .orElse(null);
     }
 }

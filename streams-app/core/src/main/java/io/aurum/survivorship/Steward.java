@@ -4,9 +4,10 @@ import io.aurum.canonical.MappingException;
 import io.aurum.canonical.RecordIds;
 import io.aurum.config.PipelineConfig;
 import io.aurum.schemas.FieldOverride;
+import io.aurum.values.AvroValues;
 
 /**
- * One steward override from customers.overrides, as the topology carries it: plain JSON-friendly values, and
+ * One steward override from customers.overrides, as the topology carries it: a canonical value, and
  * the golden id it currently applies to (for a record target, the cluster that holds the record right now).
  *
  * @param id       the override's key on customers.overrides
@@ -46,7 +47,7 @@ public record Steward(
                 o.getSource(),
                 o.getKey(),
                 o.getField(),
-                o.getValue(),
+                AvroValues.fromAvro(o.getValue()),
                 o.getWho(),
                 o.getWhy(),
                 o.getAt().toEpochMilli());

@@ -14,6 +14,8 @@ import io.aurum.schemas.Conflict;
 import io.aurum.schemas.FieldValue;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.SourceRef;
+import io.aurum.values.AvroValues;
+import io.aurum.values.Canonical;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +48,7 @@ public final class Survivorship {
         this.golden = config.golden();
         this.tieBreak = Comparator.comparingInt(Candidate::priority)
                 .thenComparing(c -> c.record.source())
-                .thenComparing(c -> c.record.key());
+                .thenComparing(c -> c.record.key(), Keys.ORDER);
         golden.fields().values().forEach(f -> ruleOrder.put(f.name(), order(f)));
     }
 
@@ -107,7 +109,7 @@ public final class Survivorship {
         }
         for (AnomalyDef anomaly : golden.anomalies().values()) {
             FieldValue value = fields.get(anomaly.field());
-            BigDecimal n = Values.number(value.getValue());
+            BigDecimal n = Values.number(AvroValues.fromAvro(value.getValue()));
             if (n != null && anomaly.brokenBy(n.doubleValue())) {
                 conflicts.add(anomaly(goldenId, anomaly, value, rollups.get(anomaly.field())));
             }
@@ -239,7 +241,7 @@ public final class Survivorship {
                 refs.add(new SourceRef(c.record.source(), c.record.key()));
             }
             refs.sort(Comparator.comparing(SourceRef::getSource).thenComparing(SourceRef::getKey));
-            values.add(new CollectedValue(group.get(0).clean().value(), refs));
+            values.add(new CollectedValue(AvroValues.toAvro(group.get(0).clean().value()), refs));
         }
         Candidate first = candidates.get(0);
         return FieldValue.newBuilder(fieldValue(first, Rule.COLLECT.label()))
@@ -250,7 +252,7 @@ public final class Survivorship {
 
     private static FieldValue fieldValue(Candidate c, String rule) {
         return FieldValue.newBuilder()
-                .setValue(c.clean().value())
+                .setValue(AvroValues.toAvro(c.clean().value()))
                 .setSystem(c.system())
                 .setSource(c.record.source())
                 .setKey(c.record.key())
@@ -261,7 +263,7 @@ public final class Survivorship {
 
     private FieldValue overridden(Steward s) {
         return FieldValue.newBuilder()
-                .setValue(s.value())
+                .setValue(AvroValues.toAvro(s.value()))
                 .setSystem(
                         s.source() == null
                                 ? null
@@ -320,7 +322,7 @@ public final class Survivorship {
         }
         String description = anomaly.description() != null
                 ? anomaly.description()
-                : anomaly.field() + " = " + value.getValue() + " is outside ["
+                : anomaly.field() + " = " + Canonical.text(AvroValues.fromAvro(value.getValue())) + " is outside ["
                         + (anomaly.min() == null ? "" : anomaly.min()) + ", "
                         + (anomaly.max() == null ? "" : anomaly.max()) + "]";
         return Conflict.newBuilder()

@@ -1,12 +1,15 @@
 package io.aurum.survivorship;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.aurum.canonical.CdcMapper;
-import io.aurum.canonical.MappingException;
 import io.aurum.config.Blocklist;
 import io.aurum.config.GoldenConfig.FieldDef;
 import io.aurum.normalize.Normalizers;
+import io.aurum.values.Canonical;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
@@ -62,92 +65,70 @@ final class Values {
             }
             value = t;
         }
-        String text = value.toString();
         return switch (field.type()) {
             case TEXT -> {
-                String n = Normalizers.text(text);
+                String n = Normalizers.text(Canonical.text(value));
                 yield n == null || blocklist.blocks(Blocklist.TEXT, n) ? null : new Clean(value, n, n);
             }
             case EMAIL -> {
-                String n = Normalizers.email(text);
+                String n = Normalizers.email(Canonical.text(value));
                 yield n == null || blocklist.blocks(Blocklist.EMAIL, n) ? null : new Clean(value, n, n);
             }
             case PHONE -> {
-                String n = Normalizers.phone(text, region == null ? null : region.toString(), field.defaultRegion());
+                String n = Normalizers.phone(
+                        Canonical.text(value), region == null ? null : region.toString(), field.defaultRegion());
                 yield n == null || blocklist.blocks(Blocklist.PHONE, n) ? null : new Clean(value, n, n);
             }
             case NUMBER -> {
                 BigDecimal d = number(value);
                 yield d == null ? null : new Clean(value, d.stripTrailingZeros().toPlainString(), d);
             }
+            case DECIMAL -> {
+                BigDecimal d = number(value);
+                if (d == null) {
+                    yield null;
+                }
+                try {
+                    // More digits after the point than the field keeps would be rounded away: not a usable value.
+                    d = d.setScale(field.scale(), RoundingMode.UNNECESSARY);
+                } catch (ArithmeticException e) {
+                    yield null;
+                }
+                yield d.precision() > field.precision()
+                        ? null
+                        : new Clean(value, d.stripTrailingZeros().toPlainString(), d);
+            }
+            case INTEGER -> {
+                Long l = Canonical.integer(value);
+                yield l == null ? null : new Clean(value, l.toString(), l);
+            }
             case TIMESTAMP -> {
-                Long ms = epochMillis(value);
-                yield ms == null ? null : new Clean(value, Long.toString(ms), ms);
+                Instant i = Canonical.instant(value);
+                yield i == null ? null : new Clean(value, Long.toString(Canonical.epochMicros(i)), i);
+            }
+            case DATE -> {
+                LocalDate d = Canonical.date(value);
+                yield d == null ? null : new Clean(value, d.toString(), d);
+            }
+            case TIME -> {
+                LocalTime t = Canonical.time(value);
+                yield t == null ? null : new Clean(value, t.toString(), t);
+            }
+            case BOOLEAN -> {
+                Boolean b = Canonical.bool(value);
+                yield b == null ? null : new Clean(value, b.toString(), b);
             }
         };
     }
 
+    /** A number, exactly (integers, decimals, doubles, numeric text), or null. */
     static BigDecimal number(Object value) {
-        if (value instanceof Long || value instanceof Integer || value instanceof Short) {
-            return BigDecimal.valueOf(((Number) value).longValue());
-        }
-        if (value instanceof Number n) {
-            double d = n.doubleValue();
-            return Double.isFinite(d) ? BigDecimal.valueOf(d) : null;
-        }
-        if (value instanceof String s && NUMERIC.matcher(s).matches()) {
-            // The pattern first: most text is not a number, and a thrown exception costs more than the match.
-            return new BigDecimal(s.trim());
-        }
-        return null;
-    }
-
-    private static final java.util.regex.Pattern NUMERIC =
-            java.util.regex.Pattern.compile("\\s*[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?\\s*");
-
-    /** Epoch millis as the canonical stage reads Debezium's renderings of timestamps, or null. */
-    static Long epochMillis(Object value) {
-        try {
-            if (value instanceof Number n) {
-                return CdcMapper.epochMillis(JsonNodeFactory.instance.numberNode(n.longValue()), "");
-            }
-            if (value instanceof String s) {
-                return CdcMapper.epochMillis(JsonNodeFactory.instance.textNode(s), "");
-            }
-        } catch (MappingException e) {
-            return null;
-        }
-        return null;
+        return Canonical.decimal(value);
     }
 
     /**
      * Orders child attribute values whose type the config does not declare: numbers (also in text) by value,
-     * ISO timestamps in time order, anything else as text; numbers and timestamps before text.
+     * instants and dates (also ISO text) in time order, then times, booleans and text.
      */
-    static final Comparator<Object> LOOSE = Comparator.comparing(Values::looseKey, (a, b) -> {
-        if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
-            return x.compareTo(y);
-        }
-        if (a instanceof BigDecimal) {
-            return -1;
-        }
-        if (b instanceof BigDecimal) {
-            return 1;
-        }
-        return ((String) a).compareTo((String) b);
-    });
-
-    private static Object looseKey(Object value) {
-        BigDecimal n = number(value);
-        if (n != null) {
-            return n;
-        }
-        if (value instanceof String s && !s.isEmpty() && Character.isDigit(s.charAt(0)) && s.indexOf('-') > 0) {
-            Long ms = epochMillis(s);
-            if (ms != null) {
-                return BigDecimal.valueOf(ms);
-            }
-        }
-        return String.valueOf(value);
-    }
+    static final Comparator<Object> LOOSE = Canonical.LOOSE;
 }

@@ -9,8 +9,10 @@ import io.aurum.canonical.SnapshotSweep;
 import io.aurum.canonical.SourceChange;
 import io.aurum.config.PipelineConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
+import io.aurum.golden.GoldenTable;
 import io.aurum.resolve.Message;
 import io.aurum.resolve.Resolver;
+import io.aurum.schemas.GoldenCustomer;
 import io.aurum.steward.AssertionTracker;
 import io.aurum.survivorship.OverrideTracker;
 import io.aurum.topology.Stores.Store;
@@ -24,6 +26,9 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized.StoreType;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
@@ -68,7 +73,7 @@ public final class AurumTopology {
         //    for the record it concerns. The map stage also ends blocking snapshots (sweeps) and reports them.
         builder.addStateStore(stores.builder(Stores.GENERATIONS));
         Map<String, KStream<String, RowEvent>> rows = cdc.process(
-                        () -> new MapProcessor(new CdcMapper(config), Stores.GENERATIONS.name()),
+                        () -> new MapProcessor(new CdcMapper(config, topics.cdcDecoder()), Stores.GENERATIONS.name()),
                         Named.as("map"),
                         Stores.GENERATIONS.name())
                 .split(Named.as("rows-"))
@@ -132,7 +137,11 @@ public final class AurumTopology {
                 "resolve");
 
         // 4. Public topics, each written only when what it says changed.
-        sink(topology, Resolver.TO_GOLDEN, topics.golden());
+        //    Golden records go out twice: as they are, and flat and typed for sink connectors and SQL engines.
+        GoldenTable table = new GoldenTable(config);
+        topology.addProcessor(Resolver.TO_GOLDEN, () -> new GoldenOutput(table), "resolve");
+        sink(topology, GoldenOutput.GOLDEN, topics.golden(), Resolver.TO_GOLDEN);
+        sink(topology, GoldenOutput.TABLE, topics.goldenTable(), Resolver.TO_GOLDEN);
         sink(topology, Resolver.TO_XREF, topics.xref());
         sink(topology, Resolver.TO_REDIRECTS, topics.redirects());
         sink(topology, Resolver.TO_QUALITY, topics.quality());
@@ -141,12 +150,39 @@ public final class AurumTopology {
     }
 
     private static <V> void sink(Topology topology, String name, Topic<String, V> topic) {
+        sink(topology, name, topic, "resolve");
+    }
+
+    private static <V> void sink(Topology topology, String name, Topic<String, V> topic, String parent) {
         topology.addSink(
                 name,
                 topic.name(),
                 Serdes.String().serializer(),
                 topic.valueSerde().serializer(),
-                "resolve");
+                parent);
+    }
+
+    /** Forwards each golden record (or tombstone) unchanged and as its typed table row. */
+    private static final class GoldenOutput implements Processor<String, GoldenCustomer, String, Object> {
+        static final String GOLDEN = "golden";
+        static final String TABLE = "golden-table";
+        private final GoldenTable table;
+        private ProcessorContext<String, Object> context;
+
+        GoldenOutput(GoldenTable table) {
+            this.table = table;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, Object> context) {
+            this.context = context;
+        }
+
+        @Override
+        public void process(Record<String, GoldenCustomer> record) {
+            context.forward(record.withValue((Object) record.value()), GOLDEN);
+            context.forward(record.withValue((Object) table.row(record.value())), TABLE);
+        }
     }
 
     private static boolean isChildRow(PipelineConfig config, RowEvent row) {

@@ -1,5 +1,6 @@
 package io.aurum.topology;
 
+import io.aurum.canonical.EventDecoder;
 import io.aurum.config.AurumConfig;
 import io.aurum.config.PipelineConfig.SourceDef;
 import io.aurum.resolve.Codecs;
@@ -10,6 +11,7 @@ import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.QualityIssue;
 import io.aurum.schemas.Redirect;
 import io.aurum.schemas.XrefEntry;
+import io.aurum.serde.GenericAvroWireSerde;
 import io.aurum.topology.Topic.Kind;
 import io.aurum.topology.Topic.Partitions;
 import io.aurum.topology.Topic.Spec;
@@ -17,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serde;
@@ -34,6 +38,9 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 public final class Topics {
     public static final String GOLDEN = "customers.golden";
+    /** The golden records as flat typed rows ({@link io.aurum.golden.GoldenTable}), for sink connectors and SQL. */
+    public static final String GOLDEN_TABLE = "customers.golden.table";
+
     public static final String XREF = "customers.xref";
     public static final String REDIRECTS = "customers.redirects";
     public static final String QUALITY = "customers.quality";
@@ -59,11 +66,25 @@ public final class Topics {
     @FunctionalInterface
     public interface AvroSerdes {
         <T extends SpecificRecord> Serde<T> serde(Class<T> type);
+
+        /**
+         * The registry settings ({@code schema.registry.url}, credentials): CDC topics in the Avro format are read
+         * with them. Empty when there is no registry (tests of JSON sources).
+         */
+        default Map<String, ?> registryConfig() {
+            return Map.of();
+        }
+
+        /** The value serde of a topic of generic records whose schema is built at run time (the golden table). */
+        default Serde<GenericRecord> generic() {
+            return GenericAvroWireSerde.of(registryConfig(), false);
+        }
     }
 
     private final AurumConfig config;
     private final List<Topic<byte[], byte[]>> cdc = new ArrayList<>();
     private final Topic<String, GoldenCustomer> golden;
+    private final Topic<String, GenericRecord> goldenTable;
     private final Topic<String, XrefEntry> xref;
     private final Topic<String, Redirect> redirects;
     private final Topic<String, QualityIssue> quality;
@@ -74,10 +95,12 @@ public final class Topics {
     private final Topic<String, Message> records;
     private final Topic<String, Message> resolver;
     private final List<Topic<?, ?>> all;
+    private final EventDecoder cdcDecoder;
 
     /** The topics of the deployment {@code config} describes (its sources, application id and partition counts). */
     public Topics(AvroSerdes serdes, AurumConfig config) {
         this.config = config;
+        this.cdcDecoder = new EventDecoder(serdes.registryConfig());
         String app = config.streams().applicationId();
         config.pipeline().sources().values().stream()
                 .map(SourceDef::topic)
@@ -90,8 +113,9 @@ public final class Topics {
                                 Kind.CDC_INPUT,
                                 Partitions.CAPTURE,
                                 null,
-                                "primary key (JSON)",
-                                "Debezium change event (JSON with schema)"))));
+                                "primary key (in the source's format)",
+                                "Debezium change event: JSON (with or without schema) or Avro, as the source's"
+                                        + " `format` says"))));
         golden = new Topic<>(
                 GOLDEN,
                 Serdes.String(),
@@ -100,6 +124,15 @@ public final class Topics {
                         Kind.PUBLIC,
                         "golden id",
                         "`GoldenCustomer` (Avro, Confluent wire format); tombstone when merged away or emptied"));
+        goldenTable = new Topic<>(
+                GOLDEN_TABLE,
+                Serdes.String(),
+                serdes.generic(),
+                Spec.compacted(
+                        Kind.PUBLIC,
+                        "golden id",
+                        "`io.aurum.golden.GoldenRow` (Avro, schema derived from the config): one typed column per golden"
+                                + " field and roll-up, plus members and lineage; tombstone when merged away or emptied"));
         xref = new Topic<>(
                 XREF,
                 Serdes.String(),
@@ -184,8 +217,26 @@ public final class Topics {
                         "what the resolver's nodes say to each other across partitions (binary)"));
         List<Topic<?, ?>> list = new ArrayList<>(cdc);
         list.addAll(List.of(
-                golden, xref, redirects, quality, conflicts, assertions, overrides, deadLetters, records, resolver));
+                golden,
+                goldenTable,
+                xref,
+                redirects,
+                quality,
+                conflicts,
+                assertions,
+                overrides,
+                deadLetters,
+                records,
+                resolver));
         all = Collections.unmodifiableList(list);
+    }
+
+    /**
+     * Reads the CDC topics' records in each source's format (JSON or Avro through the registry), decoding columns by
+     * their schema; one instance, with its schema caches, for the whole topology.
+     */
+    public EventDecoder cdcDecoder() {
+        return cdcDecoder;
     }
 
     /** The change topics of the configured sources (one per table), as bytes. */
@@ -195,6 +246,11 @@ public final class Topics {
 
     public Topic<String, GoldenCustomer> golden() {
         return golden;
+    }
+
+    /** customers.golden.table: the golden records as flat typed rows. */
+    public Topic<String, GenericRecord> goldenTable() {
+        return goldenTable;
     }
 
     public Topic<String, XrefEntry> xref() {

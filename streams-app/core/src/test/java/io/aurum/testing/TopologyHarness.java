@@ -42,6 +42,8 @@ public final class TopologyHarness implements AutoCloseable {
     private final Map<String, GoldenCustomer> golden = new LinkedHashMap<>();
     private final Map<String, XrefEntry> xref = new LinkedHashMap<>();
     private final List<TestRecord<String, GoldenCustomer>> goldenLog = new ArrayList<>();
+    private final TestOutputTopic<String, org.apache.avro.generic.GenericRecord> goldenTableOut;
+    private final Map<String, org.apache.avro.generic.GenericRecord> goldenTable = new LinkedHashMap<>();
 
     public TopologyHarness() {
         this(AurumConfig.fromClasspath("config/demo.yaml"), 4);
@@ -55,6 +57,12 @@ public final class TopologyHarness implements AutoCloseable {
                     public <T extends org.apache.avro.specific.SpecificRecord>
                             org.apache.kafka.common.serialization.Serde<T> serde(Class<T> type) {
                         return new TestAvroSerde<>(type);
+                    }
+
+                    @Override
+                    public org.apache.kafka.common.serialization.Serde<org.apache.avro.generic.GenericRecord>
+                            generic() {
+                        return new TestGenericAvroSerde(io.aurum.golden.GoldenTable.schemaFor(config.pipeline()));
                     }
                 },
                 config);
@@ -86,6 +94,10 @@ public final class TopologyHarness implements AutoCloseable {
                 Topics.GOLDEN,
                 Serdes.String().deserializer(),
                 topics.golden().valueSerde().deserializer());
+        goldenTableOut = driver.createOutputTopic(
+                Topics.GOLDEN_TABLE,
+                Serdes.String().deserializer(),
+                topics.goldenTable().valueSerde().deserializer());
         xrefOut = driver.createOutputTopic(
                 Topics.XREF,
                 Serdes.String().deserializer(),
@@ -160,6 +172,7 @@ public final class TopologyHarness implements AutoCloseable {
         compact(redirectsOut, redirects, null);
         compact(qualityOut, quality, null);
         compact(goldenOut, golden, goldenLog);
+        compact(goldenTableOut, goldenTable, null);
         compact(conflictsOut, conflicts, conflictLog);
         compact(xrefOut, xref, null);
     }
@@ -183,6 +196,12 @@ public final class TopologyHarness implements AutoCloseable {
     public Map<String, GoldenCustomer> golden() {
         drain();
         return golden;
+    }
+
+    /** The compacted view of customers.golden.table. */
+    public Map<String, org.apache.avro.generic.GenericRecord> goldenTable() {
+        drain();
+        return goldenTable;
     }
 
     public Map<String, XrefEntry> xref() {

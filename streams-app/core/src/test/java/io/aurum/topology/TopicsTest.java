@@ -38,6 +38,7 @@ class TopicsTest {
         int p = CONFIG.streams().partitions();
         Map<String, String> expected = new java.util.TreeMap<>(Map.ofEntries(
                 Map.entry("customers.golden", p + " " + compact),
+                Map.entry("customers.golden.table", p + " " + compact),
                 Map.entry("customers.xref", p + " " + compact),
                 Map.entry("customers.quality", p + " " + compact),
                 Map.entry("customers.redirects", p + " " + compact),
@@ -85,7 +86,7 @@ class TopicsTest {
     void theOverviewNamesThePublicStewardAndDeadLetterTopics() {
         assertThat(TOPICS.overview())
                 .containsExactly(
-                        "customers.golden, .xref, .redirects, .quality, .conflicts (compacted)",
+                        "customers.golden, .golden.table, .xref, .redirects, .quality, .conflicts (compacted)",
                         "steward input customers.assertions, customers.overrides",
                         "dead letters aurum.dlq");
     }

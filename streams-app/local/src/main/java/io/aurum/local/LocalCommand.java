@@ -1,9 +1,12 @@
 package io.aurum.local;
 
 import io.aurum.config.AurumConfig;
+import io.aurum.topology.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -29,15 +32,29 @@ public final class LocalCommand implements Callable<Integer> {
     @Option(
             names = "--no-demo-data",
             negatable = false,
-            description = "Create the source databases empty (tables only).")
+            description = "With the built-in demo config: create the demo tables but load none of the demo rows."
+                    + " (With --config FILE, local mode never creates tables or rows: it creates one empty database"
+                    + " per database the config's sources read, and the seed files or you create the tables.)")
     boolean noDemoData;
 
     @Option(
             names = "--seed",
             paramLabel = "DIR",
-            description =
-                    "Apply DIR/*.sql in name order (010-crm.sql goes to database crm), waiting for idle after each; uses a temporary data directory.")
+            description = "Apply DIR/*.sql in name order (010-crm.sql goes to database crm), waiting for idle after"
+                    + " each, in a temporary data directory with free ports. The databases are created empty (with the"
+                    + " demo config: with the demo tables, without their rows), so the seed files create their own"
+                    + " tables; CREATE TABLE in a seed file runs as CREATE TABLE IF NOT EXISTS. Exits 1 with a summary"
+                    + " when the run wrote dead letters or produced no golden record (see --allow-dead-letters,"
+                    + " --allow-empty).")
     Path seed;
+
+    @Option(
+            names = "--allow-dead-letters",
+            description = "A --seed run that wrote dead letters still exits 0 (the summary lists them).")
+    boolean allowDeadLetters;
+
+    @Option(names = "--allow-empty", description = "A --seed run that produced no golden record still exits 0.")
+    boolean allowEmpty;
 
     @Option(names = "--until-idle", description = "Stop once the pipeline is idle instead of running until Ctrl-C.")
     boolean untilIdle;
@@ -123,8 +140,39 @@ public final class LocalCommand implements Callable<Integer> {
                 int n = pipeline.dumpGolden(dumpGolden);
                 System.out.printf("Wrote %d golden records to %s%n", n, dumpGolden);
             }
+            if (seed != null) {
+                return seedVerdict(pipeline.goldenRecords().size(), pipeline.deadLetters());
+            }
         }
         return 0;
+    }
+
+    /**
+     * A seed run is a check: dead letters mean the config and the tables disagree (a missing column, an undecodable
+     * value), and no golden record at all means nothing reached the end. Either fails the run, with what went wrong,
+     * unless explicitly allowed.
+     */
+    int seedVerdict(int golden, List<String> deadLetters) {
+        List<String> problems = new ArrayList<>();
+        if (!deadLetters.isEmpty() && !allowDeadLetters) {
+            problems.add(
+                    deadLetters.size() + " dead letter(s) on " + Topics.DLQ + " (allow with --allow-dead-letters)");
+        }
+        if (golden == 0 && !allowEmpty) {
+            problems.add("no golden record was produced (allow with --allow-empty)");
+        }
+        if (!deadLetters.isEmpty()) {
+            System.out.println("Dead letters (input topic@offset: reason):");
+            deadLetters.stream().limit(20).forEach(d -> System.out.println("  " + d));
+            if (deadLetters.size() > 20) {
+                System.out.println("  ... and " + (deadLetters.size() - 20) + " more");
+            }
+        }
+        if (problems.isEmpty()) {
+            return 0;
+        }
+        System.out.println("Seed run failed: " + String.join("; ", problems));
+        return 1;
     }
 
     private static int port(Integer given, int normal, boolean ephemeral) {

@@ -17,6 +17,7 @@ import io.aurum.registry.KafkaSchemaStore;
 import io.aurum.registry.LocalSchemaRegistry;
 import io.aurum.runtime.AurumRuntime;
 import io.aurum.schemas.GoldenCustomer;
+import io.aurum.topology.Topics;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,13 +111,16 @@ public final class LocalPipeline implements AutoCloseable {
                 .start();
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         List<CaptureSource> sources = new ArrayList<>();
+        // The demo tables belong to the demo config alone: a user's own crm.contacts is the user's, whatever the
+        // database is called. With any other config the databases start empty and the seed files create the tables.
+        boolean demo = config.isDemo();
         for (String db : databases()) {
             boolean created = postgres.createDatabaseIfMissing(db);
-            String schema = resource("demo/schema/" + db + ".sql");
+            String schema = demo ? resource("demo/schema/" + db + ".sql") : null;
             if (schema != null) {
                 postgres.executeSql(db, schema);
             }
-            if (created && options.demoData() && !temporary) {
+            if (demo && created && options.demoData() && !temporary) {
                 String data = demoData(db);
                 if (data != null) {
                     postgres.executeSql(db, data);
@@ -228,8 +239,9 @@ public final class LocalPipeline implements AutoCloseable {
     }
 
     /**
-     * The demo tables already exist (they are the contract), so a seed file that creates them too should not fail:
-     * its {@code CREATE TABLE} becomes {@code CREATE TABLE IF NOT EXISTS}.
+     * With the demo config its tables already exist (they are the contract), so a seed file that creates them too
+     * should not fail: every {@code CREATE TABLE} of a seed file becomes {@code CREATE TABLE IF NOT EXISTS}. With any
+     * other config the databases start empty and the seed files create their tables; the rewrite changes nothing then.
      */
     static String tolerateExistingTables(String sql) {
         return CREATE_TABLE.matcher(sql).replaceAll("CREATE TABLE IF NOT EXISTS ");
@@ -248,14 +260,52 @@ public final class LocalPipeline implements AutoCloseable {
         runtime.awaitIdle(options.idleTimeout());
     }
 
-    /** Writes every current golden record as one JSON line, sorted by golden id; returns how many. */
-    public int dumpGolden(Path file) throws IOException {
+    /** Every current golden record on customers.golden, sorted by golden id. */
+    public Map<String, GoldenCustomer> goldenRecords() {
         Serde<GoldenCustomer> serde = RegistrySerdes.of(config, registry.url()).golden();
-        Map<String, GoldenCustomer> golden;
         try (GoldenReader reader =
                 new GoldenReader(broker.bootstrapServers(), config.kafka().properties(), serde.deserializer())) {
-            golden = reader.snapshot();
+            return reader.snapshot();
         }
+    }
+
+    /**
+     * Every dead letter on aurum.dlq, oldest first, as one line each: where the input came from and why it was
+     * refused (the {@code __streams.errors.*} headers).
+     */
+    public List<String> deadLetters() {
+        Map<String, Object> props = new HashMap<>(config.kafka().properties());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<String> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(Topics.DLQ, Duration.ofSeconds(30)).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition()))
+                    .toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(header(r, DeadLetters.HEADER_TOPIC) + "@" + header(r, DeadLetters.HEADER_OFFSET) + ": "
+                            + header(r, DeadLetters.HEADER_MESSAGE));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String header(ConsumerRecord<?, ?> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null || h.value() == null ? "?" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Writes every current golden record as one JSON line, sorted by golden id; returns how many. */
+    public int dumpGolden(Path file) throws IOException {
+        Map<String, GoldenCustomer> golden = goldenRecords();
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -1,10 +1,12 @@
 package io.aurum.app;
 
 import io.aurum.config.AurumConfig;
+import io.aurum.golden.GoldenTable;
 import io.aurum.identity.Membership;
 import io.aurum.infra.TopicAdmin;
 import io.aurum.resolve.Lookups;
 import io.aurum.schemas.GoldenCustomer;
+import io.aurum.serde.GenericAvroWireSerde;
 import io.aurum.topology.AurumTopology;
 import io.aurum.topology.Stores;
 import io.aurum.topology.StreamsProperties;
@@ -82,6 +84,32 @@ public final class AurumStreams implements AutoCloseable {
     private void provisionTopics() {
         try (Admin admin = admin()) {
             TopicAdmin.createTopics(admin, topics.newTopics(), Duration.ofSeconds(60));
+        }
+        registerGoldenTableSchema();
+    }
+
+    /**
+     * Registers customers.golden.table's schema, derived from the config, before the first row: a sink connector
+     * started now finds it, and a config change the registry refuses (a field that changed type) stops the start
+     * with the registry's reason instead of failing on the first golden change.
+     */
+    private void registerGoldenTableSchema() {
+        if (topics.goldenTable().valueSerde() instanceof GenericAvroWireSerde serde) {
+            org.apache.avro.Schema schema = GoldenTable.schemaFor(config.pipeline());
+            try {
+                int id = serde.register(Topics.GOLDEN_TABLE, schema);
+                LOG.info(
+                        "Schema of {} registered (id {}): {} typed golden columns",
+                        Topics.GOLDEN_TABLE,
+                        id,
+                        schema.getFields().size() - 5);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(
+                        "The schema registry refuses the schema of " + Topics.GOLDEN_TABLE + " derived from the config"
+                                + " (a golden field that changed type is an incompatible change: give it a new name): "
+                                + e.getMessage(),
+                        e);
+            }
         }
     }
 

@@ -1,13 +1,19 @@
 package io.aurum.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aurum.schemas.CollectedValue;
 import io.aurum.schemas.FieldValue;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.schemas.SourceRef;
 import io.aurum.schemas.XrefEntry;
+import io.aurum.values.AvroValues;
+import io.aurum.values.Canonical;
+import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,9 +40,9 @@ public final class GoldenJson {
             if (f.getValues() != null && !f.getValues().isEmpty()) {
                 // A collected field's value is the whole list; where each came from is in the lineage.
                 ArrayNode all = out.putArray(e.getKey());
-                f.getValues().forEach(v -> all.add(JSON.valueToTree(v.getValue())));
+                f.getValues().forEach(v -> all.add(value(v.getValue())));
             } else {
-                out.set(e.getKey(), JSON.valueToTree(f.getValue()));
+                out.set(e.getKey(), value(f.getValue()));
             }
             ObjectNode l = lineage.putObject(e.getKey());
             l.put("rule", f.getRule());
@@ -55,7 +61,7 @@ public final class GoldenJson {
                 ArrayNode values = l.putArray("values");
                 for (CollectedValue v : f.getValues()) {
                     ObjectNode entry = values.addObject();
-                    entry.set("value", JSON.valueToTree(v.getValue()));
+                    entry.set("value", value(v.getValue()));
                     ArrayNode holders = entry.putArray("sources");
                     v.getSources().forEach(ref -> holders.addObject()
                             .put("source", ref.getSource())
@@ -77,6 +83,45 @@ public final class GoldenJson {
         out.put("goldenId", xref.getGoldenId());
         putNullable(out, "reason", xref.getReason());
         return out;
+    }
+
+    /**
+     * A golden value (the Avro union of FieldValue.value) as JSON: text, numbers and booleans as themselves, exact
+     * decimals as JSON numbers with all their digits ({@code 3000.00}), dates, times and instants as ISO-8601 text,
+     * bytes as base64 text, lists and maps as arrays and objects.
+     */
+    public static JsonNode value(Object avro) {
+        return canonical(AvroValues.fromAvro(avro));
+    }
+
+    private static JsonNode canonical(Object v) {
+        JsonNodeFactory f = JSON.getNodeFactory();
+        if (v == null) {
+            return f.nullNode();
+        }
+        if (v instanceof Long l) {
+            return f.numberNode(l);
+        }
+        if (v instanceof Double d) {
+            return f.numberNode(d);
+        }
+        if (v instanceof Boolean b) {
+            return f.booleanNode(b);
+        }
+        if (v instanceof BigDecimal d) {
+            return f.numberNode(d);
+        }
+        if (v instanceof List<?> l) {
+            ArrayNode a = f.arrayNode();
+            l.forEach(e -> a.add(canonical(e)));
+            return a;
+        }
+        if (v instanceof Map<?, ?> m) {
+            ObjectNode o = f.objectNode();
+            m.forEach((k, e) -> o.set(String.valueOf(k), canonical(e)));
+            return o;
+        }
+        return f.textNode(Canonical.text(v));
     }
 
     public static String line(GoldenCustomer golden) {

@@ -38,6 +38,11 @@ public final class RegistrySerdes implements Topics.AvroSerdes {
         return serde(GoldenCustomer.class);
     }
 
+    @Override
+    public Map<String, ?> registryConfig() {
+        return config;
+    }
+
     /** What the serdes are configured with: the registry URL and any {@code registry.properties}. */
     public Map<String, Object> config() {
         return config;
