@@ -52,6 +52,8 @@ public record GoldenConfig(
      * @param systems       the systems the rule considers, in priority order (source_priority follows it)
      * @param regionFrom    phones: the record attribute holding its country, for numbers in national form
      * @param conflicts     whether differing values of this field open a conflict
+     * @param standardize   email and phone fields: the golden value is the normal form (trimmed lower-case
+     *                      address, E.164 number) rather than the winner's spelling; lineage keeps the raw value
      */
     public record FieldDef(
             String name,
@@ -62,7 +64,8 @@ public record GoldenConfig(
             List<String> systems,
             String regionFrom,
             String defaultRegion,
-            boolean conflicts) {
+            boolean conflicts,
+            boolean standardize) {
 
         public boolean considers(String system) {
             return system != null && (system.equals(owner) || systems.contains(system));
@@ -144,7 +147,8 @@ public record GoldenConfig(
                 "fallback",
                 "region_from",
                 "default_region",
-                "conflicts"));
+                "conflicts",
+                "standardize"));
         String attribute = node.string("attribute", name);
         if (!mappedByAParent(sources, attribute)) {
             throw (node.has("attribute") ? node.get("attribute") : node)
@@ -208,6 +212,10 @@ public record GoldenConfig(
         if (regionFrom != null && !mappedByAParent(sources, regionFrom)) {
             throw node.get("region_from").error("no parent source maps an attribute named '" + regionFrom + "'");
         }
+        boolean standardForm = type == FieldType.EMAIL || type == FieldType.PHONE;
+        if (!standardForm && node.has("standardize")) {
+            throw node.get("standardize").error("only email and phone fields have a standard form");
+        }
         return new FieldDef(
                 name,
                 attribute,
@@ -217,7 +225,8 @@ public record GoldenConfig(
                 List.copyOf(order),
                 regionFrom,
                 defaultRegion,
-                node.bool("conflicts", rule != Rule.COLLECT));
+                node.bool("conflicts", rule != Rule.COLLECT),
+                standardForm && node.bool("standardize", true));
     }
 
     private static boolean mappedByAParent(Map<String, SourceDef> sources, String attribute) {
