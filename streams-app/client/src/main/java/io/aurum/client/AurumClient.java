@@ -231,6 +231,12 @@ public final class AurumClient implements AutoCloseable {
         return this;
     }
 
+    /** Adds a listener; it hears what happens from now on. */
+    public AurumClient addListener(CustomerListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
     /** Waits until the view holds everything the topics held when the client started. */
     public void awaitCaughtUp(Duration timeout) throws InterruptedException, TimeoutException {
         if (!caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

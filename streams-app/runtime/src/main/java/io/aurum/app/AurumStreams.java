@@ -9,16 +9,21 @@ import io.aurum.topology.Stores;
 import io.aurum.topology.StreamsProperties;
 import io.aurum.topology.Topics;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -56,7 +61,19 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     public synchronized AurumStreams start() {
+        return start(null);
+    }
+
+    /**
+     * Starts the job. {@code applicationServer} ({@code host:port} of this instance's HTTP API) is what Kafka Streams
+     * tells the other instances, so that a lookup of a key this instance holds can be forwarded here; null when
+     * this instance answers no lookups for others.
+     */
+    public synchronized AurumStreams start(String applicationServer) {
         provisionTopics();
+        if (applicationServer != null) {
+            properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
         streams = new KafkaStreams(
                 AurumTopology.build(config.pipeline(), topics, config.streams().partitions()), properties);
         streams.setUncaughtExceptionHandler(e -> {
@@ -160,6 +177,41 @@ public final class AurumStreams implements AutoCloseable {
     public Membership membership(String recordId) {
         ReadOnlyKeyValueStore<String, Membership> store = store(Stores.XREF.name());
         return store == null ? null : store.get(recordId);
+    }
+
+    /**
+     * Which instance holds golden id {@code goldenId} (its HTTP host and port), or empty when unknown (not running,
+     * rebalancing). The one place that knows where golden records are stored and how they are partitioned.
+     */
+    public Optional<HostInfo> ownerOfGolden(String goldenId) {
+        return owner(Stores.GOLDEN.name(), goldenId);
+    }
+
+    /** Which instance holds the membership of source record {@code recordId}, or empty when unknown. */
+    public Optional<HostInfo> ownerOfRecord(String recordId) {
+        return owner(Stores.XREF.name(), recordId);
+    }
+
+    private Optional<HostInfo> owner(String store, String key) {
+        if (!isRunning()) {
+            return Optional.empty();
+        }
+        try {
+            KeyQueryMetadata meta =
+                    streams.queryMetadataForKey(store, key, Serdes.String().serializer());
+            if (meta == null || KeyQueryMetadata.NOT_AVAILABLE.equals(meta)) {
+                return Optional.empty();
+            }
+            return Optional.of(meta.activeHost());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** This instance's {@code application.server}, or null. */
+    public String applicationServer() {
+        Object v = properties.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        return v == null ? null : v.toString();
     }
 
     private ReadOnlyKeyValueStore<String, GoldenCustomer> goldenStore() {
