@@ -79,16 +79,18 @@ function render() {
 
   const fields = $("#fields tbody");
   fields.replaceChildren();
-  for (const [name, l] of Object.entries(g.lineage)) {
+  const order = c.fields.filter((f) => g.lineage[f]).concat(Object.keys(g.lineage).filter((f) => !c.fields.includes(f)));
+  for (const name of order) {
+    const l = g.lineage[name];
     let value = g[name];
     if (Array.isArray(value)) value = value.join(", ");
-    const from = l.source ? `${l.source}:${l.key}` : "";
+    const from = l.source ? (l.key ? `${l.source}:${l.key}` : l.source) : "";
     const rule = l.rule === "override" ? el("span", {class: "override"}, `override by ${l.who}` + (l.why ? ` (${l.why})` : ""))
                                        : el("span", {class: "rule"}, l.rule);
     fields.append(el("tr", {"data-field": name},
       el("td", {}, name), el("td", {class: "value"}, value === null || value === undefined ? "—" : String(value)),
       el("td", {class: "rule-cell"}, rule), el("td", {}, from), el("td", {class: "muted"}, l.raw || ""),
-      el("td", {class: "muted"}, l.sourceTs ? l.sourceTs.replace("T", " ").replace("Z", "") : "")));
+      el("td", {class: "muted"}, l.sourceTs && !l.sourceTs.startsWith("1970") ? l.sourceTs.replace("T", " ").replace("Z", "") : "")));
   }
 
   const members = $("#members tbody");
@@ -203,12 +205,15 @@ async function waitLink(type, records, key) {
     await refresh();
     const a = current.assertions.find((x) => x.key === key);
     if (a && a.refused) { status(`Written to customers.assertions (key ${key}), but the pipeline refused it: ${a.refused}`, "failed"); return false; }
+    if (!a) continue;
     const ids = await Promise.all(records.map(recordGolden));
     const same = ids.every((i) => i && i === ids[0]);
-    if (type === "must_link" ? same : (!same && ids.every((i) => i))) {
-      if (!current.assertions.find((x) => x.key === key)) continue;
-      return true;
-    }
+    // Linked by the assertion itself: each record's explanation names it (assertions sort first among identifiers).
+    const explained = records.every((r) => {
+      const m = current.members.find((x) => x.record === r);
+      return m && m.reason && m.reason.includes(key);
+    });
+    if (type === "must_link" ? same && explained : (!same && ids.every((i) => i))) return true;
   }
   status(`Written to customers.assertions (key ${key}); the pipeline has not applied it yet.`, "failed");
   return false;

@@ -93,7 +93,7 @@ public final class AurumStreams implements AutoCloseable {
      * Creates every topic {@link Topics} declares if missing (public, steward input, resolver, dead letters and the
      * CDC topics of every configured source), each as its spec says. Streams creates its internal topics itself.
      */
-    private void provisionTopics() {
+    public void provisionTopics() {
         try (Admin admin = admin()) {
             TopicAdmin.createTopics(admin, topics.newTopics(), Duration.ofSeconds(60));
         }

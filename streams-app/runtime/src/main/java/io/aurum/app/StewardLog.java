@@ -66,8 +66,13 @@ public final class StewardLog implements AutoCloseable {
         try {
             List<TopicPartition> parts = new ArrayList<>();
             for (String topic : List.of(Topics.ASSERTIONS, Topics.OVERRIDES, Topics.DLQ)) {
-                consumer.partitionsFor(topic, Duration.ofSeconds(30))
-                        .forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+                var infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+                while ((infos == null || infos.isEmpty()) && !stop) {
+                    // The job creates its topics at start-up.
+                    Thread.sleep(500);
+                    infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+                }
+                infos.forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
             }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);

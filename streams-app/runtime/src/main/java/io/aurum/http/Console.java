@@ -86,8 +86,8 @@ public final class Console {
     }
 
     void routes(Javalin app) {
-        app.get("/", ctx -> ctx.redirect("/console/"));
-        app.get("/console", ctx -> ctx.redirect("/console/"));
+        app.get("/", ctx -> ctx.redirect("/console/index.html"));
+        app.get("/console", ctx -> ctx.redirect("/console/index.html"));
         app.get("/api/search", this::search);
         app.get("/api/customers/{id}", this::customer);
         app.get("/api/health-data", this::healthData);

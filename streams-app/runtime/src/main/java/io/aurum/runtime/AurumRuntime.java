@@ -109,6 +109,7 @@ public final class AurumRuntime implements AutoCloseable {
         }
         // The HTTP server binds first: its port is what this instance tells the others (application.server), so
         // that any instance can forward a lookup to the one holding the key.
+        streams.provisionTopics();
         Console console = config.http().console() ? startConsole() : null;
         http = new HttpApi(config.http().bindAddress(), httpPort, streams, metrics, this::health, console).start();
         streams.start(advertisedHost() + ":" + http.port());
