@@ -205,7 +205,8 @@ public final class DlqCommand implements Callable<Integer> {
                 if (!selection.matches(d)) {
                     continue;
                 }
-                if (log.replayOf(d) != null && !again) {
+                // A letter replayed before, or the letter of a replay that failed again: the same input a second time.
+                if ((log.replayOf(d) != null || d.headers().containsKey(DeadLetters.HEADER_REPLAY_OF)) && !again) {
                     skipped++;
                     continue;
                 }
@@ -223,7 +224,9 @@ public final class DlqCommand implements Callable<Integer> {
             }
             if (skipped > 0) {
                 out.printf(
-                        "%d selected letters were replayed before and are skipped (--again replays them)%n", skipped);
+                        "%d selected letters were replayed before (or are replays that failed again) and are skipped"
+                                + " (--again replays them)%n",
+                        skipped);
             }
             if (dryRun || chosen.isEmpty()) {
                 out.printf(

@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -66,6 +67,13 @@ public final class ResetCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Option(
+            names = "--force",
+            description = "Remove the members the group still lists. Only for instances you know are stopped: with"
+                    + " static membership (streams.instance_id) a stopped instance stays listed until its session"
+                    + " times out.")
+    boolean force;
+
+    @Option(
             names = "--state-dir",
             paramLabel = "DIR",
             description = "Also delete this instance's local Streams state (<DIR>/<application id>).")
@@ -87,12 +95,12 @@ public final class ResetCommand implements Callable<Integer> {
         Topics topics = deployment.topicNames();
         try (Admin admin = deployment.admin()) {
             ConsumerGroupDescription group = describe(admin, app);
-            if (group != null && !group.members().isEmpty()) {
-                throw new IllegalStateException(
-                        "application " + app + " still has " + group.members().size()
-                                + " running member(s) ("
-                                + group.members().iterator().next().clientId()
-                                + ", ...): stop every instance first");
+            if (group != null && !group.members().isEmpty() && !force) {
+                throw new IllegalStateException("application " + app + " still has "
+                        + group.members().size()
+                        + " member(s) (" + group.members().iterator().next().clientId()
+                        + ", ...): stop every instance first (a stopped instance with static membership stays"
+                        + " listed until its session times out; --force removes it)");
             }
             Lag lag = new Lag(admin, app, topics, deployment.bootstrapServers(), Map.of());
             Set<String> existing = admin.listTopics().names().get();
@@ -136,6 +144,11 @@ public final class ResetCommand implements Callable<Integer> {
                 return 1;
             }
             if (group != null) {
+                if (!group.members().isEmpty()) {
+                    admin.removeMembersFromConsumerGroup(app, new RemoveMembersFromConsumerGroupOptions())
+                            .all()
+                            .get();
+                }
                 admin.deleteConsumerGroups(List.of(app)).all().get();
             }
             if (!internal.isEmpty()) {

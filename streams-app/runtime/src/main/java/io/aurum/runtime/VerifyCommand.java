@@ -38,8 +38,8 @@ import picocli.CommandLine.Option;
  * computes with the batch reference model what customers.golden, .xref and .redirects must hold, and compares.
  *
  * <p>The sources may change while it runs. Each snapshot records its WAL position; the audit waits until capture
- * has passed it (a watermark through the replication slot) and the Streams job is idle, so that everything the
- * snapshot saw has reached the topics. Differences are then checked again with a fresh snapshot: only those found
+ * has been sent past it (a watermark through the replication slot) and the Streams job is idle, so that everything
+ * the snapshot saw has reached the topics. Differences are then checked again with a fresh snapshot: only those found
  * both times count as drift (a row that changed in between is reported as such, not as drift).
  */
 @Command(
@@ -186,8 +186,8 @@ public final class VerifyCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits until everything the snapshot saw has reached the topics: a watermark written after the snapshot has
-     * passed each database's replication slot (capture has delivered up to it), then the Streams job is idle.
+     * Waits until everything the snapshot saw has reached the topics: a watermark written into each database's WAL
+     * after the snapshot has been sent to capture through its replication slot, then the Streams job is idle.
      */
     private void awaitReflected(SourceSnapshot snapshot) throws Exception {
         AurumConfig cfg = deployment.config();
@@ -210,14 +210,15 @@ public final class VerifyCommand implements Callable<Integer> {
                     }
                 }
                 while (true) {
-                    Long flushed = confirmedFlush(c, slot);
-                    if (flushed == null) {
+                    Long sent = sentTo(c, slot);
+                    if (sent == null) {
                         err.printf(
-                                "  no replication slot %s on %s: not waiting for capture (the second pass covers it)%n",
+                                "  no capture connected to replication slot %s of %s: not waiting for it (the second"
+                                        + " pass covers changes captured late)%n",
                                 slot, p.database());
                         break;
                     }
-                    if (flushed >= watermark) {
+                    if (sent >= watermark) {
                         break;
                     }
                     if (System.nanoTime() > deadline) {
@@ -228,6 +229,8 @@ public final class VerifyCommand implements Callable<Integer> {
                 }
             }
         }
+        // Capture has the watermark; what it read before is on its way to Kafka (one poll interval, one send).
+        Thread.sleep(Math.max(1000, 2 * cfg.capture().pollIntervalMs()));
         try (Admin admin = deployment.admin()) {
             Duration left = Duration.ofNanos(
                     Math.max(deadline - System.nanoTime(), Duration.ofSeconds(5).toNanos()));
@@ -241,9 +244,14 @@ public final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    private static Long confirmedFlush(Connection c, String slot) throws Exception {
-        try (PreparedStatement st =
-                c.prepareStatement("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+    /**
+     * How far the WAL sender of the slot has sent changes to capture ({@code pg_stat_replication.sent_lsn}), or null
+     * when no capture is connected. (The slot's confirmed_flush_lsn would be the stronger signal, but Debezium
+     * confirms only the positions of data events, so on an idle source it never passes a watermark.)
+     */
+    private static Long sentTo(Connection c, String slot) throws Exception {
+        try (PreparedStatement st = c.prepareStatement("SELECT r.sent_lsn::text FROM pg_stat_replication r"
+                + " JOIN pg_replication_slots s ON s.active_pid = r.pid WHERE s.slot_name = ?")) {
             st.setString(1, slot);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next() || rs.getString(1) == null) {
