@@ -28,7 +28,8 @@ class ArchitectureTest {
     static final List<String> STACK = List.of(
             "schemas", // schemas/: the public Avro contract
             "infra", // infra: topic administration
-            "serde",
+            "serde", // serde: the Avro wire serde
+            "client", // client: the library for downstream services
             "codec", // core: the internal binary form
             "normalize",
             "config",
@@ -162,6 +163,22 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAnyPackage(pkgs(without(STACK, "registry", "infra")))
                 .because("the local schema registry knows no Aurum code but topic administration")
+                .check(classes);
+    }
+
+    @Test
+    void theClientLibraryKnowsOnlyThePublicTopics() {
+        noClasses()
+                .that()
+                .resideInAPackage(pkg("client"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(pkgs(without(STACK, "client", "serde", "schemas")))
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.apache.kafka.streams..")
+                .because(
+                        "downstream services depend on the public topics and their schemas, never on Streams internals")
                 .check(classes);
     }
 

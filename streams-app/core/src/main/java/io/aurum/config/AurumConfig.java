@@ -118,7 +118,13 @@ public record AurumConfig(
             Map<String, CaptureDatabase> databases,
             Map<String, String> debeziumProperties) {}
 
-    public record HttpSettings(int port, String bindAddress) {}
+    /**
+     * @param advertisedHost the host name other instances reach this one's HTTP API at (Kafka Streams'
+     *                       {@code application.server}, for lookups of keys another instance holds); null: this
+     *                       machine's host name
+     * @param console        whether the steward console (and the view of the public topics behind it) runs
+     */
+    public record HttpSettings(int port, String bindAddress, String advertisedHost, boolean console) {}
 
     private static final Set<String> TOP = new HashSet<>(PipelineConfig.KEYS);
 
@@ -230,12 +236,16 @@ public record AurumConfig(
                 databases,
                 c.get("debezium").stringMap());
 
-        ConfigNode h = root.get("http").requireKeys(Set.of("port", "bind_address"));
+        ConfigNode h = root.get("http").requireKeys(Set.of("port", "bind_address", "advertised_host", "console"));
         int port = h.intValue("port", 8080);
         if (port < 0 || port > 65535) {
             throw h.get("port").error("not a TCP port: " + port);
         }
-        HttpSettings http = new HttpSettings(port, h.string("bind_address", "0.0.0.0"));
+        HttpSettings http = new HttpSettings(
+                port,
+                h.string("bind_address", "0.0.0.0"),
+                h.optString("advertised_host").orElse(null),
+                h.bool("console", true));
 
         PipelineConfig pipeline = PipelineConfig.bind(root);
         for (Map.Entry<String, CaptureDatabase> db : databases.entrySet()) {

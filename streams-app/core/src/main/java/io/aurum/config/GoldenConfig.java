@@ -73,6 +73,8 @@ public record GoldenConfig(
      * @param conflicts     whether differing values of this field open a conflict
      * @param scale         decimals: digits after the point (a value with more is invalid); -1 for other types
      * @param precision     decimals: digits in all; -1 for other types
+     * @param standardize   email and phone fields: the golden value is the normal form (trimmed lower-case
+     *                      address, E.164 number) rather than the winner's spelling; lineage keeps the raw value
      */
     public record FieldDef(
             String name,
@@ -85,7 +87,8 @@ public record GoldenConfig(
             String defaultRegion,
             boolean conflicts,
             int scale,
-            int precision) {
+            int precision,
+            boolean standardize) {
 
         public boolean considers(String system) {
             return system != null && (system.equals(owner) || systems.contains(system));
@@ -195,7 +198,8 @@ public record GoldenConfig(
                 "fallback",
                 "region_from",
                 "default_region",
-                "conflicts"));
+                "conflicts",
+                "standardize"));
         String attribute = node.string("attribute", name);
         if (!mappedByAParent(sources, attribute)) {
             throw (node.has("attribute") ? node.get("attribute") : node)
@@ -260,6 +264,10 @@ public record GoldenConfig(
             throw node.get("region_from").error("no parent source maps an attribute named '" + regionFrom + "'");
         }
         int[] digits = digits(node, type);
+        boolean standardForm = type == FieldType.EMAIL || type == FieldType.PHONE;
+        if (!standardForm && node.has("standardize")) {
+            throw node.get("standardize").error("only email and phone fields have a standard form");
+        }
         return new FieldDef(
                 name,
                 attribute,
@@ -271,7 +279,8 @@ public record GoldenConfig(
                 defaultRegion,
                 node.bool("conflicts", rule != Rule.COLLECT),
                 digits[0],
-                digits[1]);
+                digits[1],
+                standardForm && node.bool("standardize", true));
     }
 
     /** scale and precision of a decimal field: {scale, precision}, both -1 for other types. */

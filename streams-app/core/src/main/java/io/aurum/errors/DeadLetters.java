@@ -41,15 +41,70 @@ public final class DeadLetters implements ProcessingExceptionHandler, Deserializ
     public static final String HEADER_STACKTRACE = "__streams.errors.stacktrace";
     public static final String HEADER_STAGE = "aurum.errors.stage";
     public static final String HEADER_TASK = "aurum.errors.task";
+    /** What went wrong with the variable parts (values, numbers, details) left out, for grouping letters. */
+    public static final String HEADER_REASON = "aurum.errors.reason";
+    /**
+     * Set by {@code aurum dlq replay} on the record it produces back to the original topic: the dead letter it
+     * replays ({@code <dlq topic>-<partition>@<offset>}). A replayed record that fails again carries it into its
+     * new dead letter.
+     */
+    public static final String HEADER_REPLAY_OF = "aurum.replay.of";
+
+    private static final java.util.regex.Pattern PARENS = java.util.regex.Pattern.compile("\\s*\\([^()]*\\)");
+    private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("'[^']*'|\"[^\"]*\"");
+    private static final java.util.regex.Pattern BRACKETS = java.util.regex.Pattern.compile("\\[[^\\]]*\\]");
+    private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("\\d+");
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     private static final AtomicLong COUNT = new AtomicLong();
+    private static final java.util.concurrent.ConcurrentHashMap<Kind, AtomicLong> BY_KIND =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A stage and a reason: what dead letters are grouped and counted by. */
+    public record Kind(String stage, String reason) {}
 
     private String topic;
 
     /** Dead letters written by this JVM since start, for metrics. */
     public static long count() {
         return COUNT.get();
+    }
+
+    /** Dead letters written by this JVM since start, by stage and reason, for metrics. */
+    public static java.util.Map<Kind, Long> counts() {
+        java.util.Map<Kind, Long> out = new java.util.TreeMap<>(
+                java.util.Comparator.comparing(Kind::stage).thenComparing(Kind::reason));
+        BY_KIND.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /**
+     * The reason of a failure, for grouping: the message without its details (parenthesized parts, anything after
+     * the first colon), with quoted values, lists and numbers blanked, e.g. {@code column '…' is not in the change
+     * event of crm.contacts}. Falls back to the exception's simple class name.
+     */
+    public static String reason(String exceptionClass, String message) {
+        String m = message == null ? "" : message.strip();
+        int nl = m.indexOf('\n');
+        if (nl >= 0) {
+            m = m.substring(0, nl);
+        }
+        for (String before = null; !m.equals(before); ) {
+            before = m;
+            m = PARENS.matcher(m).replaceAll("");
+        }
+        int colon = m.indexOf(": ");
+        if (colon >= 0) {
+            m = m.substring(0, colon);
+        }
+        m = QUOTED.matcher(m).replaceAll("'…'");
+        m = BRACKETS.matcher(m).replaceAll("[…]");
+        m = DIGITS.matcher(m).replaceAll("#").strip();
+        if (m.isEmpty()) {
+            String c = exceptionClass == null ? "unknown" : exceptionClass;
+            return c.substring(c.lastIndexOf('.') + 1);
+        }
+        return m.length() > 120 ? m.substring(0, 119) + "…" : m;
     }
 
     @Override
@@ -86,6 +141,9 @@ public final class DeadLetters implements ProcessingExceptionHandler, Deserializ
 
     private ProducerRecord<byte[], byte[]> deadLetter(ErrorHandlerContext context, Exception exception) {
         COUNT.incrementAndGet();
+        String reason = reason(exception.getClass().getName(), exception.getMessage());
+        BY_KIND.computeIfAbsent(new Kind(context.processorNodeId(), reason), k -> new AtomicLong())
+                .incrementAndGet();
         LOG.warn(
                 "Dead letter from {}-{}@{} at stage {}: {}",
                 context.topic(),
@@ -107,6 +165,7 @@ public final class DeadLetters implements ProcessingExceptionHandler, Deserializ
         put(headers, HEADER_STACKTRACE, stackTrace(exception));
         put(headers, HEADER_STAGE, context.processorNodeId());
         put(headers, HEADER_TASK, String.valueOf(context.taskId()));
+        put(headers, HEADER_REASON, reason);
         return new ProducerRecord<>(
                 topic, null, context.timestamp(), context.sourceRawKey(), context.sourceRawValue(), headers);
     }

@@ -147,7 +147,7 @@ public final class Survivorship {
             return FieldValue.newBuilder().setRule("none").build();
         }
         if (field.rule() == Rule.COLLECT) {
-            return collect(candidates);
+            return collect(field, candidates);
         }
         List<Candidate> ranked = rank(field, candidates);
         Candidate winner = null;
@@ -164,7 +164,7 @@ public final class Survivorship {
         if (winner == null) {
             winner = ranked.get(0);
         }
-        FieldValue value = fieldValue(winner, rule);
+        FieldValue value = fieldValue(field, winner, rule);
         if (field.conflicts()) {
             Map<String, Candidate> others = new LinkedHashMap<>();
             for (Candidate c : ranked) {
@@ -226,7 +226,7 @@ public final class Survivorship {
     }
 
     /** Every distinct value, best-ranked holder first; the field's own value is the first of them. */
-    private FieldValue collect(List<Candidate> candidates) {
+    private FieldValue collect(FieldDef field, List<Candidate> candidates) {
         candidates.sort(tieBreak);
         Map<String, List<Candidate>> groups = new LinkedHashMap<>();
         long latest = 0;
@@ -241,18 +241,20 @@ public final class Survivorship {
                 refs.add(new SourceRef(c.record.source(), c.record.key()));
             }
             refs.sort(Comparator.comparing(SourceRef::getSource).thenComparing(SourceRef::getKey));
-            values.add(new CollectedValue(AvroValues.toAvro(group.get(0).clean().value()), refs));
+            Values.Clean best = group.get(0).clean();
+            values.add(new CollectedValue(AvroValues.toAvro(best.golden(field)), refs, best.raw(field)));
         }
         Candidate first = candidates.get(0);
-        return FieldValue.newBuilder(fieldValue(first, Rule.COLLECT.label()))
+        return FieldValue.newBuilder(fieldValue(field, first, Rule.COLLECT.label()))
                 .setSourceTs(Instant.ofEpochMilli(latest))
                 .setValues(values)
                 .build();
     }
 
-    private static FieldValue fieldValue(Candidate c, String rule) {
+    private static FieldValue fieldValue(FieldDef field, Candidate c, String rule) {
         return FieldValue.newBuilder()
-                .setValue(AvroValues.toAvro(c.clean().value()))
+                .setValue(AvroValues.toAvro(c.clean().golden(field)))
+                .setRaw(c.clean().raw(field))
                 .setSystem(c.system())
                 .setSource(c.record.source())
                 .setKey(c.record.key())
@@ -284,7 +286,7 @@ public final class Survivorship {
         Map<String, FieldValue> values = new LinkedHashMap<>();
         long ts = winner.getSourceTs().toEpochMilli();
         for (Candidate c : others) {
-            values.put(c.record.recordId(), fieldValue(c, CANDIDATE));
+            values.put(c.record.recordId(), fieldValue(field, c, CANDIDATE));
             ts = Math.max(ts, c.ts);
         }
         return Conflict.newBuilder()

@@ -25,7 +25,20 @@ final class Values {
      * A usable value: {@code value} as the source wrote it (trimmed), {@code normal} the form that decides
      * equality (for conflicts, most_frequent and collect), {@code order} what min and max compare.
      */
-    record Clean(Object value, String normal, Comparable<?> order) {}
+    record Clean(Object value, String normal, Comparable<?> order) {
+        /**
+         * What the golden record shows: the normal form for a field that standardizes (an email or phone field,
+         * unless the config says {@code standardize: false}), else the value as written.
+         */
+        Object golden(FieldDef field) {
+            return field.standardize() ? normal : value;
+        }
+
+        /** The source's own spelling, kept in lineage when the golden value is the normal form; else null. */
+        String raw(FieldDef field) {
+            return field.standardize() ? value.toString() : null;
+        }
+    }
 
     /**
      * Null when the value is absent, empty, a Debezium placeholder, invalid for its type, or blocklisted.

@@ -52,8 +52,16 @@ class GoldenConfigTest {
         assertThat(x.rule()).isEqualTo(Rule.SOURCE_PRIORITY);
         assertThat(x.systems()).containsExactly("billing");
         assertThat(x.conflicts()).isTrue();
+        assertThat(x.standardize()).as("text has no standard form").isFalse();
         FieldDef email = c.golden().fields().get("email");
         assertThat(email.systems()).containsExactly("crm", "billing");
+        assertThat(email.standardize()).as("on by default for email and phone").isTrue();
+        assertThat(parse(withField("w: {attribute: email, type: email, owner: crm, standardize: false}"))
+                        .golden()
+                        .fields()
+                        .get("w")
+                        .standardize())
+                .isFalse();
         assertThat(parse(withField("y: {attribute: email, owner: crm}"))
                         .golden()
                         .fields()
@@ -89,6 +97,9 @@ class GoldenConfigTest {
                 .hasMessageStartingWith("test.yaml:20: golden.fields.x.fallback: fallback is short for");
         assertThatThrownBy(() -> parse(withField("x: {attribute: email, owner: crm, region_from: country}")))
                 .hasMessage("test.yaml:20: golden.fields.x.region_from: only phone fields take a region");
+        assertThatThrownBy(() -> parse(withField("x: {attribute: email, owner: crm, standardize: true}")))
+                .hasMessage(
+                        "test.yaml:20: golden.fields.x.standardize: only email and phone fields have a standard form");
         assertThatThrownBy(() -> parse(withField("x: {attribute: phone, type: phone, owner: crm, region_from: land}")))
                 .hasMessage(
                         "test.yaml:20: golden.fields.x.region_from: no parent source maps an attribute named 'land'");

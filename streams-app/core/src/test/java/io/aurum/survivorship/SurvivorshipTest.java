@@ -58,6 +58,7 @@ class SurvivorshipTest {
                 email:    {type: email, rule: most_recent}
                 phone:    {type: phone, region_from: country, rule: most_recent}
                 emails:   {attribute: email, type: email, rule: collect}
+                phone_as_written: {attribute: phone, type: phone, region_from: country, rule: most_recent, standardize: false}
               rollups:
                 status:  {child: billing.subscriptions, function: latest, attribute: status, order_by: started, prefer: {status: [active]}}
                 active:  {child: billing.subscriptions, function: count, where: {status: [active]}}
@@ -303,7 +304,7 @@ class SurvivorshipTest {
                 row(
                         "invalid phone dropped; national number read in the record's country",
                         "phone",
-                        "020 7946 0958",
+                        "+442079460958",
                         "billing.customers:2",
                         "most_recent",
                         rec("crm:1", 9, "phone", "12"),
@@ -311,7 +312,7 @@ class SurvivorshipTest {
                 row(
                         "blocklisted phone dropped",
                         "phone",
-                        "+1 312 555 0100",
+                        "+13125550100",
                         "billing.customers:2",
                         "most_recent",
                         rec("crm:1", 9, "phone", "(415) 555-0000"),
@@ -370,9 +371,47 @@ class SurvivorshipTest {
         assertThat(v.getSource() + ":" + v.getKey()).isEqualTo("crm.contacts:1");
         assertThat(v.getSourceTs().toEpochMilli()).isEqualTo(7);
         assertThat(v.getValues()).extracting(CollectedValue::getValue).containsExactly("jane@x.com", "j.doe@work.com");
+        // Standardized: the value is the normal form, the best holder's spelling stays in lineage.
+        assertThat(v.getValues()).extracting(CollectedValue::getRaw).containsExactly("jane@x.com", "j.doe@work.com");
+        assertThat(v.getRaw()).isEqualTo("jane@x.com");
         assertThat(v.getValues().get(0).getSources())
                 .extracting(SourceRef::getSource)
                 .containsExactly("crm.contacts", "support.users");
+    }
+
+    @Test
+    void emailAndPhoneFieldsShowTheirStandardFormAndLineageKeepsTheSourceSpelling() {
+        GoldenCustomer g = SURVIVORSHIP.golden(
+                "g",
+                cluster(
+                        rec("crm:1", 9, "email", " Jane.Doe@X.com ", "phone", "(312) 555-0100"),
+                        rec("billing:2", 1, "phone", "020 7946 0958", "country", "GB")));
+        FieldValue email = g.getFields().get("email");
+        assertThat(email.getValue()).isEqualTo("jane.doe@x.com");
+        assertThat(email.getRaw()).isEqualTo("Jane.Doe@X.com");
+        FieldValue phone = g.getFields().get("phone");
+        assertThat(phone.getValue()).isEqualTo("+13125550100");
+        assertThat(phone.getRaw()).isEqualTo("(312) 555-0100");
+        assertThat(phone.getSource() + ":" + phone.getKey()).isEqualTo("crm.contacts:1");
+        // standardize: false keeps the winner's spelling, and there is no raw value to keep apart.
+        FieldValue asWritten = g.getFields().get("phone_as_written");
+        assertThat(asWritten.getValue()).isEqualTo("(312) 555-0100");
+        assertThat(asWritten.getRaw()).isNull();
+        // A conflict's candidates are standardized the same way.
+        Conflict c = SURVIVORSHIP
+                .survive(
+                        "g",
+                        cluster(
+                                rec("crm:1", 9, "phone", "(312) 555-0100"),
+                                rec("billing:2", 1, "phone", "312.555.0163", "country", "US")),
+                        null)
+                .conflicts()
+                .stream()
+                .filter(x -> x.getField().equals("phone"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(c.getValues().get("billing.customers:2").getValue()).isEqualTo("+13125550163");
+        assertThat(c.getValues().get("billing.customers:2").getRaw()).isEqualTo("312.555.0163");
     }
 
     @Test

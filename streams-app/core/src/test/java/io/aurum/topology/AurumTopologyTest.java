@@ -111,7 +111,7 @@ class AurumTopologyTest {
         assertThat(g.getFields().get("name").getValue()).isEqualTo("Jane Doe");
         assertThat(g.getFields().get("name").getRule()).isEqualTo("owner:crm");
         assertThat(g.getFields().get("name").getSource()).isEqualTo("crm.contacts");
-        assertThat(g.getFields().get("phone").getValue()).isEqualTo("+1 415 555 0134");
+        assertThat(g.getFields().get("phone").getValue()).isEqualTo("+14155550134");
         assertThat(g.getFields().get("phone").getRule()).isEqualTo("most_recent");
         assertThat(g.getFields().get("phone").getSystem()).isEqualTo("billing");
         assertThat(g.getFields().get("city").getValue()).isEqualTo("Springfield");

@@ -53,7 +53,8 @@ class DockerFilesTest {
     @Test
     void composeDefinesTheServices() {
         assertThat(names(services))
-                .containsExactlyInAnyOrder("postgres", "kafka", "registry", "connect", "connect-init", "aurum");
+                .containsExactlyInAnyOrder(
+                        "postgres", "kafka", "registry", "connect", "connect-init", "aurum", "prometheus", "grafana");
     }
 
     @Test
@@ -114,7 +115,7 @@ class DockerFilesTest {
 
     @Test
     void longRunningServicesHaveHealthchecks() {
-        for (String s : List.of("postgres", "kafka", "connect", "registry", "aurum")) {
+        for (String s : List.of("postgres", "kafka", "connect", "registry", "aurum", "prometheus", "grafana")) {
             JsonNode test = services.path(s).path("healthcheck").path("test");
             assertThat(test.isMissingNode()).as("%s healthcheck", s).isFalse();
             assertThat(test.toString())
@@ -418,6 +419,41 @@ class DockerFilesTest {
         // the runtime copies land where the ENTRYPOINT's class path looks
         assertThat(finalStage).anyMatch(i -> i[0].equals("COPY") && i[1].endsWith(" /opt/aurum/aurum.jar"));
         assertThat(finalStage).anyMatch(i -> i[0].equals("COPY") && i[1].matches(".* /opt/aurum/lib/?"));
+    }
+
+    @Test
+    void prometheusScrapesAurumAndGrafanaShowsOnlyDocumentedAurumSeries() throws IOException {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        JsonNode prometheus =
+                yaml.readTree(root.resolve("docker/prometheus/prometheus.yml").toFile());
+        JsonNode job = prometheus.path("scrape_configs").get(0);
+        assertThat(job.path("metrics_path").asText()).isEqualTo("/metrics");
+        assertThat(job.path("static_configs").get(0).path("targets").get(0).asText())
+                .isEqualTo("aurum:8080");
+        JsonNode datasource = yaml.readTree(root.resolve("docker/grafana/provisioning/datasources/prometheus.yml")
+                .toFile());
+        String uid = datasource.path("datasources").get(0).path("uid").asText();
+        assertThat(datasource.path("datasources").get(0).path("url").asText()).isEqualTo("http://prometheus:9090");
+        JsonNode dashboard = new ObjectMapper()
+                .readTree(root.resolve("docker/grafana/dashboards/aurum.json").toFile());
+        String docs = Files.readString(root.resolve("docs/operations.md"));
+        Set<String> series = new TreeSet<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            assertThat(panel.path("datasource").path("uid").asText()).isEqualTo(uid);
+            for (JsonNode target : panel.path("targets")) {
+                Matcher m = Pattern.compile("\\b(aurum_[a-z_]+?)(_bucket|_count|_sum)?\\b")
+                        .matcher(target.path("expr").asText());
+                while (m.find()) {
+                    series.add(m.group(1));
+                }
+            }
+        }
+        assertThat(series).isNotEmpty();
+        for (String s : series) {
+            assertThat(docs)
+                    .as("docs/operations.md documents %s, which the dashboard shows", s)
+                    .contains("`" + s);
+        }
     }
 
     @Test

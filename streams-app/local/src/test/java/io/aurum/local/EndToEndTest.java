@@ -326,6 +326,19 @@ class EndToEndTest {
         }
     }
 
+    static Map<String, io.aurum.schemas.GoldenCustomer> goldenRecords(
+            LocalPipeline p, org.apache.kafka.common.serialization.Serde<io.aurum.schemas.GoldenCustomer> serde) {
+        Map<String, io.aurum.schemas.GoldenCustomer> out = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : readAll(p, Topics.GOLDEN)) {
+            if (r.value() == null) {
+                out.remove(r.key());
+            } else {
+                out.put(r.key(), serde.deserializer().deserialize(Topics.GOLDEN, r.value()));
+            }
+        }
+        return out;
+    }
+
     static Map<String, Redirect> redirects(LocalPipeline p) {
         Map<String, Redirect> out = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : readAll(p, Topics.REDIRECTS)) {

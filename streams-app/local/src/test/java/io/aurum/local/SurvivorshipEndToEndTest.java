@@ -98,8 +98,9 @@ class SurvivorshipEndToEndTest {
             sql(p, "billing", "UPDATE subscriptions SET status = 'canceled', canceled_at = now() WHERE id = 40082");
             p.awaitIdle();
             g = golden(p).get(acme);
-            assertThat(g.get("phone").asText()).isEqualTo("+1 312 555 0111");
+            assertThat(g.get("phone").asText()).isEqualTo("+13125550111");
             JsonNode phone = g.get("lineage").get("phone");
+            assertThat(phone.get("raw").asText()).isEqualTo("+1 312 555 0111");
             assertThat(phone.get("rule").asText()).isEqualTo("owner:crm");
             assertThat(phone.get("system").asText()).isEqualTo("crm");
             assertThat(phone.get("source").asText()).isEqualTo("crm.contacts");

@@ -5,6 +5,8 @@ import io.aurum.golden.GoldenTable;
 import io.aurum.identity.Membership;
 import io.aurum.infra.TopicAdmin;
 import io.aurum.resolve.Lookups;
+import io.aurum.resolve.Message;
+import io.aurum.resolve.Resolver;
 import io.aurum.schemas.GoldenCustomer;
 import io.aurum.serde.GenericAvroWireSerde;
 import io.aurum.topology.AurumTopology;
@@ -12,6 +14,7 @@ import io.aurum.topology.Stores;
 import io.aurum.topology.StreamsProperties;
 import io.aurum.topology.Topics;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
@@ -19,9 +22,12 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -61,7 +67,19 @@ public final class AurumStreams implements AutoCloseable {
     }
 
     public synchronized AurumStreams start() {
+        return start(null);
+    }
+
+    /**
+     * Starts the job. {@code applicationServer} ({@code host:port} of this instance's HTTP API) is what Kafka Streams
+     * tells the other instances, so that a lookup of a key this instance holds can be forwarded here; null when
+     * this instance answers no lookups for others.
+     */
+    public synchronized AurumStreams start(String applicationServer) {
         provisionTopics();
+        if (applicationServer != null) {
+            properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
         streams = new KafkaStreams(
                 AurumTopology.build(config.pipeline(), topics, config.streams().partitions()), properties);
         streams.setUncaughtExceptionHandler(e -> {
@@ -81,7 +99,7 @@ public final class AurumStreams implements AutoCloseable {
      * Creates every topic {@link Topics} declares if missing (public, steward input, resolver, dead letters and the
      * CDC topics of every configured source), each as its spec says. Streams creates its internal topics itself.
      */
-    private void provisionTopics() {
+    public void provisionTopics() {
         try (Admin admin = admin()) {
             TopicAdmin.createTopics(admin, topics.newTopics(), Duration.ofSeconds(60));
         }
@@ -182,6 +200,45 @@ public final class AurumStreams implements AutoCloseable {
     public Membership membership(String recordId) {
         ReadOnlyKeyValueStore<String, Object> store = store(Stores.RECORDS.name());
         return store == null ? null : lookups.membership(store, recordId);
+    }
+
+    /**
+     * Which instance holds golden id {@code goldenId} (its HTTP host and port), or empty when unknown (not running,
+     * rebalancing). The one place that knows where golden records are stored and how they are partitioned.
+     */
+    public Optional<HostInfo> ownerOfGolden(String goldenId) {
+        return owner(Stores.CLUSTERS.name(), goldenId, Message.Target.CLUSTER);
+    }
+
+    /** Which instance holds the membership of source record {@code recordId}, or empty when unknown. */
+    public Optional<HostInfo> ownerOfRecord(String recordId) {
+        return owner(Stores.RECORDS.name(), recordId, Message.Target.RECORD);
+    }
+
+    /** Where the resolver keeps {@code key}: its nodes are placed by {@link Resolver#partition}, not by Kafka's default. */
+    private Optional<HostInfo> owner(String store, String key, Message.Target target) {
+        if (!isRunning()) {
+            return Optional.empty();
+        }
+        try {
+            KeyQueryMetadata meta = streams.queryMetadataForKey(
+                    store,
+                    key,
+                    (String topic, String k, Object v, int n) ->
+                            Optional.of(java.util.Set.of(Resolver.partition(target, k, n))));
+            if (meta == null || KeyQueryMetadata.NOT_AVAILABLE.equals(meta)) {
+                return Optional.empty();
+            }
+            return Optional.of(meta.activeHost());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** This instance's {@code application.server}, or null. */
+    public String applicationServer() {
+        Object v = properties.get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        return v == null ? null : v.toString();
     }
 
     public <V> ReadOnlyKeyValueStore<String, V> store(String name) {

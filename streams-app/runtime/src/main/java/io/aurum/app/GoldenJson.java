@@ -49,6 +49,9 @@ public final class GoldenJson {
             putNullable(l, "system", f.getSystem());
             putNullable(l, "source", f.getSource());
             putNullable(l, "key", f.getKey());
+            if (f.getRaw() != null) {
+                l.put("raw", f.getRaw());
+            }
             putNullable(
                     l,
                     "sourceTs",

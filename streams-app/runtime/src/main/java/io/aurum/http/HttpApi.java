@@ -1,87 +1,115 @@
 package io.aurum.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.aurum.app.AurumStreams;
 import io.aurum.app.GoldenJson;
 import io.aurum.canonical.RecordIds;
 import io.aurum.identity.Membership;
 import io.aurum.schemas.GoldenCustomer;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Supplier;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operational HTTP API:
+ * The operational HTTP API, on Javalin (Jetty):
  * <ul>
  *   <li>{@code GET /health}: 200 when the Streams job runs (and capture, where Aurum runs it, has not failed) and
  *   makes progress, else 503 with status DOWN or STALLED (work waits and nothing was committed for a while);</li>
  *   <li>{@code GET /golden/{id}}: one golden customer, in the same JSON as {@code aurum golden};</li>
  *   <li>{@code GET /xref/{source}/{key}}: "my local id → golden id", e.g. {@code /xref/billing.customers/42};</li>
- *   <li>{@code GET /metrics}: Prometheus text format.</li>
+ *   <li>{@code GET /metrics}: Prometheus text format;</li>
+ *   <li>{@code /console} and {@code /api/...}: the steward console ({@link Console}), when enabled.</li>
  * </ul>
- * Lookups are answered from this instance's state stores; with several instances, a key hosted elsewhere answers
- * 404 here (route through the golden topic or any instance's xref for a fleet).
+ * Any instance answers any lookup: the key's owner comes from Kafka Streams' metadata ({@code application.server}
+ * of each instance) and a key held elsewhere is fetched from its owner over HTTP (header
+ * {@code X-Aurum-Served-By} names who answered).
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+    static final String SERVED_BY = "X-Aurum-Served-By";
+    /** Asks the receiving instance to answer from its own state, never to forward again. */
+    static final String LOCAL_ONLY = "local";
 
-    private final HttpServer server;
-    private final AurumStreams app;
+    private final Javalin app;
+    private final AurumStreams streams;
     private final Supplier<ObjectNode> extraHealth;
     private final PrometheusMeterRegistry metrics;
+    private final HttpClient forward =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String bindAddress;
+    private final int requestedPort;
 
     public HttpApi(
             String bindAddress,
             int port,
-            AurumStreams app,
+            AurumStreams streams,
             PrometheusMeterRegistry metrics,
-            Supplier<ObjectNode> extraHealth)
-            throws IOException {
-        this.app = app;
+            Supplier<ObjectNode> extraHealth,
+            Console console) {
+        this.streams = streams;
         this.metrics = metrics;
         this.extraHealth = extraHealth;
-        this.server = HttpServer.create(new InetSocketAddress(bindAddress, port), 0);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "aurum-http");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/health", this::health);
-        server.createContext("/golden/", this::golden);
-        server.createContext("/xref/", this::xref);
-        server.createContext("/metrics", this::metrics);
-        server.createContext(
-                "/",
-                ex -> send(
-                        ex,
+        this.bindAddress = bindAddress;
+        this.requestedPort = port;
+        this.app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.startupWatcherEnabled = false;
+            if (console != null) {
+                console.configure(cfg);
+            }
+        });
+        app.get("/health", this::health);
+        app.get("/golden/{id}", this::golden);
+        app.get("/xref/{source}/<key>", this::xref);
+        app.get("/metrics", this::metrics);
+        if (console != null) {
+            console.routes(app);
+        }
+        app.error(404, ctx -> {
+            if (ctx.result() == null) {
+                json(
+                        ctx,
                         404,
-                        error("no such endpoint; try /health, /golden/{id}, " + "/xref/{source}/{key} or /metrics")));
+                        error("no such endpoint; try /health, /golden/{id}, /xref/{source}/{key}, /metrics"
+                                + (console != null ? " or /console" : "")));
+            }
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.warn("HTTP {} {} failed", ctx.method(), ctx.path(), e);
+            json(ctx, 500, error(e.getClass().getSimpleName() + ": " + e.getMessage()));
+        });
     }
 
+    /** Binds the port (so that its number is known before the Streams job starts) and serves. */
     public HttpApi start() {
-        server.start();
+        app.start(bindAddress, requestedPort);
         return this;
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return app.port();
     }
 
-    private void health(HttpExchange ex) throws IOException {
+    private void health(Context ctx) {
         ObjectNode body = GoldenJson.JSON.createObjectNode();
-        boolean up = app.isRunning();
+        boolean up = streams.isRunning();
         body.put(
                 "streams",
-                app.streams() == null ? "NOT_STARTED" : app.streams().state().name());
+                streams.streams() == null
+                        ? "NOT_STARTED"
+                        : streams.streams().state().name());
         if (extraHealth != null) {
             ObjectNode extra = extraHealth.get();
             if (extra.path("failed").asBoolean(false)) {
@@ -90,81 +118,112 @@ public final class HttpApi implements AutoCloseable {
             body.setAll(extra);
         }
         // Up but making no progress while work waits is not healthy either: say so, so that a probe restarts it.
-        boolean stalled =
-                extraHealth != null && body.path("progress").path("stalled").asBoolean(false);
+        boolean stalled = body.path("progress").path("stalled").asBoolean(false);
         body.put("status", stalled ? "STALLED" : up ? "UP" : "DOWN");
-        send(ex, up && !stalled ? 200 : 503, body.toString());
+        json(ctx, up && !stalled ? 200 : 503, body.toString());
     }
 
-    private void golden(HttpExchange ex) throws IOException {
-        String id = tail(ex, "/golden/");
-        if (!app.isRunning()) {
-            send(ex, 503, error("the Streams job is not running yet"));
+    private void golden(Context ctx) {
+        String id = ctx.pathParam("id");
+        if (!streams.isRunning()) {
+            json(ctx, 503, error("the Streams job is not running yet"));
             return;
         }
-        GoldenCustomer golden = app.golden(id);
+        if (forwarded(ctx, streams.ownerOfGolden(id), "/golden/" + enc(id))) {
+            return;
+        }
+        GoldenCustomer golden = streams.golden(id);
         if (golden == null) {
-            send(ex, 404, error("no golden customer " + id));
+            json(ctx, 404, error("no golden customer " + id));
             return;
         }
-        send(ex, 200, GoldenJson.of(golden).toString());
+        json(ctx, 200, GoldenJson.of(golden).toString());
     }
 
-    private void xref(HttpExchange ex) throws IOException {
-        String rest = tail(ex, "/xref/");
-        int slash = rest.indexOf('/');
-        if (slash <= 0 || slash == rest.length() - 1) {
-            send(ex, 400, error("expected /xref/{database.table}/{key}"));
+    private void xref(Context ctx) {
+        String source = ctx.pathParam("source");
+        String key = ctx.pathParam("key");
+        if (source.isEmpty() || key.isEmpty()) {
+            json(ctx, 400, error("expected /xref/{database.table}/{key}"));
             return;
         }
-        String recordId = RecordIds.of(rest.substring(0, slash), rest.substring(slash + 1));
-        if (!app.isRunning()) {
-            send(ex, 503, error("the Streams job is not running yet"));
+        String recordId = RecordIds.of(source, key);
+        if (!streams.isRunning()) {
+            json(ctx, 503, error("the Streams job is not running yet"));
             return;
         }
-        Membership m = app.membership(recordId);
+        if (forwarded(ctx, streams.ownerOfRecord(recordId), "/xref/" + enc(source) + "/" + enc(key))) {
+            return;
+        }
+        Membership m = streams.membership(recordId);
         if (m == null) {
-            send(ex, 404, error("no source record " + recordId));
+            json(ctx, 404, error("no source record " + recordId));
             return;
         }
         ObjectNode body = GoldenJson.JSON.createObjectNode();
         body.put("record", recordId);
         body.put("goldenId", m.goldenId());
         body.put("reason", m.reason());
-        send(ex, 200, body.toString());
+        json(ctx, 200, body.toString());
     }
 
-    private void metrics(HttpExchange ex) throws IOException {
-        byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
+    /**
+     * Answers from the owner when another instance holds the key: relays its status and body. Returns false when
+     * this instance should answer itself (it owns the key, the owner is unknown, or the request was forwarded).
+     */
+    private boolean forwarded(Context ctx, Optional<HostInfo> owner, String path) {
+        String self = streams.applicationServer();
+        ctx.header(SERVED_BY, self == null ? "local" : self);
+        if (ctx.queryParam(LOCAL_ONLY) != null || owner.isEmpty() || self == null) {
+            return false;
         }
+        HostInfo host = owner.get();
+        if ((host.host() + ":" + host.port()).equals(self)) {
+            return false;
+        }
+        try {
+            HttpResponse<String> r = forward.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://" + host.host() + ":" + host.port() + path + "?" + LOCAL_ONLY + "=true"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            ctx.header(SERVED_BY, host.host() + ":" + host.port());
+            json(ctx, r.statusCode(), r.body());
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            json(
+                    ctx,
+                    502,
+                    error("the instance holding this key (" + host.host() + ":" + host.port() + ") did not answer: "
+                            + e));
+        }
+        return true;
     }
 
-    private static String tail(HttpExchange ex, String prefix) {
-        String path = ex.getRequestURI().getRawPath();
-        return URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+    private void metrics(Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+        ctx.result(metrics.scrape());
     }
 
-    private static String error(String message) {
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static String error(String message) {
         return GoldenJson.JSON.createObjectNode().put("error", message).toString();
     }
 
-    private static void send(HttpExchange ex, int status, String json) throws IOException {
-        byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
-        } catch (IOException e) {
-            LOG.debug("client went away", e);
-        }
+    static void json(Context ctx, int status, String json) {
+        ctx.status(status);
+        ctx.contentType("application/json");
+        ctx.result(json);
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        app.stop();
     }
 }

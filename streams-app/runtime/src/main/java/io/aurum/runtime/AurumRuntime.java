@@ -1,15 +1,20 @@
 package io.aurum.runtime;
 
+import static io.aurum.infra.Closeables.closeQuietly;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aurum.app.AurumStreams;
 import io.aurum.app.GoldenJson;
 import io.aurum.app.ProgressMonitor;
+import io.aurum.app.StewardLog;
 import io.aurum.capture.CaptureService;
 import io.aurum.capture.CaptureSettings;
 import io.aurum.capture.CaptureSource;
 import io.aurum.capture.CaptureStats;
+import io.aurum.client.AurumClient;
 import io.aurum.config.AurumConfig;
 import io.aurum.errors.DeadLetters;
+import io.aurum.http.Console;
 import io.aurum.http.HttpApi;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -22,8 +27,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +51,12 @@ public final class AurumRuntime implements AutoCloseable {
     private final AurumStreams streams;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final int httpPort;
+    private final String registryUrl;
     private HttpApi http;
+    private AurumClient view;
+    private StewardLog stewardLog;
+    private KafkaProducer<String, byte[]> stewardProducer;
+    private ViewMetrics viewMetrics;
     private KafkaStreamsMetrics streamsMetrics;
     private Admin monitorAdmin;
     private ProgressMonitor progress;
@@ -55,6 +70,7 @@ public final class AurumRuntime implements AutoCloseable {
             int httpPort) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
+        this.registryUrl = registryUrl;
         this.httpPort = httpPort;
         if (captureSources.isEmpty()) {
             this.capture = null;
@@ -119,7 +135,12 @@ public final class AurumRuntime implements AutoCloseable {
                         .register(metrics);
             }
         }
-        streams.start();
+        // The HTTP server binds first: its port is what this instance tells the others (application.server), so
+        // that any instance can forward a lookup to the one holding the key.
+        streams.provisionTopics();
+        Console console = config.http().console() ? startConsole() : null;
+        http = new HttpApi(config.http().bindAddress(), httpPort, streams, metrics, this::health, console).start();
+        streams.start(advertisedHost() + ":" + http.port());
         streamsMetrics = new KafkaStreamsMetrics(streams.streams());
         streamsMetrics.bindTo(metrics);
         new JvmMemoryMetrics().bindTo(metrics);
@@ -130,6 +151,7 @@ public final class AurumRuntime implements AutoCloseable {
         Gauge.builder("aurum.dlq.records", DeadLetters::count)
                 .description("Dead letters written by this instance since start")
                 .register(metrics);
+        viewMetrics = new ViewMetrics(metrics, config.pipeline(), view, stewardLog, streams.streams()).start();
         monitorAdmin = streams.admin();
         progress = new ProgressMonitor(
                         monitorAdmin,
@@ -138,13 +160,77 @@ public final class AurumRuntime implements AutoCloseable {
                         streams::restoredRecords,
                         bootstrapServers)
                 .start(Duration.ofSeconds(5));
-        http = new HttpApi(config.http().bindAddress(), httpPort, streams, metrics, this::health).start();
         return this;
+    }
+
+    /**
+     * The steward console's views: the public topics through the client library (so the console never reads Streams
+     * state), the steward and dead-letter topics, and a producer for the stewards' writes.
+     */
+    private Console startConsole() {
+        AurumClient.Builder b = AurumClient.builder(bootstrapServers, registryUrl);
+        config.kafka().properties().forEach(b::consumerProperty);
+        config.registry().properties().forEach(b::serdeProperty);
+        view = b.build().start();
+        stewardLog = new StewardLog(
+                        bootstrapServers,
+                        config.kafka().properties(),
+                        streams.topics().overrides().valueSerde().deserializer())
+                .start();
+        Properties p = new Properties();
+        p.putAll(config.kafka().properties());
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        stewardProducer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        return new Console(
+                config.pipeline(),
+                view,
+                stewardLog,
+                stewardProducer,
+                streams.topics().overrides().valueSerde().serializer(),
+                this::resolverMetrics);
+    }
+
+    /** The resolver's own figures from the Streams job's metrics (group {@code stream-aurum-resolver-metrics}). */
+    private Map<String, Double> resolverMetrics() {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        if (streams.streams() == null) {
+            return out;
+        }
+        streams.streams().metrics().forEach((name, metric) -> {
+            if (name.group().contains("resolver") && metric.metricValue() instanceof Number n) {
+                out.merge(name.name(), n.doubleValue(), Double::sum);
+            }
+        });
+        return out;
+    }
+
+    /** The host name the other instances reach this one's HTTP API at. */
+    private String advertisedHost() {
+        if (config.http().advertisedHost() != null) {
+            return config.http().advertisedHost();
+        }
+        String bind = config.http().bindAddress();
+        if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
+            return bind;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /** The console's view of the public topics (null when the console is off). */
+    public AurumClient view() {
+        return view;
     }
 
     private ObjectNode health() {
         ObjectNode node = captureHealth();
-        node.set("progress", progress.toJson());
+        if (progress != null) {
+            node.set("progress", progress.toJson());
+        }
         return node;
     }
 
@@ -224,10 +310,18 @@ public final class AurumRuntime implements AutoCloseable {
             progress.close();
             monitorAdmin.close(Duration.ofSeconds(5));
         }
+        if (viewMetrics != null) {
+            viewMetrics.close();
+        }
         if (streamsMetrics != null) {
             streamsMetrics.close();
         }
         streams.close();
+        closeQuietly(view);
+        closeQuietly(stewardLog);
+        if (stewardProducer != null) {
+            stewardProducer.close(Duration.ofSeconds(5));
+        }
         if (capture != null) {
             capture.close();
         }

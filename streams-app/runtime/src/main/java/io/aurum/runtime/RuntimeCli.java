@@ -14,7 +14,15 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "aurum 0.1.0",
         description = "Golden customer records from CDC streams.",
-        subcommands = {RunCommand.class, GoldenCommand.class, ConfigCommand.class})
+        subcommands = {
+            RunCommand.class,
+            GoldenCommand.class,
+            ConfigCommand.class,
+            LagCommand.class,
+            DlqCommand.class,
+            VerifyCommand.class,
+            ResetCommand.class
+        })
 public final class RuntimeCli {
     public static void main(String[] args) {
         System.exit(execute(new RuntimeCli(), args));
