@@ -310,7 +310,8 @@ public final class Codecs {
                         .zlong(m.round())
                         .varint(m.partition())
                         .zlong(m.sent())
-                        .zlong(m.received());
+                        .zlong(m.received())
+                        .bool(m.holding());
             } else if (message instanceof Message.Quiet m) {
                 w.u8(QUIET).zlong(m.round());
             } else {
@@ -349,7 +350,7 @@ public final class Codecs {
                 case LEAVE -> new Message.Leave(r.str(), r.str());
                 case HOLD -> new Message.Hold(r.varint(), r.bool());
                 case PROBE -> new Message.Probe(r.zlong());
-                case STATUS -> new Message.Status(r.zlong(), r.varint(), r.zlong(), r.zlong());
+                case STATUS -> new Message.Status(r.zlong(), r.varint(), r.zlong(), r.zlong(), r.bool());
                 case QUIET -> new Message.Quiet(r.zlong());
                 default -> throw new IllegalArgumentException("unknown message tag " + tag);
             };

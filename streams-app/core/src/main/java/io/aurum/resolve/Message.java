@@ -137,8 +137,11 @@ public sealed interface Message {
         }
     }
 
-    /** A partition's answer to {@link Probe}: its counts of resolver messages sent and received so far. */
-    record Status(long round, int partition, long sent, long received) implements Message {
+    /**
+     * A partition's answer to {@link Probe}: its counts of resolver messages sent and received so far, and whether it
+     * knows of a partition that holds back (a wave that meets one finds no rest, whatever the counts).
+     */
+    record Status(long round, int partition, long sent, long received, boolean holding) implements Message {
         public Target target() {
             return Target.PARTITION;
         }

@@ -39,6 +39,8 @@ final class Quiescence {
     private static final String RECEIVED = "#received";
     private static final String QUIET = "#quiet";
     private static final String ROUND = "#round";
+    private static final String ANSWERED = "#answered";
+    private static final String DISTURBED_AT = "#disturbed-at";
     private static final String KNOWN = "known/";
 
     private final int partition;
@@ -52,6 +54,10 @@ final class Quiescence {
     private boolean quiet = true;
 
     private long round;
+    /** The latest wave this partition answered, and the latest it had answered when a hold last began. */
+    private long answered;
+
+    private long disturbedAt;
     private boolean dirty;
 
     // The coordinator's wave, in memory only: after a restart the next tick starts a new one.
@@ -71,6 +77,8 @@ final class Quiescence {
         received = value(RECEIVED, 0);
         quiet = value(QUIET, 1) == 1;
         round = value(ROUND, 0);
+        answered = value(ANSWERED, 0);
+        disturbedAt = value(DISTURBED_AT, 0);
         known.clear();
         known.add(partition);
         try (var it = store.prefixScan(KNOWN, new org.apache.kafka.common.serialization.StringSerializer())) {
@@ -93,6 +101,8 @@ final class Quiescence {
             store.put(RECEIVED, received);
             store.put(QUIET, quiet ? 1L : 0L);
             store.put(ROUND, round);
+            store.put(ANSWERED, answered);
+            store.put(DISTURBED_AT, disturbedAt);
             dirty = false;
         }
     }
@@ -131,8 +141,11 @@ final class Quiescence {
     void disturbed() {
         if (quiet) {
             quiet = false;
-            dirty = true;
         }
+        // A Quiet of a wave this partition answered before it heard of the hold may still be on its way: that wave
+        // did not see the hold, so its rest says nothing about what follows (see quiet()).
+        disturbedAt = answered;
+        dirty = true;
         waving = false;
     }
 
@@ -155,8 +168,10 @@ final class Quiescence {
         mail.send(new Message.Probe(round));
     }
 
-    void probe(Message.Probe p, Mailbox mail) {
-        mail.send(new Message.Status(p.round(), partition, sent, received));
+    void probe(Message.Probe p, boolean holding, Mailbox mail) {
+        answered = Math.max(answered, p.round());
+        dirty = true;
+        mail.send(new Message.Status(p.round(), partition, sent, received, holding));
     }
 
     /** The coordinator collects one wave's answers; two equal waves with nothing in flight mean rest. */
@@ -166,6 +181,13 @@ final class Quiescence {
         }
         answers.put(s.partition(), s);
         if (!answers.keySet().containsAll(known)) {
+            return;
+        }
+        if (answers.values().stream().anyMatch(Message.Status::holding)) {
+            // Some partition still sees a hold (its release, or a new hold, is on its way): no rest yet.
+            previousSent = -1;
+            previousReceived = -1;
+            nextWave(mail);
             return;
         }
         long totalSent = 0;
@@ -187,8 +209,8 @@ final class Quiescence {
 
     /** Returns whether this partition just learnt of rest. */
     boolean quiet(Message.Quiet q) {
-        if (quiet) {
-            return false;
+        if (quiet || q.round() <= disturbedAt) {
+            return false; // already quiet, or the rest of a wave that ran before the latest hold began
         }
         quiet = true;
         dirty = true;

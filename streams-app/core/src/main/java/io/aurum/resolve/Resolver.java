@@ -258,7 +258,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         } else if (message instanceof Message.Hold m) {
             hold(m);
         } else if (message instanceof Message.Probe m) {
-            quiescence.probe(m, mailbox);
+            quiescence.probe(m, !heldBy.isEmpty() || !snapshots.isEmpty(), mailbox);
         } else if (message instanceof Message.Status m) {
             quiescence.status(m, mailbox);
         } else if (message instanceof Message.Quiet m) {

@@ -134,7 +134,7 @@ class CodecsTest {
                 new Message.Leave("gc_1", "crm.contacts:7"),
                 new Message.Hold(3, true),
                 new Message.Probe(7),
-                new Message.Status(7, 2, 100, 99),
+                new Message.Status(7, 2, 100, 99, true),
                 new Message.Quiet(7));
         for (Message m : messages) {
             assertThat(Codecs.MESSAGE.decode(Codecs.MESSAGE.encode(m)))
