@@ -379,7 +379,15 @@ class DockerFilesTest {
                 todo.addAll(aurumDependencies(module, false));
             }
         }
-        assertThat(shipped).containsExactlyInAnyOrder(RUNTIME, "streams-app/core", "streams-app/infra", "schemas");
+        // serde: the Avro wire serde; client: the downstream library, whose lookups the HTTP API shares.
+        assertThat(shipped)
+                .containsExactlyInAnyOrder(
+                        RUNTIME,
+                        "streams-app/core",
+                        "streams-app/infra",
+                        "streams-app/serde",
+                        "streams-app/client",
+                        "schemas");
         for (String module : shipped) {
             String pom = Files.readString(root.resolve(module + "/pom.xml"));
             assertThat(pom)

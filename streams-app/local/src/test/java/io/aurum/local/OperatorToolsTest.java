@@ -176,8 +176,8 @@ class OperatorToolsTest {
             assertThat(lag.out())
                     .contains("Total lag: 0 records")
                     .contains("Freshness: up to date")
-                    .containsPattern("resolver +aurum-identity-to-records +0 ")
-                    .containsPattern("repartition +aurum-record-changes-repartition +0 ")
+                    .containsPattern("resolver +aurum-records +0 ")
+                    .containsPattern("resolver +aurum-resolver +0 ")
                     .containsPattern("cdc +crm.public.contacts +0 ");
 
             // 2. dlq: a poison event on a CDC topic and an override of a field that does not exist.
@@ -324,10 +324,9 @@ class OperatorToolsTest {
             Run reset = aurum("aurum\n", concat("reset", deployment, "--force", "--state-dir", stateDir.toString()));
             assertThat(reset.exit()).as(reset.out()).isZero();
             assertThat(reset.out())
-                    .contains("aurum-identity-to-identifiers")
-                    .contains("aurum-identity-to-records")
-                    .contains("aurum-record-changes-repartition")
-                    .contains("aurum-golden-changelog")
+                    .contains("aurum-records")
+                    .contains("aurum-resolver")
+                    .contains("aurum-resolver-clusters-changelog")
                     .contains("Reset done");
             try (Admin admin = Admin.create(Map.of(
                     AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, p.broker().bootstrapServers()))) {
