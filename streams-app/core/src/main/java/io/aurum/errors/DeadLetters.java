@@ -53,7 +53,9 @@ public final class DeadLetters implements ProcessingExceptionHandler, Deserializ
     private static final java.util.regex.Pattern PARENS = java.util.regex.Pattern.compile("\\s*\\([^()]*\\)");
     private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("'[^']*'|\"[^\"]*\"");
     private static final java.util.regex.Pattern BRACKETS = java.util.regex.Pattern.compile("\\[[^\\]]*\\]");
-    private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("\\d+");
+    // A token with a digit in it (a number, a golden id such as gc_3f9a…, an offset) is a variable part as a whole:
+    // replacing only its digits would still make one group per customer.
+    private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("[\\w.-]*\\d[\\w.-]*");
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     private static final AtomicLong COUNT = new AtomicLong();

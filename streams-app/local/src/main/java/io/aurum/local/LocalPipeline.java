@@ -71,6 +71,9 @@ public final class LocalPipeline implements AutoCloseable {
     private KafkaSchemaStore schemaStore;
     private LocalSchemaRegistry registry;
     private AurumRuntime runtime;
+    /** The JVM's dead-letter count when this pipeline started: the progress line counts this pipeline's own. */
+    private final long deadLettersBefore = DeadLetters.count();
+
     private final Thread shutdownHook = new Thread(this::close, "aurum-local-shutdown");
 
     public LocalPipeline(AurumConfig config, LocalOptions options) throws IOException {
@@ -360,7 +363,9 @@ public final class LocalPipeline implements AutoCloseable {
                 }
             }
         }
-        return sb.append(" | dead letters: ").append(DeadLetters.count()).toString();
+        return sb.append(" | dead letters: ")
+                .append(DeadLetters.count() - deadLettersBefore)
+                .toString();
     }
 
     public AurumRuntime runtime() {

@@ -211,7 +211,7 @@ class OperatorToolsTest {
             assertThat(list.out())
                     .contains("2 dead letters on aurum.dlq")
                     .containsPattern("1 +0 +map +the value is not valid JSON")
-                    .containsPattern("1 +0 +override +override .* targets unknown golden field '…'");
+                    .containsPattern("1 +0 +track-overrides +override #/nickname targets unknown golden field '…'");
             Run show = aurum("", concat("dlq", "show", "0@0", deployment));
             assertThat(show.out())
                     .contains("Dead letter 0@0")
@@ -253,14 +253,16 @@ class OperatorToolsTest {
                     .contains(" by ops");
             assertThat(awaitSample(p, "aurum_dlq_letters_total", "stage=\"map\"", v -> v == 2.0))
                     .isEqualTo(2.0);
-            assertThat(awaitSample(p, "aurum_dlq_letters_total", "stage=\"override\"", v -> v == 1.0))
+            assertThat(awaitSample(p, "aurum_dlq_letters_total", "stage=\"track-overrides\"", v -> v == 1.0))
                     .isEqualTo(1.0);
             assertThat(awaitSample(p, "aurum_dlq_topic_letters", "stage=\"map\"", v -> v == 2.0))
                     .isEqualTo(2.0);
 
             // 3. lag with a backlog: the job stops, changes wait; freshness is their age by source commit time.
             p.runtime().streams().close();
-            sql(p, "crm", "UPDATE contacts SET phone = '+1 415 555 0142' WHERE id = 1");
+            // crm.contacts names updated_at, so (as an application would) the change bumps it: a change's time is the
+            // row's updated_at there (docs/configuration.md, Times), and the latency is measured from it.
+            sql(p, "crm", "UPDATE contacts SET phone = '+1 415 555 0142', updated_at = now() WHERE id = 1");
             long committed = System.currentTimeMillis();
             Thread.sleep(1500);
             Run behind = aurum("", concat("lag", deployment, "--max-age", "0.5", "--waiting"));
