@@ -19,8 +19,8 @@ import io.aurum.schemas.QualityIssue;
 import io.aurum.schemas.SourceRef;
 import io.aurum.schemas.XrefEntry;
 import io.aurum.topology.Topics;
-import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.staticfiles.Location;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +85,7 @@ public final class Console {
         });
     }
 
-    void routes(Javalin app) {
+    void routes(RoutesConfig app) {
         app.get("/", ctx -> ctx.redirect("/console/index.html"));
         app.get("/console", ctx -> ctx.redirect("/console/index.html"));
         app.get("/api/search", this::search);

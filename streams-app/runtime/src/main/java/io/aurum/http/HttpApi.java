@@ -63,32 +63,33 @@ public final class HttpApi implements AutoCloseable {
         this.extraHealth = extraHealth;
         this.bindAddress = bindAddress;
         this.requestedPort = port;
+        // Javalin 7: everything, routes and handlers included, is configured before the server exists.
         this.app = Javalin.create(cfg -> {
-            cfg.showJavalinBanner = false;
-            cfg.startupWatcherEnabled = false;
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.startupWatcherEnabled = false;
             if (console != null) {
                 console.configure(cfg);
             }
-        });
-        app.get("/health", this::health);
-        app.get("/golden/{id}", this::golden);
-        app.get("/xref/{source}/<key>", this::xref);
-        app.get("/metrics", this::metrics);
-        if (console != null) {
-            console.routes(app);
-        }
-        app.error(404, ctx -> {
-            if (ctx.result() == null) {
-                json(
-                        ctx,
-                        404,
-                        error("no such endpoint; try /health, /golden/{id}, /xref/{source}/{key}, /metrics"
-                                + (console != null ? " or /console" : "")));
+            cfg.routes.get("/health", this::health);
+            cfg.routes.get("/golden/{id}", this::golden);
+            cfg.routes.get("/xref/{source}/<key>", this::xref);
+            cfg.routes.get("/metrics", this::metrics);
+            if (console != null) {
+                console.routes(cfg.routes);
             }
-        });
-        app.exception(Exception.class, (e, ctx) -> {
-            LOG.warn("HTTP {} {} failed", ctx.method(), ctx.path(), e);
-            json(ctx, 500, error(e.getClass().getSimpleName() + ": " + e.getMessage()));
+            cfg.routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    json(
+                            ctx,
+                            404,
+                            error("no such endpoint; try /health, /golden/{id}, /xref/{source}/{key}, /metrics"
+                                    + (console != null ? " or /console" : "")));
+                }
+            });
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.warn("HTTP {} {} failed", ctx.method(), ctx.path(), e);
+                json(ctx, 500, error(e.getClass().getSimpleName() + ": " + e.getMessage()));
+            });
         });
     }
 
