@@ -373,7 +373,7 @@ public final class Codecs {
 
     static final Codec<RecordNode> RECORD_NODE = new Codec<>() {
         public int version() {
-            return 1;
+            return 2; // 2: whether the record's own id has a published redirect
         }
 
         public void write(Writer w, RecordNode n) {
@@ -392,6 +392,7 @@ public final class Codecs {
             strings(w, n.departed);
             w.str(n.memberOf).zlong(n.sentDigest).bool(n.held).bool(n.heldMembership);
             IDENTIFIER_NODE.write(w, n.self);
+            w.bool(n.redirected);
         }
 
         public RecordNode read(Reader r, int version) {
@@ -424,6 +425,8 @@ public final class Codecs {
             n.self.gen = self.gen;
             n.self.active = self.active;
             n.self.holders.putAll(self.holders);
+            // Before version 2 nothing said: assume a redirect may be out there, so a tombstone still follows.
+            n.redirected = version < 2 || r.bool();
             return n;
         }
     };

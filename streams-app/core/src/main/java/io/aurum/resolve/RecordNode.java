@@ -44,6 +44,11 @@ final class RecordNode {
     final Set<String> pending = new TreeSet<>();
     /** The membership last published (null before the first). */
     String goldenId;
+    /**
+     * Whether customers.redirects holds a value for this record's own id (written and not tombstoned since): a
+     * tombstone is only written over a value, not for every record that anchors its own cluster.
+     */
+    boolean redirected;
 
     String reason;
     /** The record was deleted: the node only remains to hand its id on. */

@@ -92,7 +92,7 @@ final class RecordNodes {
     void release(String rid, RecordNode n, Mailbox mail) {
         if (n.heldMembership && n.present() && n.goldenId != null) {
             mail.xref(rid, new Membership(n.goldenId, n.reason));
-            mail.redirect(GoldenIds.of(rid), ownRedirect(rid, n.goldenId, n.reason, n.departed));
+            redirect(rid, n, ownRedirect(rid, n.goldenId, n.reason, n.departed), mail);
         }
         n.held = false;
         n.heldMembership = false;
@@ -176,7 +176,7 @@ final class RecordNodes {
             n.target = null;
             n.anchorOf = null;
             n.departed.clear();
-            mail.redirect(GoldenIds.of(rid), null);
+            redirect(rid, n, null, mail);
             if (heir != null) {
                 mail.send(new Succession(heir, true, rid, null, false));
             } else {
@@ -306,7 +306,7 @@ final class RecordNodes {
                 n.held = true;
             } else {
                 mail.xref(rid, new Membership(g, r));
-                mail.redirect(GoldenIds.of(rid), ownRedirect(rid, g, r, n.departed));
+                redirect(rid, n, ownRedirect(rid, g, r, n.departed), mail);
             }
             for (String ancestor : tell) {
                 mail.send(new Succession(ancestor, false, rid, g, false));
@@ -345,7 +345,7 @@ final class RecordNodes {
                 n.departed.clear();
                 n.departed.putAll(departed);
                 if (n.goldenId != null && !n.heldMembership) { // a held membership publishes it on release
-                    mail.redirect(GoldenIds.of(rid), ownRedirect(rid, n.goldenId, n.reason, n.departed));
+                    redirect(rid, n, ownRedirect(rid, n.goldenId, n.reason, n.departed), mail);
                 }
             }
             return;
@@ -354,11 +354,13 @@ final class RecordNodes {
             return;
         }
         n.target = s.goldenId();
-        mail.redirect(
-                GoldenIds.of(rid),
+        redirect(
+                rid,
+                n,
                 s.goldenId() == null
                         ? null
-                        : new Mailbox.RedirectTo(s.goldenId(), rid, "deleted; continued by " + n.heir, List.of()));
+                        : new Mailbox.RedirectTo(s.goldenId(), rid, "deleted; continued by " + n.heir, List.of()),
+                mail);
         for (String ancestor : n.ancestors) {
             mail.send(new Succession(ancestor, false, rid, s.goldenId(), false));
         }
@@ -368,6 +370,15 @@ final class RecordNodes {
      * Where a record's own id leads: to the cluster it is in when that has another id; when the record anchors its
      * cluster, to itself with the clusters that split off from it, or nowhere (a tombstone) when none did.
      */
+    /** Publishes the redirect of the record's own id, or its tombstone if a redirect is out there. */
+    private static void redirect(String rid, RecordNode n, Mailbox.RedirectTo to, Mailbox mail) {
+        if (to == null && !n.redirected) {
+            return;
+        }
+        mail.redirect(GoldenIds.of(rid), to);
+        n.redirected = to != null;
+    }
+
     private static Mailbox.RedirectTo ownRedirect(
             String rid, String goldenId, String reason, Map<String, String> departed) {
         String own = GoldenIds.of(rid);

@@ -39,6 +39,10 @@ public final class StreamsProperties {
         // Scale-out: warm standby copies of state on other instances, and where this instance's HTTP API is.
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(s.standbyReplicas()));
         s.applicationServer().ifPresent(server -> p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, server));
+        // RocksDB's memory bounded for the whole process (BoundedRocksDb), so state lives off the heap within a known
+        // budget whatever the number of stores and partitions; streams.properties may set aurum.rocksdb.memory.bytes.
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
+        p.put(BoundedRocksDb.MEMORY_BYTES, Long.toString(BoundedRocksDb.DEFAULT_MEMORY_BYTES));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         p.putAll(s.properties());
