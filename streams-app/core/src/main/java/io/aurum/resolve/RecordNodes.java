@@ -353,6 +353,12 @@ final class RecordNodes {
         if (n.anchor == null || !n.ghost || !Objects.equals(s.from(), n.heir)) {
             return;
         }
+        if (Objects.equals(n.target, s.goldenId())) {
+            // Nothing new to pass on. This also ends a cycle of heirs (two records deleted while each still saw
+            // the other alive name each other): without it the two passed the same id back and forth for good,
+            // writing a redirect each time, in one input's work (seen as a task that never committed in time).
+            return;
+        }
         n.target = s.goldenId();
         redirect(
                 rid,
