@@ -67,6 +67,7 @@ class DockerConnectorsTest {
                         c.topicPartitions(),
                         c.heartbeatIntervalMs(),
                         c.heartbeatActionQuery(),
+                        c.reconnectMs(),
                         c.databases(),
                         c.debeziumProperties()),
                 demo.http(),

@@ -108,6 +108,8 @@ public record AurumConfig(
      * @param heartbeatIntervalMs  Debezium heartbeats (0: off): a quiet database's slot confirms new positions
      * @param heartbeatActionQuery run in each captured database at every heartbeat; empty: none (the capture's
      *                             default writes a logical message, see {@code io.aurum.capture.CaptureSettings})
+     * @param reconnectMs          how long a source that lost its database after it had started keeps reconnecting
+     *                             before capture counts it as failed (0: never reconnect)
      */
     public record CaptureSettings(
             boolean enabled,
@@ -115,6 +117,7 @@ public record AurumConfig(
             int topicPartitions,
             long heartbeatIntervalMs,
             Optional<String> heartbeatActionQuery,
+            long reconnectMs,
             Map<String, CaptureDatabase> databases,
             Map<String, String> debeziumProperties) {}
 
@@ -223,6 +226,7 @@ public record AurumConfig(
                         "topic_partitions",
                         "heartbeat_interval_ms",
                         "heartbeat_action_query",
+                        "reconnect_ms",
                         "databases",
                         "debezium"));
         Map<String, CaptureDatabase> databases = new LinkedHashMap<>();
@@ -233,6 +237,7 @@ public record AurumConfig(
                 positive(c, "topic_partitions", 1),
                 notNegativeLong(c, "heartbeat_interval_ms", 10_000),
                 c.optString("heartbeat_action_query"),
+                notNegativeLong(c, "reconnect_ms", 1_800_000),
                 databases,
                 c.get("debezium").stringMap());
 

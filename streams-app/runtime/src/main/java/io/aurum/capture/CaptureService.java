@@ -79,6 +79,8 @@ public final class CaptureService implements AutoCloseable {
 
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ENGINE_STOP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration RECONNECT_FIRST_DELAY = Duration.ofSeconds(1);
+    private static final Duration RECONNECT_MAX_DELAY = Duration.ofSeconds(30);
     private static final long SNAPSHOT_PROGRESS_LOG_NANOS =
             Duration.ofSeconds(10).toNanos();
 
@@ -90,6 +92,9 @@ public final class CaptureService implements AutoCloseable {
     private final Map<String, Object> clientOverrides;
 
     private ExecutorService executor;
+    /** Waits out the backoff before an engine that lost its database starts again. */
+    private java.util.concurrent.ScheduledExecutorService restarts;
+
     private KafkaProducer<byte[], byte[]> producer;
     private Admin admin;
     private volatile boolean closing;
@@ -174,6 +179,11 @@ public final class CaptureService implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        restarts = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "aurum-capture-reconnect");
+            thread.setDaemon(true);
+            return thread;
+        });
         for (SourceEngine engine : engines.values()) {
             engine.start();
         }
@@ -237,6 +247,9 @@ public final class CaptureService implements AutoCloseable {
         }
         closing = true;
         long startNanos = System.nanoTime();
+        if (restarts != null) {
+            restarts.shutdownNow(); // no engine starts again once closing
+        }
         List<Exception> problems = new ArrayList<>();
         for (SourceEngine engine : engines.values()) {
             try {
@@ -326,6 +339,39 @@ public final class CaptureService implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether an engine failure is a lost or refused database connection, which a restart can heal: a socket error,
+     * a Postgres connection exception (SQLSTATE class 08) or operator intervention (57P: shutdown, crash, "cannot
+     * connect now" while it starts), or what Debezium itself calls retriable. A wrong password (28P01), a missing
+     * privilege or {@code wal_level} are not: those stay failures.
+     */
+    static boolean connectionLost(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.SocketException
+                    || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.io.EOFException
+                    || t instanceof org.apache.kafka.connect.errors.RetriableException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                String state = sql.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable error, String fallback) {
+        Throwable root = error;
+        while (root != null && root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = root == null ? fallback : root.getClass().getSimpleName() + ": " + root.getMessage();
+        return error == null || root == error ? text : error.getMessage() + " <- " + text;
+    }
+
     private static String requireText(String value, String what) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(what + " must not be blank");
@@ -355,6 +401,11 @@ public final class CaptureService implements AutoCloseable {
 
         private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
         private volatile boolean finished;
+        /** Engines started so far: each restart after a lost connection is a new run. */
+        private int runs;
+        /** Restarts since data last flowed. */
+        private volatile int attempts;
+
         private long lastProgressLogNanos;
         /** The LSN that names the blocking snapshot of this run (every read of it carries it). */
         private Long blockingGeneration;
@@ -373,18 +424,7 @@ public final class CaptureService implements AutoCloseable {
         }
 
         void start() {
-            engine = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
-                    .using(engineProperties())
-                    .using(new DebeziumEngine.ConnectorCallback() {
-                        @Override
-                        public void taskStarted() {
-                            taskStarted.complete(null);
-                        }
-                    })
-                    .using(this::engineCompleted)
-                    .notifying(this)
-                    .build();
-            executor.execute(engine);
+            launch();
             LOG.info(
                     "Capture of {} starting ({}:{}/{}, slot {}, publication {})",
                     source.name(),
@@ -395,7 +435,37 @@ public final class CaptureService implements AutoCloseable {
                     source.publicationName());
         }
 
-        void stop() throws IOException {
+        /** Builds a fresh engine (it resumes from the offsets file) and runs it on the capture executor. */
+        private synchronized void launch() {
+            if (closing) {
+                return;
+            }
+            int run = ++runs;
+            // Anything of the previous run's blocking snapshot is void: Debezium redoes an interrupted snapshot from
+            // the start, at a new position, and that position names the new generation.
+            blockingGeneration = null;
+            DebeziumEngine<RecordChangeEvent<SourceRecord>> created = DebeziumEngine.create(
+                            ChangeEventFormat.of(Connect.class))
+                    .using(engineProperties())
+                    .using(new DebeziumEngine.ConnectorCallback() {
+                        @Override
+                        public void taskStarted() {
+                            taskStarted.complete(null);
+                        }
+                    })
+                    .using((success, message, error) -> engineCompleted(run, success, message, error))
+                    .notifying(this)
+                    .build();
+            engine = created;
+            finished = false;
+            executor.execute(() -> {
+                if (!closing) {
+                    created.run();
+                }
+            });
+        }
+
+        synchronized void stop() throws IOException {
             if (engine == null || finished) {
                 return;
             }
@@ -466,20 +536,131 @@ public final class CaptureService implements AutoCloseable {
             return props;
         }
 
-        private void engineCompleted(boolean success, String message, Throwable error) {
-            finished = true;
-            if (error != null || (!success && !closing)) {
-                CaptureException failure = new CaptureException(
-                        "Capture engine for " + source.name() + " failed: " + message + tlsHint(message, error), error);
-                stats.markFailed(failure);
-                LOG.error("Capture engine for {} stopped with an error: {}", source.name(), message, error);
-                failPendingWaits(failure);
-            } else if (!closing) {
+        private void engineCompleted(int run, boolean success, String message, Throwable error) {
+            synchronized (this) {
+                if (run != runs) {
+                    return; // a run already replaced (cannot happen while runs start one after another)
+                }
+                finished = true;
+            }
+            if (closing) {
+                LOG.debug("Capture engine for {} stopped: {}", source.name(), message);
+                return;
+            }
+            if (error != null || !success) {
+                if (!reconnect(message, error)) {
+                    fail(message, error);
+                }
+            } else {
                 LOG.warn("Capture engine for {} stopped on its own: {}", source.name(), message);
                 failPendingWaits(new CaptureException("capture engine for " + source.name() + " stopped: " + message));
-            } else {
-                LOG.debug("Capture engine for {} stopped: {}", source.name(), message);
             }
+        }
+
+        private void fail(String message, Throwable error) {
+            CaptureException failure = new CaptureException(
+                    "Capture engine for " + source.name() + " failed: " + message + tlsHint(message, error), error);
+            stats.markFailed(failure);
+            LOG.error("Capture engine for {} stopped with an error: {}", source.name(), message, error);
+            failPendingWaits(failure);
+        }
+
+        /**
+         * Starts the engine again after it lost its database, if it had started before and the budget of
+         * {@link CaptureSettings#reconnectFor()} is not spent. Debezium retries a lost connection itself while it
+         * streams, but a failure while its task (re)starts (the database still or again going down: "Unable to get
+         * last available log position", or a connector validation that cannot connect) ends the engine; without
+         * this a database restart could end capture for good. Nothing is lost: the new engine resumes from the last
+         * committed offset (redoing an interrupted snapshot), and delivery stays at least once.
+         *
+         * <p>A failure counts as a lost database when its causes say so ({@link #connectionLost}) or when Aurum's
+         * own connection to the database fails in the same way right after it. A source that never started has a
+         * setup problem and fails at once, and so does anything else (Kafka refusing a batch, a missing privilege).
+         *
+         * @return true if a restart is scheduled
+         */
+        private boolean reconnect(String message, Throwable error) {
+            if (!taskStarted.isDone() || settings.reconnectFor().isZero()) {
+                return false;
+            }
+            Optional<String> lost = connectionLost(error) ? Optional.of(rootMessage(error, message)) : unreachable();
+            if (lost.isEmpty()) {
+                return false;
+            }
+            stats.markReconnecting(lost.get());
+            return scheduleReconnect(lost.get());
+        }
+
+        private boolean scheduleReconnect(String reason) {
+            Duration waited = Duration.between(
+                    stats.reconnectingSince().orElseGet(java.time.Instant::now), java.time.Instant.now());
+            if (waited.compareTo(settings.reconnectFor()) > 0) {
+                LOG.error(
+                        "Capture of {} could not reconnect to {}:{}/{} within {} s; giving up",
+                        source.name(),
+                        source.host(),
+                        source.port(),
+                        source.database(),
+                        settings.reconnectFor().toSeconds());
+                return false;
+            }
+            attempts++;
+            long delayMs = Math.min(
+                    RECONNECT_MAX_DELAY.toMillis(), RECONNECT_FIRST_DELAY.toMillis() << Math.min(attempts - 1, 10));
+            LOG.warn(
+                    "Capture of {} {} {}:{}/{} ({}); reconnecting in {} ms (attempt {}, gives up {} s after the"
+                            + " loss)",
+                    source.name(),
+                    attempts == 1 ? "lost" : "still cannot reach",
+                    source.host(),
+                    source.port(),
+                    source.database(),
+                    reason,
+                    delayMs,
+                    attempts,
+                    settings.reconnectFor().toSeconds());
+            try {
+                restarts.schedule(this::relaunch, delayMs, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                return false; // the service is closing
+            }
+        }
+
+        /** Starts a new engine once the database answers again; until then waits on with backoff. */
+        private void relaunch() {
+            if (closing) {
+                return;
+            }
+            Optional<String> still = unreachable();
+            if (still.isEmpty()) {
+                launch();
+            } else if (!scheduleReconnect(still.get())) {
+                fail("could not reconnect: " + still.get(), null);
+            }
+        }
+
+        /** Why Aurum's own connection to the database fails as a lost connection would; empty if it connects. */
+        private Optional<String> unreachable() {
+            try (Connection ignored = connect()) {
+                return Optional.empty();
+            } catch (SQLException e) {
+                return connectionLost(e) ? Optional.of(rootMessage(e, e.getMessage())) : Optional.empty();
+            }
+        }
+
+        /** Called with every batch: data flows again, so a stretch of reconnecting is over. */
+        private void connected() {
+            if (attempts == 0) {
+                return;
+            }
+            stats.markConnected()
+                    .ifPresent(since -> LOG.info(
+                            "Capture of {} reconnected after {} attempt(s), {} s",
+                            source.name(),
+                            attempts,
+                            Duration.between(since, java.time.Instant.now()).toSeconds()));
+            attempts = 0;
         }
 
         /**
@@ -515,6 +696,7 @@ public final class CaptureService implements AutoCloseable {
                 List<RecordChangeEvent<SourceRecord>> events,
                 DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
                 throws InterruptedException {
+            connected();
             List<Future<RecordMetadata>> sends = new ArrayList<>(events.size());
             List<String> sendTopics = new ArrayList<>(events.size());
             List<String> batchWatermarks = new ArrayList<>();
@@ -889,6 +1071,7 @@ public final class CaptureService implements AutoCloseable {
 
         private Connection connect() throws SQLException {
             Properties props = new Properties();
+            props.put("loginTimeout", "10");
             props.put("user", source.user());
             props.put("password", source.password());
             props.putAll(source.ssl());

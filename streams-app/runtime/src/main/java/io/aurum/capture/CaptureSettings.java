@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param heartbeatActionQuery Debezium {@code heartbeat.action.query}: run in the captured database at each
  *                           heartbeat, so a database with no changes of its own still has something to decode and
  *                           confirm (null: none)
+ * @param reconnectFor       how long a source that lost its database connection after it had started keeps
+ *                           reconnecting (with backoff) before capture counts it as failed; zero: never reconnect.
+ *                           A source that never started (a wrong host, password or {@code wal_level}) fails at once
  * @param debeziumProperties passed through to every engine last, so they override Aurum's choices
  */
 public record CaptureSettings(
@@ -34,6 +37,7 @@ public record CaptureSettings(
         Duration offsetFlushInterval,
         Duration heartbeatInterval,
         String heartbeatActionQuery,
+        Duration reconnectFor,
         Map<String, String> debeziumProperties) {
 
     /** Heartbeats every 10 s, each writing a non-transactional logical message (no table needed). */
@@ -43,8 +47,15 @@ public record CaptureSettings(
     public static final String DEFAULT_HEARTBEAT_QUERY =
             "SELECT pg_logical_emit_message(false, '" + HEARTBEAT_PREFIX + "', now()::text)";
 
+    /** Long enough for a database restart or a fail-over, short enough that a lost database is reported. */
+    public static final Duration DEFAULT_RECONNECT_FOR = Duration.ofMinutes(30);
+
     public CaptureSettings {
         Objects.requireNonNull(offsetsDir, "offsetsDir");
+        reconnectFor = reconnectFor == null ? DEFAULT_RECONNECT_FOR : reconnectFor;
+        if (reconnectFor.isNegative()) {
+            throw new IllegalArgumentException("reconnectFor must not be negative");
+        }
         pollInterval = pollInterval == null ? Duration.ofMillis(100) : pollInterval;
         snapshotMode = snapshotMode == null || snapshotMode.isBlank() ? "initial" : snapshotMode;
         offsetFlushInterval = offsetFlushInterval == null ? Duration.ofSeconds(1) : offsetFlushInterval;
@@ -83,6 +94,7 @@ public record CaptureSettings(
         private Duration offsetFlushInterval = Duration.ofSeconds(1);
         private Duration heartbeatInterval = DEFAULT_HEARTBEAT;
         private String heartbeatActionQuery = DEFAULT_HEARTBEAT_QUERY;
+        private Duration reconnectFor = DEFAULT_RECONNECT_FOR;
         private final Map<String, String> debeziumProperties = new LinkedHashMap<>();
 
         private Builder(Path offsetsDir) {
@@ -121,6 +133,12 @@ public record CaptureSettings(
             return this;
         }
 
+        /** @param value zero: a lost connection fails the source at once */
+        public Builder reconnectFor(Duration value) {
+            this.reconnectFor = value;
+            return this;
+        }
+
         public Builder debeziumProperty(String key, String value) {
             debeziumProperties.put(key, value);
             return this;
@@ -141,6 +159,7 @@ public record CaptureSettings(
                     offsetFlushInterval,
                     heartbeatInterval,
                     heartbeatActionQuery,
+                    reconnectFor,
                     debeziumProperties);
         }
     }

@@ -23,6 +23,9 @@ public final class CaptureStats {
     private volatile boolean snapshotSkipped;
     private volatile Instant lastEventAt;
     private volatile Throwable failure;
+    private volatile Instant reconnectingSince;
+    private volatile String reconnectReason;
+    private final AtomicLong reconnects = new AtomicLong();
 
     private final Object rateLock = new Object();
     private long windowStartNanos = System.nanoTime();
@@ -106,6 +109,39 @@ public final class CaptureStats {
     /** The error that stopped this database's engine, if any. */
     public Optional<Throwable> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    /** Since when the engine has been reconnecting after it lost its database; empty while it runs normally. */
+    public Optional<Instant> reconnectingSince() {
+        return Optional.ofNullable(reconnectingSince);
+    }
+
+    /** Why the engine is reconnecting (the last error), or null. */
+    public String reconnectReason() {
+        return reconnectReason;
+    }
+
+    /** How many times capture lost its database (and began reconnecting) since the service started. */
+    public long reconnects() {
+        return reconnects.get();
+    }
+
+    /** @return when the current stretch of reconnecting began (this call's time if it began now) */
+    Instant markReconnecting(String reason) {
+        reconnects.incrementAndGet();
+        reconnectReason = reason;
+        if (reconnectingSince == null) {
+            reconnectingSince = Instant.now();
+        }
+        return reconnectingSince;
+    }
+
+    /** @return since when it had been reconnecting, if it was */
+    Optional<Instant> markConnected() {
+        Instant since = reconnectingSince;
+        reconnectingSince = null;
+        reconnectReason = null;
+        return Optional.ofNullable(since);
     }
 
     void recordAcknowledged(long snapshot, long streaming) {

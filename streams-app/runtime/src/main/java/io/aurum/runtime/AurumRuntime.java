@@ -84,6 +84,7 @@ public final class AurumRuntime implements AutoCloseable {
                             config.capture()
                                     .heartbeatActionQuery()
                                     .orElse(io.aurum.capture.CaptureSettings.DEFAULT_HEARTBEAT_QUERY))
+                    .reconnectFor(Duration.ofMillis(config.capture().reconnectMs()))
                     .debeziumProperties(config.capture().debeziumProperties())
                     .build();
             // kafka.properties (security: SASL, TLS) reach every client, the capture's included.
@@ -244,10 +245,15 @@ public final class AurumRuntime implements AutoCloseable {
         boolean failed = capture.failure().isPresent();
         for (Map.Entry<String, CaptureStats> e : capture.stats().entrySet()) {
             CaptureStats s = e.getValue();
-            dbs.putObject(e.getKey())
+            ObjectNode db = dbs.putObject(e.getKey())
                     .put("snapshotCompleted", s.snapshotCompleted() || s.snapshotSkipped())
                     .put("events", s.totalEvents())
-                    .put("failed", s.failure().isPresent());
+                    .put("failed", s.failure().isPresent())
+                    .put("reconnects", s.reconnects());
+            // Reconnecting is not DOWN: restarting Aurum would not bring the database back sooner.
+            s.reconnectingSince().ifPresent(since -> db.putObject("reconnecting")
+                    .put("since", since.toString())
+                    .put("reason", s.reconnectReason()));
         }
         node.put("failed", failed || streams.failure() != null);
         return node;

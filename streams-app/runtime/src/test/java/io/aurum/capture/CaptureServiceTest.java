@@ -330,6 +330,104 @@ class CaptureServiceTest {
         }
     }
 
+    /**
+     * Postgres goes away twice while capture streams, briefly and for a few seconds. Debezium's own retries are
+     * turned off here ({@code errors.max.retries=0}), so each loss ends the engine, as it does with them on when
+     * Debezium's task restart meets a database going down again (seen in a fault soak: "Unable to get last
+     * available log position"). Capture starts the engine again until the database is back, and every row
+     * committed before, between and after arrives.
+     */
+    @Test
+    void reconnectsWhenItsDatabaseRestarts() throws Exception {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        EmbeddedPostgresServer own = new EmbeddedPostgresServer(dir.resolve("pg-restarting"), port).start();
+        try {
+            own.createDatabaseIfMissing("shop");
+            own.executeSql("shop", """
+                    CREATE TABLE orders (id int PRIMARY KEY, item text NOT NULL);
+                    INSERT INTO orders VALUES (1, 'tea');
+                    """);
+            CaptureSource source = source(own, "shop").withTables(List.of("public.orders"));
+            try (CaptureService capture = new CaptureService(
+                            broker.bootstrapServers(),
+                            List.of(source),
+                            CaptureSettings.builder(dir.resolve("offsets-restarting"))
+                                    .heartbeat(Duration.ofSeconds(1), CaptureSettings.DEFAULT_HEARTBEAT_QUERY)
+                                    .debeziumProperty("errors.max.retries", "0")
+                                    .build())
+                    .start()) {
+                capture.awaitSnapshotComplete(WAIT);
+                int next = 2;
+                for (long downMillis : new long[] {500, 4_000}) {
+                    own.executeSql("shop", "INSERT INTO orders VALUES (" + next++ + ", 'before')");
+                    own.close();
+                    Thread.sleep(downMillis);
+                    own = new EmbeddedPostgresServer(dir.resolve("pg-restarting"), port).start();
+                    own.executeSql("shop", "INSERT INTO orders VALUES (" + next++ + ", 'after')");
+                    awaitCaughtUpThroughReconnects(capture, "shop");
+                }
+                assertThat(capture.failure()).isEmpty();
+                assertThat(capture.stats("shop").reconnects())
+                        .as("each restart ended the engine and capture started it again")
+                        .isGreaterThanOrEqualTo(2);
+                assertThat(capture.stats("shop").reconnectingSince()).isEmpty();
+
+                List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
+                readToEnd("shop.public.orders", Map.of(), all);
+                java.util.Set<Integer> ids = new java.util.TreeSet<>();
+                for (ConsumerRecord<byte[], byte[]> r : all) {
+                    if (r.value() != null) {
+                        ids.add(JSON.readTree(r.value()).at("/payload/after/id").asInt());
+                    }
+                }
+                assertThat(ids).containsExactly(1, 2, 3, 4, 5);
+            }
+        } finally {
+            own.close();
+        }
+    }
+
+    /** A watermark needs the database: while the engine reconnects it may fail; the data must still arrive. */
+    private static void awaitCaughtUpThroughReconnects(CaptureService capture, String database) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            try {
+                capture.awaitCaughtUp(database, Duration.ofSeconds(30));
+                return;
+            } catch (CaptureException | TimeoutException e) {
+                if (System.nanoTime() > deadline || capture.failure().isPresent()) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    @Test
+    void aLostConnectionIsTemporaryAndASetupMistakeIsNot() {
+        // The chain that ended capture in a fault soak: Debezium's task restart met Postgres going down again.
+        Exception lost = new io.debezium.DebeziumException(
+                "Unable to get last available log position",
+                new org.postgresql.util.PSQLException(
+                        "An I/O error occurred while sending to the backend.",
+                        org.postgresql.util.PSQLState.CONNECTION_FAILURE,
+                        new java.net.SocketException("Broken pipe")));
+        assertThat(CaptureService.connectionLost(lost)).isTrue();
+        assertThat(CaptureService.connectionLost(
+                        new java.sql.SQLException("FATAL: the database system is starting up", "57P03")))
+                .isTrue();
+        assertThat(CaptureService.connectionLost(
+                        new java.sql.SQLException("FATAL: password authentication failed for user \"aurum\"", "28P01")))
+                .isFalse();
+        assertThat(CaptureService.connectionLost(new io.debezium.DebeziumException(
+                        "Postgres server wal_level property must be 'logical' but is: 'replica'")))
+                .isFalse();
+        assertThat(CaptureService.connectionLost(null)).isFalse();
+    }
+
     @Test
     void awaitCaughtUpRejectsUnknownDatabase() {
         CaptureSource source = source(pg, "postgres");
