@@ -246,7 +246,7 @@ public final class Codecs {
 
     public static final Codec<Message> MESSAGE = new Codec<>() {
         public int version() {
-            return 1;
+            return 2; // 2: the origin of a succession's golden id
         }
 
         public void write(Writer w, Message message) {
@@ -294,7 +294,8 @@ public final class Codecs {
                         .bool(m.adopt())
                         .str(m.from())
                         .str(m.goldenId())
-                        .bool(m.departure());
+                        .bool(m.departure())
+                        .str(m.origin());
             } else if (message instanceof Message.Member m) {
                 w.u8(MEMBER).str(m.goldenId());
                 sourceRecord(w, m.record());
@@ -345,7 +346,9 @@ public final class Codecs {
                 case TO_RECORD ->
                     new Message.ToRecord(
                             r.str(), r.str(), r.zlong(), r.bool(), r.bool(), r.opt(Codecs::anchor), r.str());
-                case SUCCESSION -> new Message.Succession(r.str(), r.bool(), r.str(), r.str(), r.bool());
+                case SUCCESSION ->
+                    new Message.Succession(
+                            r.str(), r.bool(), r.str(), r.str(), r.bool(), version >= 2 ? r.str() : null);
                 case MEMBER -> new Message.Member(r.str(), sourceRecord(r), r.sorted(Codecs::steward));
                 case LEAVE -> new Message.Leave(r.str(), r.str());
                 case HOLD -> new Message.Hold(r.varint(), r.bool());
@@ -373,7 +376,7 @@ public final class Codecs {
 
     static final Codec<RecordNode> RECORD_NODE = new Codec<>() {
         public int version() {
-            return 2; // 2: whether the record's own id has a published redirect
+            return 3; // 2: whether the record's own id has a published redirect; 3: the origin of a ghost's target
         }
 
         public void write(Writer w, RecordNode n) {
@@ -393,6 +396,7 @@ public final class Codecs {
             w.str(n.memberOf).zlong(n.sentDigest).bool(n.held).bool(n.heldMembership);
             IDENTIFIER_NODE.write(w, n.self);
             w.bool(n.redirected);
+            w.str(n.targetOrigin);
         }
 
         public RecordNode read(Reader r, int version) {
@@ -427,6 +431,7 @@ public final class Codecs {
             n.self.holders.putAll(self.holders);
             // Before version 2 nothing said: assume a redirect may be out there, so a tombstone still follows.
             n.redirected = version < 2 || r.bool();
+            n.targetOrigin = version < 3 ? null : r.str();
             return n;
         }
     };

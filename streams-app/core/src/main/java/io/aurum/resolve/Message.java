@@ -201,9 +201,12 @@ public sealed interface Message {
     /**
      * Between record nodes, about ids that outlive their cluster: {@code adopt} asks the heir to take the deleted
      * record {@code from} as an ancestor; otherwise it tells an ancestor the golden id {@code from} now leads to
-     * ({@code departure}: the first such report from a record that left the receiver's cluster).
+     * ({@code departure}: the first such report from a record that left the receiver's cluster). {@code origin} is
+     * the live record whose golden id that is (it reached {@code from} through a chain of deleted records): a
+     * deleted record that gets back a golden id of its own making learns that it is stale (see
+     * {@code RecordNodes.succession}).
      */
-    record Succession(String recordId, boolean adopt, String from, String goldenId, boolean departure)
+    record Succession(String recordId, boolean adopt, String from, String goldenId, boolean departure, String origin)
             implements Message {
         public Target target() {
             return Target.RECORD;

@@ -57,6 +57,12 @@ final class RecordNode {
     String heir;
 
     String target;
+    /**
+     * For a ghost: the live record whose golden id {@link #target} is (null: unknown, from before it was kept). A
+     * ghost that is handed back a golden id of its own making knows it is stale: it was made while the ghost was
+     * alive and came back around a cycle of deleted records.
+     */
+    String targetOrigin;
     /** Records to tell when this record's golden id changes: deleted records that named it heir, anchors it left. */
     final Set<String> ancestors = new TreeSet<>();
     /** The anchor of the cluster in the membership last published. */

@@ -174,14 +174,15 @@ final class RecordNodes {
             n.heldMembership = false;
             n.heir = heir;
             n.target = null;
+            n.targetOrigin = null;
             n.anchorOf = null;
             n.departed.clear();
             redirect(rid, n, null, mail);
             if (heir != null) {
-                mail.send(new Succession(heir, true, rid, null, false));
+                mail.send(new Succession(heir, true, rid, null, false, null));
             } else {
                 for (String ancestor : n.ancestors) {
-                    mail.send(new Succession(ancestor, false, rid, null, false));
+                    mail.send(new Succession(ancestor, false, rid, null, false, null));
                 }
             }
             return;
@@ -193,6 +194,7 @@ final class RecordNodes {
             n.ghost = false;
             n.heir = null;
             n.target = null;
+            n.targetOrigin = null;
             n.goldenId = null;
             n.reason = null;
             n.anchorOf = null;
@@ -297,7 +299,7 @@ final class RecordNodes {
                 // This record left the cluster anchored by leftAnchor: that anchor follows it from now on, so its
                 // id can say which clusters split off from it.
                 n.ancestors.add(leftAnchor);
-                mail.send(new Succession(leftAnchor, false, rid, g, true));
+                mail.send(new Succession(leftAnchor, false, rid, g, true, rid));
             }
             n.goldenId = g;
             n.reason = r;
@@ -309,7 +311,7 @@ final class RecordNodes {
                 redirect(rid, n, ownRedirect(rid, g, r, n.departed), mail);
             }
             for (String ancestor : tell) {
-                mail.send(new Succession(ancestor, false, rid, g, false));
+                mail.send(new Succession(ancestor, false, rid, g, false, rid));
             }
             content(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
         }
@@ -329,7 +331,7 @@ final class RecordNodes {
             n.ancestors.add(s.from());
             String current = n.ghost ? n.target : n.goldenId;
             if (current != null) {
-                mail.send(new Succession(s.from(), false, rid, current, false));
+                mail.send(new Succession(s.from(), false, rid, current, false, n.ghost ? n.targetOrigin : rid));
             }
             return;
         }
@@ -353,22 +355,35 @@ final class RecordNodes {
         if (n.anchor == null || !n.ghost || !Objects.equals(s.from(), n.heir)) {
             return;
         }
-        if (Objects.equals(n.target, s.goldenId())) {
+        // A golden id this record made itself while it was alive, handed back around a cycle of deleted records
+        // (two records deleted while each saw the other alive name each other heir): no live record continues it.
+        boolean echo = rid.equals(s.origin());
+        String goldenId = echo ? null : s.goldenId();
+        String origin = goldenId == null ? null : s.origin();
+        if (echo && Objects.equals(n.target, goldenId)) {
+            // Nothing changes here, but whoever passed the echo on still holds it: the ancestors drop it too.
+            for (String ancestor : n.ancestors) {
+                mail.send(new Succession(ancestor, false, rid, null, false, null));
+            }
+            return;
+        }
+        if (Objects.equals(n.target, goldenId)) {
             // Nothing new to pass on. This also ends a cycle of heirs (two records deleted while each still saw
             // the other alive name each other): without it the two passed the same id back and forth for good,
             // writing a redirect each time, in one input's work (seen as a task that never committed in time).
             return;
         }
-        n.target = s.goldenId();
+        n.target = goldenId;
+        n.targetOrigin = origin;
         redirect(
                 rid,
                 n,
-                s.goldenId() == null
+                goldenId == null
                         ? null
-                        : new Mailbox.RedirectTo(s.goldenId(), rid, "deleted; continued by " + n.heir, List.of()),
+                        : new Mailbox.RedirectTo(goldenId, rid, "deleted; continued by " + n.heir, List.of()),
                 mail);
         for (String ancestor : n.ancestors) {
-            mail.send(new Succession(ancestor, false, rid, s.goldenId(), false));
+            mail.send(new Succession(ancestor, false, rid, goldenId, false, origin));
         }
     }
 
