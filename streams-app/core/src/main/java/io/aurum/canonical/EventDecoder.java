@@ -115,6 +115,10 @@ public final class EventDecoder {
         if (bytes.length > WireFormat.HEADER_SIZE && bytes[0] == WireFormat.MAGIC_BYTE) {
             throw new MappingException("the " + what + " is not JSON" + avroHint(bytes));
         }
+        JsonNode known = knownSchemaPayload(bytes);
+        if (known != null) {
+            return known;
+        }
         try (JsonParser parser = JSON.getFactory().createParser(bytes)) {
             JsonToken first = parser.nextToken();
             if (first != JsonToken.START_OBJECT) {
@@ -151,10 +155,7 @@ public final class EventDecoder {
                 throw new MappingException("the " + what + " has content after its JSON object");
             }
             if (hasSchema && payload != null) {
-                if (shape == null || !payload.isObject()) {
-                    return plainScalars(payload);
-                }
-                return shape.decode((ObjectNode) payload);
+                return decode(shape, payload);
             }
             return Shape.schemaless(object);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -162,6 +163,52 @@ public final class EventDecoder {
                     "the " + what + " is not valid JSON: " + e.getOriginalMessage() + avroHint(bytes), e);
         } catch (IOException e) {
             throw new MappingException("the " + what + " cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode decode(Shape shape, JsonNode payload) {
+        if (shape == null || !payload.isObject()) {
+            return plainScalars(payload);
+        }
+        return shape.decode((ObjectNode) payload);
+    }
+
+    private static final byte[] SCHEMA_FIRST = "{\"schema\":".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PAYLOAD_NEXT = ",\"payload\":".getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The payload of an event whose schema is byte for byte the one seen last, without reading the schema again.
+     * Kafka's JsonConverter writes compact {@code {"schema":<schema>,"payload":<payload>}}, schema first, and the
+     * schema is most of an event's bytes: lexing it token by token only to skip it was the larger part of reading
+     * a change. Bytes equal to a complete JSON object seen before are that object, so the payload starts right
+     * after them. Anything else (other spacing or order, a new schema, a payload that is not exactly one JSON
+     * value) returns null and goes the general way, which also gives the precise error.
+     */
+    private JsonNode knownSchemaPayload(byte[] bytes) {
+        LastShape seen = last;
+        if (seen == null) {
+            return null;
+        }
+        int schemaEnd = SCHEMA_FIRST.length + seen.schema().length;
+        int payloadStart = schemaEnd + PAYLOAD_NEXT.length;
+        if (bytes.length <= payloadStart
+                || bytes[bytes.length - 1] != '}'
+                || !Arrays.equals(bytes, 0, SCHEMA_FIRST.length, SCHEMA_FIRST, 0, SCHEMA_FIRST.length)
+                || !Arrays.equals(bytes, SCHEMA_FIRST.length, schemaEnd, seen.schema(), 0, seen.schema().length)
+                || !Arrays.equals(bytes, schemaEnd, payloadStart, PAYLOAD_NEXT, 0, PAYLOAD_NEXT.length)) {
+            return null;
+        }
+        try (JsonParser parser = JSON.getFactory().createParser(bytes, payloadStart, bytes.length - 1 - payloadStart)) {
+            if (parser.nextToken() == null) {
+                return null;
+            }
+            JsonNode payload = JSON.readTree(parser);
+            if (payload == null || payload.isNull() || parser.nextToken() != null) {
+                return null;
+            }
+            return decode(seen.shape(), payload);
+        } catch (IOException e) {
+            return null; // the general way reports it
         }
     }
 

@@ -267,6 +267,51 @@ class EventDecoderTest {
         assertThat(decoder.cachedSchemas()).isEqualTo(2); // the value's and the key's
     }
 
+    /**
+     * An event whose schema is the one seen last skips reading the schema: it must decode exactly as the general way
+     * does, and a broken event with that same schema must still fail with the general way's precise error.
+     */
+    @Test
+    void anEventWithTheSchemaSeenLastDecodesAsTheGeneralWayDoes() {
+        PipelineConfig.SourceDef accounts = PIPELINE.sources().get("shop.accounts");
+        EventDecoder warm = EventDecoder.json();
+        warm.value(accounts, json(envelope(ROW, row()), "BASE64")); // the schema is now the one seen last
+        for (int i = 0; i < 50; i++) {
+            byte[] event = json(envelope(ROW, row().put("account_id", (long) i)), "BASE64");
+            assertSameDecoding(warm.value(accounts, event), EventDecoder.json().value(accounts, event));
+        }
+        String good = new String(json(envelope(ROW, row()), "BASE64"), StandardCharsets.UTF_8);
+        for (String bad : List.of(
+                good.replace("2024-03-01T12:34:56.789+02:00", "yesterday-ish"),
+                good.substring(0, good.length() - 1) + ",\"payload\":{}}",
+                good.substring(0, good.length() - 2) + "}}",
+                good + " ")) {
+            byte[] bytes = bad.getBytes(StandardCharsets.UTF_8);
+            Throwable fresh = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> EventDecoder.json().value(accounts, bytes));
+            Throwable known = org.assertj.core.api.Assertions.catchThrowable(() -> warm.value(accounts, bytes));
+            if (fresh == null) {
+                assertSameDecoding(
+                        warm.value(accounts, bytes), EventDecoder.json().value(accounts, bytes));
+            } else {
+                assertThat(known).isInstanceOf(fresh.getClass()).hasMessage(fresh.getMessage());
+            }
+        }
+    }
+
+    /** Typed values sit in POJO nodes (LocalDate, byte[]), whose equality is their value's: compared field by field. */
+    private static void assertSameDecoding(
+            com.fasterxml.jackson.databind.JsonNode actual, com.fasterxml.jackson.databind.JsonNode expected) {
+        if (expected.get("after") == null) {
+            assertThat(actual).isEqualTo(expected);
+            return;
+        }
+        assertThat(after(actual)).usingRecursiveComparison().isEqualTo(after(expected));
+        assertThat(actual.get("source")).isEqualTo(expected.get("source"));
+        assertThat(actual.get("op")).isEqualTo(expected.get("op"));
+        assertThat(actual.get("before")).isEqualTo(expected.get("before"));
+    }
+
     @Test
     void aValueThatDoesNotFitItsSchemaIsADeadLetterNamingTheColumn() {
         String bad = new String(json(envelope(ROW, row()), "BASE64"), StandardCharsets.UTF_8)
