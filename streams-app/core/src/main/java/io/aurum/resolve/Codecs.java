@@ -13,6 +13,7 @@ import io.aurum.codec.Binary.Reader;
 import io.aurum.codec.Binary.Writer;
 import io.aurum.codec.Codec;
 import io.aurum.identity.Anchor;
+import io.aurum.identity.GoldenIds;
 import io.aurum.resolve.ClusterNode.MemberState;
 import io.aurum.resolve.IdentifierNode.Holder;
 import io.aurum.survivorship.Steward;
@@ -373,7 +374,9 @@ public final class Codecs {
 
     static final Codec<RecordNode> RECORD_NODE = new Codec<>() {
         public int version() {
-            return 2; // 2: whether the record's own id has a published redirect
+            // 2: whether the record's own id has a published redirect; 3: whether its own id is live, and the
+            // splits its redirect announced (what the resolver's event counters compare with)
+            return 3;
         }
 
         public void write(Writer w, RecordNode n) {
@@ -393,6 +396,7 @@ public final class Codecs {
             w.str(n.memberOf).zlong(n.sentDigest).bool(n.held).bool(n.heldMembership);
             IDENTIFIER_NODE.write(w, n.self);
             w.bool(n.redirected);
+            w.bool(n.live).list(n.announced, Writer::str);
         }
 
         public RecordNode read(Reader r, int version) {
@@ -427,6 +431,22 @@ public final class Codecs {
             n.self.holders.putAll(self.holders);
             // Before version 2 nothing said: assume a redirect may be out there, so a tombstone still follows.
             n.redirected = version < 2 || r.bool();
+            if (version >= 3) {
+                n.live = r.bool();
+                n.announced = r.list(Reader::str);
+            } else if (n.present() && !n.heldMembership && n.goldenId != null) {
+                // Before version 3 nothing said: what the record published follows from its state, unless a
+                // snapshot held it back (then count no merge and announce anew).
+                String own = GoldenIds.of(n.anchor.recordId());
+                n.live = n.goldenId.equals(own);
+                n.announced = !n.live || !n.redirected
+                        ? List.of()
+                        : n.departed.values().stream()
+                                .filter(v -> !v.equals(own))
+                                .distinct()
+                                .sorted()
+                                .toList();
+            }
             return n;
         }
     };
