@@ -13,6 +13,7 @@ import io.aurum.codec.Binary.Reader;
 import io.aurum.codec.Binary.Writer;
 import io.aurum.codec.Codec;
 import io.aurum.identity.Anchor;
+import io.aurum.identity.GoldenIds;
 import io.aurum.resolve.ClusterNode.MemberState;
 import io.aurum.resolve.IdentifierNode.Holder;
 import io.aurum.survivorship.Steward;
@@ -376,7 +377,10 @@ public final class Codecs {
 
     static final Codec<RecordNode> RECORD_NODE = new Codec<>() {
         public int version() {
-            return 3; // 2: whether the record's own id has a published redirect; 3: the origin of a ghost's target
+            // 2: whether the record's own id has a published redirect; 3: whether its own id is live, the splits
+            // its redirect announced (what the resolver's event counters compare with), and the origin of a
+            // ghost's target
+            return 3;
         }
 
         public void write(Writer w, RecordNode n) {
@@ -396,6 +400,7 @@ public final class Codecs {
             w.str(n.memberOf).zlong(n.sentDigest).bool(n.held).bool(n.heldMembership);
             IDENTIFIER_NODE.write(w, n.self);
             w.bool(n.redirected);
+            w.bool(n.live).list(n.announced, Writer::str);
             w.str(n.targetOrigin);
         }
 
@@ -431,7 +436,23 @@ public final class Codecs {
             n.self.holders.putAll(self.holders);
             // Before version 2 nothing said: assume a redirect may be out there, so a tombstone still follows.
             n.redirected = version < 2 || r.bool();
-            n.targetOrigin = version < 3 ? null : r.str();
+            if (version >= 3) {
+                n.live = r.bool();
+                n.announced = r.list(Reader::str);
+                n.targetOrigin = r.str();
+            } else if (n.present() && !n.heldMembership && n.goldenId != null) {
+                // Before version 3 nothing said: what the record published follows from its state, unless a
+                // snapshot held it back (then count no merge and announce anew).
+                String own = GoldenIds.of(n.anchor.recordId());
+                n.live = n.goldenId.equals(own);
+                n.announced = !n.live || !n.redirected
+                        ? List.of()
+                        : n.departed.values().stream()
+                                .filter(v -> !v.equals(own))
+                                .distinct()
+                                .sorted()
+                                .toList();
+            }
             return n;
         }
     };

@@ -145,8 +145,20 @@ final class IdentifierNodes {
         node.active = active;
         QualityReport after = quality(id, holders);
         if (!Objects.equals(after, qualityBefore)) {
+            // Hubs only: a blocklisted value is reported from its first holder on, by configuration, not found.
+            boolean hubBefore = isHub(qualityBefore);
+            boolean hub = isHub(after);
+            if (hub && !hubBefore) {
+                mail.event(Mailbox.Event.HUB_FOUND);
+            } else if (hubBefore && !hub) {
+                mail.event(Mailbox.Event.HUB_CLEARED);
+            }
             mail.quality(id, after);
         }
+    }
+
+    private static boolean isHub(QualityReport report) {
+        return report != null && report.kind().equals("HUB");
     }
 
     /** The best label among the holders {@code target} is linked to here, and the smallest of them. */

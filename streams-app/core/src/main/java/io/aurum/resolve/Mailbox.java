@@ -33,6 +33,36 @@ interface Mailbox {
     void conflict(String key, Conflict conflict);
 
     /**
+     * A resolution event, told by the node that publishes it right where it publishes it, once per change of what
+     * it publishes (so a redelivered input that changes nothing tells nothing); counted by the resolver's metrics.
+     */
+    void event(Event event);
+
+    /**
+     * What the resolver counts, each as metric {@code <name>-total} (and {@code -rate}) of group
+     * {@code stream-aurum-resolver-metrics}; docs/operations.md, Metrics, says exactly when each is counted.
+     */
+    enum Event {
+        /** A record's own id was a customer's id and its record now publishes another one: the id merged away. */
+        MERGE("merges"),
+        /** An anchor's own id announces a golden id in {@code splitInto} that its last redirect did not name. */
+        SPLIT("splits"),
+        /** A deleted record's id starts leading somewhere: its ghost publishes its heir's golden id. */
+        ID_HANDOVER("id-handovers"),
+        /** An identifier's quality issue becomes a {@code HUB} (more holders than its limit). */
+        HUB_FOUND("hubs-found"),
+        /** An identifier's {@code HUB} issue is tombstoned (it fell to its limit, or its holders left). */
+        HUB_CLEARED("hubs-cleared");
+
+        /** The metric's operation name: {@code merges} gives {@code merges-total} and {@code merges-rate}. */
+        final String metric;
+
+        Event(String metric) {
+            this.metric = metric;
+        }
+    }
+
+    /**
      * Where a golden id leads: the current golden id, the record whose own id it is, why, and, when the id is live,
      * the clusters that split off from it.
      */

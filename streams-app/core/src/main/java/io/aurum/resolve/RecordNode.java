@@ -51,6 +51,17 @@ final class RecordNode {
     boolean redirected;
 
     String reason;
+    /**
+     * Whether the membership last published for this record (xref) had the record's own id, that is, its own id is
+     * a customer's id. When the record next publishes another id while present, its id merged away (metric
+     * {@code merges}); a record published for the first time, or after being deleted, merges nothing.
+     */
+    boolean live;
+    /**
+     * The golden ids that the last redirect published for the record's own id names as split off from it
+     * ({@code splitInto}; empty when it names none or leads elsewhere): an id not among them is a new split.
+     */
+    List<String> announced = List.of();
     /** The record was deleted: the node only remains to hand its id on. */
     boolean ghost;
     /** For a ghost: the neighbour its id was handed to, and the golden id that id leads to now. */

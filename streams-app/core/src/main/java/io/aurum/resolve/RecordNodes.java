@@ -91,8 +91,7 @@ final class RecordNodes {
      */
     void release(String rid, RecordNode n, Mailbox mail) {
         if (n.heldMembership && n.present() && n.goldenId != null) {
-            mail.xref(rid, new Membership(n.goldenId, n.reason));
-            redirect(rid, n, ownRedirect(rid, n.goldenId, n.reason, n.departed), mail);
+            publish(rid, n, mail);
         }
         n.held = false;
         n.heldMembership = false;
@@ -157,6 +156,7 @@ final class RecordNodes {
                 mail.send(new ToIdentifier(Kind.LEAVE, id, rid, n.gen + 1, null, null));
             }
             mail.xref(rid, null);
+            n.live = false; // a deleted record's id is handed on (below), not merged
             // The deleted record's id is handed to its smallest linked neighbour, whose cluster it then follows.
             String heir = n.via.values().stream()
                     .filter(v -> v != null && !v.equals(rid))
@@ -307,8 +307,7 @@ final class RecordNodes {
                 n.heldMembership = true;
                 n.held = true;
             } else {
-                mail.xref(rid, new Membership(g, r));
-                redirect(rid, n, ownRedirect(rid, g, r, n.departed), mail);
+                publish(rid, n, mail);
             }
             for (String ancestor : tell) {
                 mail.send(new Succession(ancestor, false, rid, g, false, rid));
@@ -373,6 +372,10 @@ final class RecordNodes {
             // writing a redirect each time, in one input's work (seen as a task that never committed in time).
             return;
         }
+        if (n.target == null) {
+            // The id starts leading somewhere: handed on (once per deletion, or again after the chain ran out).
+            mail.event(Mailbox.Event.ID_HANDOVER);
+        }
         n.target = goldenId;
         n.targetOrigin = origin;
         redirect(
@@ -388,18 +391,43 @@ final class RecordNodes {
     }
 
     /**
-     * Where a record's own id leads: to the cluster it is in when that has another id; when the record anchors its
-     * cluster, to itself with the clusters that split off from it, or nowhere (a tombstone) when none did.
+     * Publishes the record's membership (xref) and its own id's redirect. A record whose own id was a customer's id
+     * and now publishes another one merged that id away: counted here, where it is published, so a membership
+     * held back by a snapshot counts when it is released, and one settled again unchanged counts nothing.
      */
-    /** Publishes the redirect of the record's own id, or its tombstone if a redirect is out there. */
+    private static void publish(String rid, RecordNode n, Mailbox mail) {
+        mail.xref(rid, new Membership(n.goldenId, n.reason));
+        boolean live = n.goldenId.equals(GoldenIds.of(rid));
+        if (n.live && !live) {
+            mail.event(Mailbox.Event.MERGE);
+        }
+        n.live = live;
+        redirect(rid, n, ownRedirect(rid, n.goldenId, n.reason, n.departed), mail);
+    }
+
+    /**
+     * Publishes the redirect of the record's own id, or its tombstone if a redirect is out there. Each golden id it
+     * names in {@code splitInto} that the last one published did not name is a split announced.
+     */
     private static void redirect(String rid, RecordNode n, Mailbox.RedirectTo to, Mailbox mail) {
         if (to == null && !n.redirected) {
             return;
         }
+        List<String> announced = to == null ? List.of() : to.splitInto();
+        for (String g : announced) {
+            if (!n.announced.contains(g)) {
+                mail.event(Mailbox.Event.SPLIT);
+            }
+        }
+        n.announced = announced;
         mail.redirect(GoldenIds.of(rid), to);
         n.redirected = to != null;
     }
 
+    /**
+     * Where a record's own id leads: to the cluster it is in when that has another id; when the record anchors its
+     * cluster, to itself with the clusters that split off from it, or nowhere (a tombstone) when none did.
+     */
     private static Mailbox.RedirectTo ownRedirect(
             String rid, String goldenId, String reason, Map<String, String> departed) {
         String own = GoldenIds.of(rid);
@@ -412,6 +440,18 @@ final class RecordNodes {
                 .sorted()
                 .toList();
         return splitInto.isEmpty() ? null : new Mailbox.RedirectTo(own, rid, "split", splitInto);
+    }
+
+    /**
+     * The explicit links to this record while it does not exist: the holders of its link identifier
+     * {@code @<record id>} (kept in its node) while its row is absent or deleted. A function of the node's state.
+     */
+    static int danglingLinks(String rid, RecordNode n) {
+        if (n.present() || n.self.holders.isEmpty()) {
+            return 0;
+        }
+        int links = n.self.holders.size();
+        return n.self.holders.containsKey(rid) ? links - 1 : links;
     }
 
     /** The first identifier (in sorted order) that links the record to someone, as the reference model has it. */

@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +27,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
@@ -95,14 +99,36 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private final Map<String, ClusterNode> clusterWork = new HashMap<>();
     private final ArrayDeque<Message> local = new ArrayDeque<>();
     /**
-     * Messages between nodes, handed over within the task or sent through the resolver topic: the resolver's work,
-     * as metrics {@code local-message-total} and {@code remote-message-total} of group
-     * {@code stream-aurum-resolver-metrics}.
+     * The scope of the resolver's metrics (group {@code stream-aurum-resolver-metrics}, tags {@code thread-id} and
+     * {@code aurum-resolver-id}, the task): messages between nodes, handed over within the task or sent through the
+     * resolver topic ({@code local-message-total}, {@code remote-message-total}: the resolver's work); the resolution
+     * events of {@link Mailbox.Event} ({@code merges-total}, {@code splits-total}, {@code id-handovers-total},
+     * {@code hubs-found-total}, {@code hubs-cleared-total}), counted where their output is written; and the gauge
+     * {@code dangling-links} ({@link #DANGLING_LINKS}).
      */
     public static final String METRICS_SCOPE = "aurum-resolver";
 
+    /** The group of the resolver's metrics. */
+    public static final String METRICS_GROUP = "stream-" + METRICS_SCOPE + "-metrics";
+
     private Sensor localMessages;
     private Sensor remoteMessages;
+    private final Map<Mailbox.Event, Sensor> events = new EnumMap<>(Mailbox.Event.class);
+
+    /**
+     * Explicit links held by this partition's records to records that do not exist ({@link RecordNodes#danglingLinks}
+     * summed over the record nodes), kept in {@code resolver-state} under this key and changed by what each input
+     * writes back: a function of the stored nodes, so it survives restarts and a redelivery that changes no node
+     * changes nothing. Reported as gauge {@code dangling-links}.
+     */
+    static final String DANGLING_LINKS = "#dangling-links";
+
+    private long danglingLinks;
+    private boolean danglingUnsaved;
+    private Sensor danglingGauge;
+    /** Per record node the current input touched: its dangling links as it was read from the store. */
+    private final Map<String, Integer> danglingRead = new HashMap<>();
+
     private Record<String, Message> input;
     private final Mailbox mailbox = new Outbox();
 
@@ -144,7 +170,55 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
                 context.metrics().addRateTotalSensor(METRICS_SCOPE, task, "local-message", Sensor.RecordingLevel.INFO);
         remoteMessages =
                 context.metrics().addRateTotalSensor(METRICS_SCOPE, task, "remote-message", Sensor.RecordingLevel.INFO);
+        for (Mailbox.Event e : Mailbox.Event.values()) {
+            events.put(
+                    e, context.metrics().addRateTotalSensor(METRICS_SCOPE, task, e.metric, Sensor.RecordingLevel.INFO));
+        }
+        Long dangling = stateStore.get(DANGLING_LINKS);
+        if (dangling == null) {
+            // A store from before the count was kept (or a new one): count once, save with the next write-back.
+            dangling = countDanglingLinks();
+            danglingUnsaved = true;
+        }
+        danglingLinks = dangling;
+        danglingGauge = gauge(context, task, "dangling-links", "Explicit links to records that do not exist");
+        danglingGauge.record(danglingLinks);
         context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::tick);
+    }
+
+    /**
+     * A gauge of this task beside the sensors {@code addRateTotalSensor} makes (same group and tags): the value
+     * last recorded. The sensor outlives the processor (as those do), so a new processor of the task records into
+     * it again.
+     */
+    private static Sensor gauge(ProcessorContext<?, ?> context, String task, String name, String description) {
+        String thread = Thread.currentThread().getName();
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("thread-id", thread);
+        tags.put(METRICS_SCOPE + "-id", task);
+        Sensor sensor = context.metrics()
+                .addSensor("external." + thread + ".entity." + task + ".s." + name, Sensor.RecordingLevel.INFO);
+        sensor.add(new MetricName(name, METRICS_GROUP, description, tags), new Value());
+        return sensor;
+    }
+
+    private long countDanglingLinks() {
+        long n = 0;
+        try (KeyValueIterator<String, RecordNode> it = recordStore.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, RecordNode> kv = it.next();
+                n += RecordNodes.danglingLinks(kv.key, kv.value);
+            }
+        }
+        return n;
+    }
+
+    /** A task that moves to another thread or instance leaves this thread's gauge at 0, not at its last value. */
+    @Override
+    public void close() {
+        if (danglingGauge != null) {
+            danglingGauge.record(0);
+        }
     }
 
     /** Every few seconds of wall-clock time: stalled snapshots, and the coordinator's search for rest. */
@@ -218,6 +292,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             flush();
         } finally {
             recordWork.clear();
+            danglingRead.clear();
             identifierWork.clear();
             clusterWork.clear();
             local.clear();
@@ -414,8 +489,10 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
 
     private RecordNode record(String rid) {
         return recordWork.computeIfAbsent(rid, k -> {
-            RecordNode n = recordStore.get(k);
-            return n == null ? new RecordNode() : n;
+            RecordNode stored = recordStore.get(k);
+            RecordNode n = stored == null ? new RecordNode() : stored;
+            danglingRead.put(k, RecordNodes.danglingLinks(k, n));
+            return n;
         });
     }
 
@@ -439,13 +516,26 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
 
     /** Writes back every node the input touched: once each, or a delete when nothing is left in it. */
     private void flush() {
-        recordWork.forEach((k, n) -> {
+        long dangling = danglingLinks;
+        for (Map.Entry<String, RecordNode> e : recordWork.entrySet()) {
+            String k = e.getKey();
+            RecordNode n = e.getValue();
+            dangling += RecordNodes.danglingLinks(k, n) - danglingRead.getOrDefault(k, 0);
             if (n.isEmpty()) {
                 recordStore.delete(k);
             } else {
                 recordStore.put(k, n);
             }
-        });
+        }
+        if (dangling != danglingLinks || danglingUnsaved) {
+            // With the nodes it follows from, in the same write-back (and so the same transaction).
+            stateStore.put(DANGLING_LINKS, dangling);
+            danglingUnsaved = false;
+            if (dangling != danglingLinks) {
+                danglingLinks = dangling;
+                danglingGauge.record(dangling);
+            }
+        }
         identifierWork.forEach((k, n) -> {
             if (n.holders.isEmpty()) {
                 identifierStore.delete(k);
@@ -461,6 +551,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             }
         });
         recordWork.clear();
+        danglingRead.clear();
         identifierWork.clear();
         clusterWork.clear();
         quiescence.save();
@@ -487,6 +578,11 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
                     quiescence.sent();
                 }
             }
+        }
+
+        @Override
+        public void event(Mailbox.Event event) {
+            events.get(event).record();
         }
 
         @Override

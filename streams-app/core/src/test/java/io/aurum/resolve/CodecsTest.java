@@ -181,6 +181,9 @@ class CodecsTest {
         n.self.gen = 4;
         n.self.active = false;
         n.self.holders.put("billing.customers:2", new IdentifierNode.Holder(n.label, Map.of("organization", "x")));
+        n.redirected = true;
+        n.live = true;
+        n.announced = List.of("gc_2", "gc_3");
         RecordNode back = Codecs.RECORD_NODE.decode(Codecs.RECORD_NODE.encode(n));
         assertThat(back).usingRecursiveComparison().isEqualTo(n);
 
@@ -204,6 +207,43 @@ class CodecsTest {
         assertThat(Codecs.CLUSTER_NODE.decode(Codecs.CLUSTER_NODE.encode(c)))
                 .usingRecursiveComparison()
                 .isEqualTo(c);
+    }
+
+    /**
+     * A record node written before format 3 has no word on what its own id published: an anchor's node says it
+     * from its state (its own id live, the splits its departed records make), so the event counters go on from it.
+     */
+    @Test
+    void aRecordNodeOfFormat2TellsWhetherItsOwnIdIsLiveFromItsState() {
+        RecordNode anchor = new RecordNode();
+        anchor.anchor = new Anchor(5, 1, "crm.contacts", "7");
+        anchor.label = anchor.anchor;
+        anchor.goldenId = io.aurum.identity.GoldenIds.of("crm.contacts:7");
+        anchor.redirected = true;
+        anchor.departed.put("crm.contacts:8", "gc_b");
+        anchor.departed.put("crm.contacts:9", "gc_a");
+        anchor.departed.put("crm.contacts:10", "gc_a");
+        RecordNode back = Codecs.RECORD_NODE.decode(format2(anchor));
+        assertThat(back.live).isTrue();
+        assertThat(back.announced).containsExactly("gc_a", "gc_b");
+
+        RecordNode member = new RecordNode();
+        member.anchor = new Anchor(5, 1, "crm.contacts", "7");
+        member.label = new Anchor(1, 1, "crm.contacts", "1");
+        member.goldenId = io.aurum.identity.GoldenIds.of("crm.contacts:1");
+        member.redirected = true;
+        back = Codecs.RECORD_NODE.decode(format2(member));
+        assertThat(back.live).isFalse();
+        assertThat(back.announced).isEmpty();
+    }
+
+    /** The node as format 2 wrote it: format 3 appended {@code live} and an (here empty) {@code announced}. */
+    static byte[] format2(RecordNode n) {
+        byte[] v3 = Codecs.RECORD_NODE.encode(n);
+        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 2);
+        assertThat(v2[0]).isEqualTo((byte) 3);
+        v2[0] = 2;
+        return v2;
     }
 
     @Test

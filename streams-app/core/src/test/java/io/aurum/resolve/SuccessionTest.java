@@ -53,7 +53,12 @@ class SuccessionTest {
         public void golden(String goldenId, GoldenCustomer golden) {}
 
         public void conflict(String key, Conflict conflict) {}
+
+        public void event(Event event) {
+            events.add(event);
+        }
     };
+    private final java.util.List<Mailbox.Event> events = new java.util.ArrayList<>();
 
     /** A live record in the cluster anchored by B. */
     private RecordNode alive(String rid) {
@@ -125,5 +130,6 @@ class SuccessionTest {
         deliverAll();
         assertThat(redirects).containsOnlyKeys(GoldenIds.of(A));
         assertThat(redirects.get(GoldenIds.of(A)).goldenId()).isEqualTo(GoldenIds.of(B));
+        assertThat(events).containsExactly(Mailbox.Event.ID_HANDOVER);
     }
 }

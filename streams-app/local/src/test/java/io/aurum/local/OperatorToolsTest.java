@@ -48,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The operator's tools through the real pipeline (embedded Postgres → Debezium → Kafka → Streams): {@code aurum lag}
  * with and without a backlog, {@code aurum dlq} list / show / replay, {@code aurum verify} before and after a
  * deliberately corrupted golden record, and {@code aurum reset}, which the corruption does not survive; /metrics is
- * scraped along the way and its series must exist and move.
+ * scraped along the way and its series must exist and move, the resolver's event counters and dangling links too.
  */
 class OperatorToolsTest {
     final AurumConfig demo = AurumConfig.fromClasspath("config/demo.yaml");
@@ -125,6 +125,40 @@ class OperatorToolsTest {
         }
         return -1;
     }
+
+    /** The sum of every sample of {@code series}, whatever its labels (the resolver's are per task), or -1. */
+    static double total(String metrics, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$")
+                .matcher(metrics);
+        double sum = 0;
+        boolean any = false;
+        while (m.find()) {
+            any = true;
+            sum += Double.parseDouble(m.group(2));
+        }
+        return any ? sum : -1;
+    }
+
+    /** Scrapes until the total of {@code series} satisfies {@code ok}. */
+    static double awaitTotal(LocalPipeline p, String series, java.util.function.DoublePredicate ok) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        double v = -1;
+        while (System.nanoTime() < deadline) {
+            v = total(scrape(p), series);
+            if (ok.test(v)) {
+                return v;
+            }
+            Thread.sleep(500);
+        }
+        return v;
+    }
+
+    static final List<String> RESOLVER_EVENTS = List.of(
+            "aurum_resolver_merges_total",
+            "aurum_resolver_splits_total",
+            "aurum_resolver_id_handovers_total",
+            "aurum_resolver_hubs_found_total",
+            "aurum_resolver_hubs_cleared_total");
 
     /** Scrapes until the sample satisfies {@code ok} (metrics from views refresh every few seconds). */
     static double awaitSample(LocalPipeline p, String series, String labels, java.util.function.DoublePredicate ok)
@@ -348,7 +382,68 @@ class OperatorToolsTest {
                             .get("name")
                             .getValue())
                     .isEqualTo("Jane Doe");
+
+            // 6. The resolver's events on /metrics (what the dashboard's two resolver panels query). A billing
+            // customer names a CRM contact that does not exist: one dangling link.
+            String dangling = "aurum_resolver_dangling_links";
+            sql(
+                    p,
+                    "billing",
+                    "INSERT INTO customers(id, name, email, country, crm_contact_id, created_at) VALUES "
+                            + "(40, 'Initrode', 'ap@initrode.io', 'US', 77, '2024-01-01Z')");
+            p.awaitIdle();
+            assertThat(awaitTotal(p, dangling, v -> v == 1.0)).isEqualTo(1.0);
+            // The gauge follows from the resolver's state, not from what this run saw: a stopped job leaves 0 behind
+            // and a restarted one reads 1 again.
+            p.runtime().streams().close();
+            assertThat(awaitTotal(p, dangling, v -> v == 0.0)).isEqualTo(0.0);
+            p.runtime().streams().start();
+            p.awaitIdle();
+            assertThat(awaitTotal(p, dangling, v -> v == 1.0)).isEqualTo(1.0);
+            String metrics = scrape(p);
+            Map<String, Double> base = new HashMap<>();
+            for (String series : RESOLVER_EVENTS) {
+                assertThat(total(metrics, series)).as(series).isGreaterThanOrEqualTo(0);
+                assertThat(metrics)
+                        .as(series + " is a counter")
+                        .containsPattern("(?m)^# TYPE " + series.replaceAll("_total$", "") + "(_total)? counter$");
+                base.put(series, total(metrics, series));
+            }
+            // The contact arrives: the link holds.
+            sql(
+                    p,
+                    "crm",
+                    "INSERT INTO contacts(id, first_name, last_name, email, created_at) VALUES "
+                            + "(77, 'Ina', 'Trode', 'ina@initrode.io', '2025-01-01Z')");
+            p.awaitIdle();
+            assertThat(awaitTotal(p, dangling, v -> v == 0.0)).isEqualTo(0.0);
+            // The contact takes Jane's address: the Initrode customer merges into Jane's, then splits off again.
+            sql(p, "crm", "UPDATE contacts SET email = 'jane.doe@gmail.com', updated_at = now() WHERE id = 77");
+            p.awaitIdle();
+            assertMoved(p, "aurum_resolver_merges_total", base);
+            sql(p, "crm", "UPDATE contacts SET email = 'ina@initrode.io', updated_at = now() WHERE id = 77");
+            p.awaitIdle();
+            assertMoved(p, "aurum_resolver_splits_total", base);
+            // The customer, its cluster's anchor, is deleted: its id is handed to the contact.
+            sql(p, "billing", "DELETE FROM customers WHERE id = 40");
+            p.awaitIdle();
+            assertMoved(p, "aurum_resolver_id_handovers_total", base);
+            // 26 users share a phone number (the demo limit is 25): a hub, cleared when they go.
+            sql(
+                    p,
+                    "support",
+                    "INSERT INTO users(id, name, phone, created_at) SELECT g, 'Desk ' || g, '+1 415 555 0177', "
+                            + "'2022-01-01Z' FROM generate_series(1000, 1025) g");
+            p.awaitIdle();
+            assertMoved(p, "aurum_resolver_hubs_found_total", base);
+            sql(p, "support", "DELETE FROM users WHERE id >= 1000");
+            p.awaitIdle();
+            assertMoved(p, "aurum_resolver_hubs_cleared_total", base);
         }
+    }
+
+    static void assertMoved(LocalPipeline p, String series, Map<String, Double> base) throws Exception {
+        assertThat(awaitTotal(p, series, v -> v > base.get(series))).as(series).isGreaterThan(base.get(series));
     }
 
     static String[] concat(Object... parts) {

@@ -152,7 +152,7 @@ public final class AurumRuntime implements AutoCloseable {
         Gauge.builder("aurum.dlq.records", DeadLetters::count)
                 .description("Dead letters written by this instance since start")
                 .register(metrics);
-        viewMetrics = new ViewMetrics(metrics, config.pipeline(), view, stewardLog, streams.streams()).start();
+        viewMetrics = new ViewMetrics(metrics, config.pipeline(), view, stewardLog, streams::streams).start();
         monitorAdmin = streams.admin();
         progress = new ProgressMonitor(
                         monitorAdmin,

@@ -5,6 +5,7 @@ import io.aurum.client.AurumClient;
 import io.aurum.client.CustomerListener;
 import io.aurum.config.PipelineConfig;
 import io.aurum.errors.DeadLetters;
+import io.aurum.resolve.Resolver;
 import io.aurum.schemas.GoldenCustomer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -19,6 +20,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
@@ -32,16 +37,23 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code aurum_conflicts_open{field}}: open conflicts by field or anomaly (on customers.conflicts);</li>
  *   <li>{@code aurum_dlq_letters_total{stage,reason}}: dead letters this instance wrote since start;
  *   {@code aurum_dlq_topic_letters{stage,reason}}: dead letters on the topic (all instances, kept 30 days);</li>
- *   <li>{@code aurum_resolver_*}: the resolver's event counters (merges, splits, id handovers, hubs found and
- *   cleared, dangling links), re-exported under Aurum's names from the Streams metrics group
- *   {@code stream-aurum-resolver-metrics} as they appear.</li>
+ *   <li>{@code aurum_resolver_*{thread_id,aurum_resolver_id}}: the resolver's metrics, re-exported per task from
+ *   the Streams metrics group {@code stream-aurum-resolver-metrics} as they appear (see {@code Resolver}): each
+ *   cumulative {@code <name>-total} as counter {@code aurum_resolver_<name>_total}
+ *   ({@code aurum_resolver_merges_total}, {@code _splits_total}, {@code _id_handovers_total},
+ *   {@code _hubs_found_total}, {@code _hubs_cleared_total}, {@code _local_message_total},
+ *   {@code _remote_message_total}), anything else as a gauge under its own name ({@code aurum_resolver_dangling_links},
+ *   {@code aurum_resolver_merges_rate}, ...); {@code -} becomes {@code _}. A counter must be exported as one: the
+ *   Prometheus client drops the {@code _total} of a gauge's name.</li>
  * </ul>
  */
 final class ViewMetrics implements AutoCloseable {
     private final MeterRegistry registry;
     private final AurumClient view;
     private final StewardLog log;
-    private final KafkaStreams streams;
+    /** The Streams job now: a restarted job is a new {@link KafkaStreams}, whose metrics the meters follow. */
+    private final Supplier<KafkaStreams> streams;
+
     private final ScheduledExecutorService refresh = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "aurum-view-metrics");
         t.setDaemon(true);
@@ -50,11 +62,18 @@ final class ViewMetrics implements AutoCloseable {
     private final Map<String, AtomicLong> conflictsByField = new ConcurrentHashMap<>();
     private final Map<DeadLetters.Kind, AtomicLong> topicLetters = new ConcurrentHashMap<>();
     private final Set<DeadLetters.Kind> instanceLetters = ConcurrentHashMap.newKeySet();
-    private final Set<MetricName> resolver = ConcurrentHashMap.newKeySet();
+    /** Per resolver metric name, the Streams metric its meter reads now. */
+    private final Map<MetricName, AtomicReference<Metric>> resolver = new ConcurrentHashMap<>();
+
     private final Map<String, Long> lastUpdate = new ConcurrentHashMap<>();
     private final long startedAt = System.currentTimeMillis();
 
-    ViewMetrics(MeterRegistry registry, PipelineConfig config, AurumClient view, StewardLog log, KafkaStreams streams) {
+    ViewMetrics(
+            MeterRegistry registry,
+            PipelineConfig config,
+            AurumClient view,
+            StewardLog log,
+            Supplier<KafkaStreams> streams) {
         this.registry = registry;
         this.view = view;
         this.log = log;
@@ -125,21 +144,12 @@ final class ViewMetrics implements AutoCloseable {
                         })
                         .set(n));
             }
-            if (streams != null) {
-                for (Map.Entry<MetricName, ? extends Metric> e :
-                        streams.metrics().entrySet()) {
-                    MetricName name = e.getKey();
-                    if (name.group().contains("resolver") && resolver.add(name)) {
-                        Metric metric = e.getValue();
-                        Gauge.builder(
-                                        "aurum.resolver." + name.name().replace('-', '.'),
-                                        metric,
-                                        m -> m.metricValue() instanceof Number v ? v.doubleValue() : Double.NaN)
-                                .tags(name.tags().entrySet().stream()
-                                        .flatMap(t -> java.util.stream.Stream.of(t.getKey(), t.getValue()))
-                                        .toArray(String[]::new))
-                                .description(name.description())
-                                .register(registry);
+            KafkaStreams job = streams == null ? null : streams.get();
+            if (job != null) {
+                for (Map.Entry<MetricName, ? extends Metric> e : job.metrics().entrySet()) {
+                    if (e.getKey().group().equals(Resolver.METRICS_GROUP)) {
+                        resolver.computeIfAbsent(e.getKey(), this::resolverMeter)
+                                .set(e.getValue());
                     }
                 }
             }
@@ -147,6 +157,37 @@ final class ViewMetrics implements AutoCloseable {
             org.slf4j.LoggerFactory.getLogger(ViewMetrics.class).debug("metrics refresh failed", e);
         }
     }
+
+    /** Registers the meter of a resolver metric; it reads whichever Streams metric of that name it is given. */
+    private AtomicReference<Metric> resolverMeter(MetricName name) {
+        AtomicReference<Metric> current = new AtomicReference<>();
+        ToDoubleFunction<AtomicReference<Metric>> value =
+                m -> m.get() != null && m.get().metricValue() instanceof Number v ? v.doubleValue() : Double.NaN;
+        String[] tags = name.tags().entrySet().stream()
+                .flatMap(t -> Stream.of(t.getKey(), t.getValue()))
+                .toArray(String[]::new);
+        if (name.name().endsWith(TOTAL)) {
+            // A CumulativeCount: a counter, which Prometheus names aurum_resolver_<name>_total.
+            FunctionCounter.builder(
+                            "aurum.resolver."
+                                    + name.name()
+                                            .substring(0, name.name().length() - TOTAL.length())
+                                            .replace('-', '.'),
+                            current,
+                            value)
+                    .tags(tags)
+                    .description(name.description())
+                    .register(registry);
+        } else {
+            Gauge.builder("aurum.resolver." + name.name().replace('-', '.'), current, value)
+                    .tags(tags)
+                    .description(name.description())
+                    .register(registry);
+        }
+        return current;
+    }
+
+    private static final String TOTAL = "-total";
 
     @Override
     public void close() {
