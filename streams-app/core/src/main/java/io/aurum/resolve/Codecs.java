@@ -244,10 +244,11 @@ public final class Codecs {
     private static final int PROBE = 13;
     private static final int STATUS = 14;
     private static final int QUIET = 15;
+    private static final int BATCH = 16;
 
     public static final Codec<Message> MESSAGE = new Codec<>() {
         public int version() {
-            return 2; // 2: the origin of a succession's golden id
+            return 3; // 2: the origin of a succession's golden id; 3: batches
         }
 
         public void write(Writer w, Message message) {
@@ -289,6 +290,9 @@ public final class Codecs {
                         .bool(m.reset())
                         .bool(m.ack());
                 w.opt(m.label(), Codecs::anchor).str(m.via());
+            } else if (message instanceof Message.Batch m) {
+                w.u8(BATCH).varint(m.partition());
+                w.list(m.messages(), this::write);
             } else if (message instanceof Message.Succession m) {
                 w.u8(SUCCESSION)
                         .str(m.recordId())
@@ -356,6 +360,7 @@ public final class Codecs {
                 case PROBE -> new Message.Probe(r.zlong());
                 case STATUS -> new Message.Status(r.zlong(), r.varint(), r.zlong(), r.zlong(), r.bool());
                 case QUIET -> new Message.Quiet(r.zlong());
+                case BATCH -> new Message.Batch(r.varint(), r.list(x -> read(x, version)));
                 default -> throw new IllegalArgumentException("unknown message tag " + tag);
             };
         }

@@ -151,6 +151,25 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Small node messages one input sends to the same other partition, in the order they were sent, as one record of
+     * the resolver topic (a combiner, as in Pregel): one record to produce, consume and commit instead of several,
+     * and the receiving task handles them as one input, so a node several of them address is read and written once.
+     */
+    record Batch(int partition, java.util.List<Message> messages) implements Message {
+        public Batch {
+            messages = java.util.List.copyOf(messages);
+        }
+
+        public Target target() {
+            return Target.PARTITION;
+        }
+
+        public String key() {
+            return Integer.toString(partition);
+        }
+    }
+
     /** No resolver message is on its way anywhere: what clusters held back since a snapshot may be published. */
     record Quiet(long round) implements Message {
         public Target target() {

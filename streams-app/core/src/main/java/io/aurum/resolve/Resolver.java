@@ -130,7 +130,22 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private final Map<String, Integer> danglingRead = new HashMap<>();
 
     private Record<String, Message> input;
-    private final Mailbox mailbox = new Outbox();
+    private final Outbox mailbox = new Outbox();
+    /** Per other partition, the small messages this input sent there so far, in order (see {@link Message.Batch}). */
+    private final Map<Integer, List<Message>> batches = new HashMap<>();
+    /** Keeps a batch well under the broker's record size limit (the messages combined are small). */
+    private static final int MAX_BATCH = 256;
+
+    /**
+     * Label propagation and succession messages are small; a record's content for its cluster ({@code Member}) can
+     * be large and goes alone, as do coordination messages (kept as they were for the quiescence argument).
+     */
+    private static boolean combinable(Message m) {
+        return m instanceof Message.ToIdentifier
+                || m instanceof Message.ToRecord
+                || m instanceof Message.Succession
+                || m instanceof Message.Leave;
+    }
 
     private final StoreNames stores;
 
@@ -233,8 +248,10 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             while (!local.isEmpty()) {
                 handle(local.poll());
             }
+            mailbox.forwardBatches();
             flush();
         } finally {
+            batches.clear();
             input = null;
         }
     }
@@ -289,8 +306,10 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             while (!local.isEmpty()) {
                 handle(local.poll());
             }
+            mailbox.forwardBatches();
             flush();
         } finally {
+            batches.clear();
             recordWork.clear();
             danglingRead.clear();
             identifierWork.clear();
@@ -301,7 +320,15 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     }
 
     private void handle(Message message) {
-        if (message instanceof Message.Row m) {
+        if (message instanceof Message.Batch b) {
+            // Each as if it had come alone, in order; they were counted one by one when sent.
+            for (Message m : b.messages()) {
+                if (Quiescence.counted(m)) {
+                    quiescence.received();
+                }
+                local.add(m);
+            }
+        } else if (message instanceof Message.Row m) {
             if (m.change().origin().blockingRead()) {
                 lastSnapshotRead = context().currentSystemTimeMs();
             }
@@ -572,12 +599,46 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
                 local.add(message);
                 localMessages.record();
             } else {
-                context().forward(input.withKey(message.key()).withValue(message), TO_RESOLVER);
                 remoteMessages.record();
                 if (Quiescence.counted(message)) {
                     quiescence.sent();
                 }
+                if (message.target() == Message.Target.EVERY_PARTITION) {
+                    // After everything sent before it, wherever that went.
+                    forwardBatches();
+                    forward(message);
+                    return;
+                }
+                int to = partition(message.target(), message.key(), partitions);
+                List<Message> batch = batches.computeIfAbsent(to, p -> new ArrayList<>());
+                if (!combinable(message)) {
+                    forwardBatch(to, batch); // after what went before it on the same path
+                    forward(message);
+                    return;
+                }
+                batch.add(message);
+                if (batch.size() >= MAX_BATCH) {
+                    forwardBatch(to, batch);
+                }
             }
+        }
+
+        private void forward(Message message) {
+            context().forward(input.withKey(message.key()).withValue(message), TO_RESOLVER);
+        }
+
+        private void forwardBatch(int to, List<Message> batch) {
+            if (batch.size() == 1) {
+                forward(batch.get(0));
+            } else if (!batch.isEmpty()) {
+                forward(new Message.Batch(to, batch));
+            }
+            batch.clear();
+        }
+
+        /** Sends what this input left in the batches: called at the end of every input, before its write-back. */
+        void forwardBatches() {
+            batches.forEach(this::forwardBatch);
         }
 
         @Override

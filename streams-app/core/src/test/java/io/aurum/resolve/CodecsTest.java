@@ -133,6 +133,12 @@ class CodecsTest {
                 new Message.Succession("crm.contacts:1", false, "crm.contacts:7", "gc_1", false, "crm.contacts:9"),
                 new Message.Member("gc_1", record(), Map.of("o-1", steward())),
                 new Message.Leave("gc_1", "crm.contacts:7"),
+                new Message.Batch(
+                        2,
+                        List.of(
+                                new Message.ToRecord(
+                                        "crm.contacts:7", "email=jane@x.com", 3, false, true, anchor, "crm.contacts:1"),
+                                new Message.Leave("gc_1", "crm.contacts:7"))),
                 new Message.Hold(3, true),
                 new Message.Probe(7),
                 new Message.Status(7, 2, 100, 99, true),
