@@ -85,9 +85,19 @@ public final class Identifiers {
         return identifier.startsWith(ASSERTION_PREFIX);
     }
 
+    /**
+     * Steward cannot-link assertions become identifiers that the two named records hold. They link nothing: the
+     * identity stage reads them as a constraint (see docs/identity-resolution.md, *Cannot-link*).
+     */
+    public static final String CANNOT_LINK_PREFIX = "~";
+
+    public static boolean isCannotLink(String identifier) {
+        return identifier.startsWith(CANNOT_LINK_PREFIX);
+    }
+
     /** The match key or rule an identifier belongs to, or null for links and assertions. */
     public static String keyName(String identifier) {
-        if (isLink(identifier) || isAssertion(identifier)) {
+        if (isLink(identifier) || isAssertion(identifier) || isCannotLink(identifier)) {
             return null;
         }
         return identifier.substring(0, identifier.indexOf('='));
@@ -115,6 +125,9 @@ public final class Identifiers {
         }
         if (isAssertion(identifier)) {
             return "assertion " + identifier.substring(ASSERTION_PREFIX.length());
+        }
+        if (isCannotLink(identifier)) {
+            return "cannot-link " + identifier.substring(CANNOT_LINK_PREFIX.length());
         }
         int eq = identifier.indexOf('=');
         String name = identifier.substring(0, eq);

@@ -21,6 +21,22 @@ public final class RecordView {
             StoredRow parent,
             Map<String, Map<String, ChildRecord>> childRows,
             Set<String> assertions) {
+        return of(config, recordId, parent, childRows, assertions, Set.of());
+    }
+
+    /**
+     * The record, or null while its parent row is absent or deleted.
+     *
+     * @param assertions  the ids of the must-link assertions naming it (identifiers {@code !<id>})
+     * @param cannotLinks the ids of the cannot-link assertions naming it (identifiers {@code ~<id>})
+     */
+    public static SourceRecord of(
+            PipelineConfig config,
+            String recordId,
+            StoredRow parent,
+            Map<String, Map<String, ChildRecord>> childRows,
+            Set<String> assertions,
+            Set<String> cannotLinks) {
         if (parent == null || parent.deleted()) {
             return null;
         }
@@ -36,9 +52,10 @@ public final class RecordView {
         }
         List<String> identifiers =
                 Identifiers.of(config, def, parent.attributes(), parent.links().values());
-        if (!assertions.isEmpty()) {
+        if (!assertions.isEmpty() || !cannotLinks.isEmpty()) {
             TreeSet<String> all = new TreeSet<>(identifiers);
             assertions.forEach(a -> all.add(Identifiers.ASSERTION_PREFIX + a));
+            cannotLinks.forEach(a -> all.add(Identifiers.CANNOT_LINK_PREFIX + a));
             identifiers = new ArrayList<>(all);
         }
         return new SourceRecord(

@@ -56,6 +56,33 @@ public final class Linking {
         return rule == null ? PipelineConfig.DEFAULT_MAX_RECORDS : rule.maxRecords();
     }
 
+    /** Steward must-link assertions ({@code !id}): the strongest evidence, cut last. */
+    public static final int MUST_LINK = 4;
+    /** Explicit links ({@code @record id}, and "linked from"). */
+    public static final int LINK = 3;
+    /** Match keys ({@code key=value}). */
+    public static final int MATCH_KEY = 2;
+    /** Compound rule blocks ({@code rule=block}): the weakest evidence, cut first. */
+    public static final int RULE = 1;
+
+    /**
+     * The evidence tier of an identifier: how strong a link it makes, from {@link #RULE} to {@link #MUST_LINK}; 0
+     * for a cannot-link, which links nothing. A cannot-link cuts the weakest tier first (see
+     * docs/identity-resolution.md).
+     */
+    public int tier(String identifier) {
+        if (Identifiers.isAssertion(identifier)) {
+            return MUST_LINK;
+        }
+        if (Identifiers.isLink(identifier)) {
+            return LINK;
+        }
+        if (Identifiers.isCannotLink(identifier)) {
+            return 0;
+        }
+        return config.matchRules().containsKey(Identifiers.keyName(identifier)) ? RULE : MATCH_KEY;
+    }
+
     /** Whether an identifier held by {@code holders} records links them at all. */
     public boolean active(String identifier, int holders) {
         return holders <= limit(identifier) && !blocklisted(identifier);

@@ -28,6 +28,14 @@ public final class ReferenceResolver {
 
     /** Membership of every record, by record id, in record id order. */
     public Map<String, Membership> resolve(Collection<SourceRecord> records) {
+        return resolve(records, new TreeMap<>());
+    }
+
+    /**
+     * As {@link #resolve(Collection)}, and puts in {@code conflicts} the cannot-links that must-links overrule
+     * (keyed by the cannot-link identifier, as on customers.quality).
+     */
+    public Map<String, Membership> resolve(Collection<SourceRecord> records, Map<String, QualityReport> conflicts) {
         Map<String, IdNode> nodes = new HashMap<>();
         Map<String, List<String>> index = new HashMap<>();
         for (SourceRecord r : records) {
@@ -56,7 +64,14 @@ public final class ReferenceResolver {
             }
             Set<String> component = graph.component(recordId);
             done.addAll(component);
-            out.putAll(graph.assign(component, id -> Identifiers.masked(config, id)));
+            graph.clusters(component, Linking.RULE, (cluster, tier) -> {
+                out.putAll(graph.assign(cluster, tier, id -> Identifiers.masked(config, id)));
+                if (tier == Linking.MUST_LINK) {
+                    for (String cannot : graph.violated(cluster)) {
+                        conflicts.put(cannot, IdentityGraph.conflict(cannot, index.get(cannot)));
+                    }
+                }
+            });
         }
         return out;
     }

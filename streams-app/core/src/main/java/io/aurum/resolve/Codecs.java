@@ -244,7 +244,23 @@ public final class Codecs {
     private static final int PROBE = 13;
     private static final int STATUS = 14;
     private static final int QUIET = 15;
-    private static final int BATCH = 16;
+    // Tags 16-18 carry what only cannot-links need, so messages without stay as they were, byte for byte.
+    /** A ToIdentifier with labels beyond L_1 or dirty flags. */
+    private static final int TO_IDENTIFIER_MORE = 16;
+    /** A ToRecord with labels beyond L_1 or dirty flags. */
+    private static final int TO_RECORD_MORE = 17;
+    /** A cannot-link assertion's change. */
+    private static final int CANNOT_LINK = 18;
+
+    static void anchors(Writer w, List<Anchor> a) {
+        w.list(a, Codecs::anchor);
+    }
+
+    static List<Anchor> anchors(Reader r) {
+        return r.list(Codecs::anchor);
+    }
+
+    private static final int BATCH = 19;
 
     public static final Codec<Message> MESSAGE = new Codec<>() {
         public int version() {
@@ -262,7 +278,7 @@ public final class Codecs {
                         .str(m.change().childKey());
                 w.opt(m.change().child(), Codecs::childRecord);
             } else if (message instanceof Message.Assertion m) {
-                w.u8(ASSERTION)
+                w.u8(m.change().cannotLink() ? CANNOT_LINK : ASSERTION)
                         .str(m.recordId())
                         .str(m.change().assertionId())
                         .bool(m.change().present());
@@ -276,20 +292,30 @@ public final class Codecs {
             } else if (message instanceof Message.Snapshot m) {
                 w.u8(SNAPSHOT).str(m.database()).bool(m.running());
             } else if (message instanceof Message.ToIdentifier m) {
-                w.u8(TO_IDENTIFIER)
+                boolean more = !m.more().isEmpty() || m.dirty() != 0;
+                w.u8(more ? TO_IDENTIFIER_MORE : TO_IDENTIFIER)
                         .u8(m.kind().ordinal())
                         .str(m.identifier())
                         .str(m.recordId())
                         .zlong(m.gen());
                 w.opt(m.label(), Codecs::anchor).opt(m.features(), Codecs::strings);
+                if (more) {
+                    anchors(w, m.more());
+                    w.varint(m.dirty());
+                }
             } else if (message instanceof Message.ToRecord m) {
-                w.u8(TO_RECORD)
+                boolean more = !m.more().isEmpty() || m.dirty() != 0;
+                w.u8(more ? TO_RECORD_MORE : TO_RECORD)
                         .str(m.recordId())
                         .str(m.identifier())
                         .zlong(m.gen())
                         .bool(m.reset())
                         .bool(m.ack());
                 w.opt(m.label(), Codecs::anchor).str(m.via());
+                if (more) {
+                    anchors(w, m.more());
+                    w.varint(m.dirty());
+                }
             } else if (message instanceof Message.Batch m) {
                 w.u8(BATCH).varint(m.partition());
                 w.list(m.messages(), this::write);
@@ -333,24 +359,34 @@ public final class Codecs {
                     String parent = r.str();
                     yield new Message.Child(parent, new ChildChange(r.str(), r.str(), r.opt(Codecs::childRecord)));
                 }
-                case ASSERTION -> {
+                case ASSERTION, CANNOT_LINK -> {
                     String rid = r.str();
-                    yield new Message.Assertion(rid, new AssertionChange(r.str(), r.bool()));
+                    yield new Message.Assertion(rid, new AssertionChange(r.str(), r.bool(), tag == CANNOT_LINK));
                 }
                 case OVERRIDE -> new Message.Override(r.str(), r.opt(Codecs::steward), r.opt(Codecs::steward));
                 case SWEEP -> new Message.Sweep(new SnapshotSweep(r.str(), r.varint(), r.zlong()));
                 case SNAPSHOT -> new Message.Snapshot(r.str(), r.bool());
-                case TO_IDENTIFIER ->
+                case TO_IDENTIFIER, TO_IDENTIFIER_MORE ->
                     new Message.ToIdentifier(
                             Message.ToIdentifier.Kind.values()[r.u8()],
                             r.str(),
                             r.str(),
                             r.zlong(),
                             r.opt(Codecs::anchor),
-                            r.opt(Codecs::strings));
-                case TO_RECORD ->
+                            r.opt(Codecs::strings),
+                            tag == TO_IDENTIFIER_MORE ? anchors(r) : List.of(),
+                            tag == TO_IDENTIFIER_MORE ? r.varint() : 0);
+                case TO_RECORD, TO_RECORD_MORE ->
                     new Message.ToRecord(
-                            r.str(), r.str(), r.zlong(), r.bool(), r.bool(), r.opt(Codecs::anchor), r.str());
+                            r.str(),
+                            r.str(),
+                            r.zlong(),
+                            r.bool(),
+                            r.bool(),
+                            r.opt(Codecs::anchor),
+                            r.str(),
+                            tag == TO_RECORD_MORE ? anchors(r) : List.of(),
+                            tag == TO_RECORD_MORE ? r.varint() : 0);
                 case SUCCESSION ->
                     new Message.Succession(
                             r.str(), r.bool(), r.str(), r.str(), r.bool(), version >= 2 ? r.str() : null);
@@ -383,8 +419,9 @@ public final class Codecs {
     static final Codec<RecordNode> RECORD_NODE = new Codec<>() {
         public int version() {
             // 2: whether the record's own id has a published redirect; 3: whether its own id is live, the splits
-            // its redirect announced (what the resolver's event counters compare with), and the origin of a
-            // ghost's target
+            // its redirect announced (what the resolver's event counters compare with), the origin of a ghost's
+            // target; cannot-links naming it, labels beyond L_1, the best offered at each level, dirty flags (and its
+            // own link identifier's node in format 2)
             return 3;
         }
 
@@ -407,6 +444,10 @@ public final class Codecs {
             w.bool(n.redirected);
             w.bool(n.live).list(n.announced, Writer::str);
             w.str(n.targetOrigin);
+            w.list(List.copyOf(n.cannotLinks), Writer::str);
+            anchors(w, n.more);
+            w.list(java.util.Arrays.asList(n.heard), (x, a) -> x.opt(a, Codecs::anchor));
+            w.varint(n.dirty);
         }
 
         public RecordNode read(Reader r, int version) {
@@ -435,7 +476,8 @@ public final class Codecs {
             n.sentDigest = r.zlong();
             n.held = r.bool();
             n.heldMembership = r.bool();
-            IdentifierNode self = IDENTIFIER_NODE.read(r, version);
+            // Format 3 holds its own link identifier's node in that codec's format 2; 1 and 2 in its format 1.
+            IdentifierNode self = IDENTIFIER_NODE.read(r, version >= 3 ? 2 : 1);
             n.self.gen = self.gen;
             n.self.active = self.active;
             n.self.holders.putAll(self.holders);
@@ -445,6 +487,13 @@ public final class Codecs {
                 n.live = r.bool();
                 n.announced = r.list(Reader::str);
                 n.targetOrigin = r.str();
+                n.cannotLinks.addAll(r.list(Reader::str));
+                n.more = anchors(r);
+                List<Anchor> heard = r.list(x -> x.opt(Codecs::anchor));
+                for (int i = 0; i < heard.size() && i < n.heard.length; i++) {
+                    n.heard[i] = heard.get(i);
+                }
+                n.dirty = r.varint();
             } else if (n.present() && !n.heldMembership && n.goldenId != null) {
                 // Before version 3 nothing said: what the record published follows from its state, unless a
                 // snapshot held it back (then count no merge and announce anew).
@@ -464,7 +513,7 @@ public final class Codecs {
 
     static final Codec<IdentifierNode> IDENTIFIER_NODE = new Codec<>() {
         public int version() {
-            return 1;
+            return 2; // 2: holders' labels beyond L_1 and dirty flags, for the few holders that have any
         }
 
         public void write(Writer w, IdentifierNode n) {
@@ -474,6 +523,18 @@ public final class Codecs {
                 strings(x, h.features());
                 x.opt(h.offered(), Codecs::anchor).str(h.via());
             });
+            Map<String, Holder> extended = new java.util.TreeMap<>();
+            n.holders.forEach((k, h) -> {
+                if (h.extended()) {
+                    extended.put(k, h);
+                }
+            });
+            w.map(extended, (x, h) -> {
+                anchors(x, h.more());
+                x.varint(h.dirty());
+                anchors(x, h.offeredMore());
+                x.varint(h.offeredDirty());
+            });
         }
 
         public IdentifierNode read(Reader r, int version) {
@@ -482,6 +543,29 @@ public final class Codecs {
             n.active = r.bool();
             n.holders.putAll(r.sorted(
                     x -> new Holder(x.opt(Codecs::anchor), x.sorted(Reader::str), x.opt(Codecs::anchor), x.str())));
+            if (version >= 2) {
+                r.sorted(x -> {
+                            List<Anchor> more = anchors(x);
+                            int dirty = x.varint();
+                            List<Anchor> offeredMore = anchors(x);
+                            int offeredDirty = x.varint();
+                            return new Holder(null, Map.of(), null, null, more, dirty, offeredMore, offeredDirty);
+                        })
+                        .forEach((k, e) -> {
+                            Holder h = n.holders.get(k);
+                            n.holders.put(
+                                    k,
+                                    new Holder(
+                                            h.label(),
+                                            h.features(),
+                                            h.offered(),
+                                            h.via(),
+                                            e.more(),
+                                            e.dirty(),
+                                            e.offeredMore(),
+                                            e.offeredDirty()));
+                        });
+            }
             return n;
         }
     };

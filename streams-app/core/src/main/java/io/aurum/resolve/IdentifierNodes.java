@@ -3,12 +3,15 @@ package io.aurum.resolve;
 import io.aurum.canonical.Identifiers;
 import io.aurum.config.PipelineConfig;
 import io.aurum.identity.Anchor;
+import io.aurum.identity.IdentityGraph;
 import io.aurum.identity.Linking;
 import io.aurum.identity.QualityReport;
 import io.aurum.resolve.IdentifierNode.Holder;
 import io.aurum.resolve.Message.ToIdentifier;
 import io.aurum.resolve.Message.ToIdentifier.Kind;
 import io.aurum.resolve.Message.ToRecord;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -41,13 +44,17 @@ final class IdentifierNodes {
             if (m.kind() == Kind.LEAVE) {
                 holders.remove(m.recordId());
             } else {
-                holders.put(m.recordId(), new Holder(m.label(), m.features()));
+                holders.put(m.recordId(), new Holder(m.label(), m.features()).heard(m.label(), m.more(), m.dirty()));
             }
             node.gen = Math.max(node.gen + 1, m.gen());
             reset(id, node, m.kind() == Kind.JOIN ? m.recordId() : null, mail);
             String sender = null;
             if (m.kind() == Kind.JOIN) {
-                holders.put(m.recordId(), new Holder(m.gen() == node.gen ? m.label() : null, m.features()));
+                holders.put(
+                        m.recordId(),
+                        m.gen() == node.gen
+                                ? new Holder(m.label(), m.features()).heard(m.label(), m.more(), m.dirty())
+                                : new Holder(null, m.features()));
                 if (m.gen() != node.gen) {
                     mail.send(new ToRecord(m.recordId(), id, node.gen, true, false, null, null));
                 } else {
@@ -84,7 +91,11 @@ final class IdentifierNodes {
                         m.label(),
                         m.kind() == Kind.JOIN ? m.features() : previous.features(),
                         previous == null ? null : previous.offered(),
-                        previous == null ? null : previous.via()));
+                        previous == null ? null : previous.via(),
+                        m.more(),
+                        m.dirty(),
+                        previous == null ? List.of() : previous.offeredMore(),
+                        previous == null ? 0 : previous.offeredDirty()));
         boolean active = linking.active(id, holders.size());
         if (wasActive && !active) {
             // Just became a hub: whatever it linked must be recomputed without it.
@@ -110,12 +121,15 @@ final class IdentifierNodes {
         boolean active = linking.active(id, holders.size());
         if (sender != null) {
             Holder s = holders.get(sender);
-            if (!active) {
+            if (Identifiers.isCannotLink(id)) {
+                cannotLink(id, node, sender, mail);
+            } else if (!active) {
                 mail.send(new ToRecord(sender, id, node.gen, false, true, null, null));
             } else {
+                int tier = linking.tier(id);
                 ToRecord ack = offer(id, node.gen, sender, holders, true);
                 mail.send(ack);
-                holders.put(sender, s.offered(ack.label(), ack.via()));
+                holders.put(sender, s.offered(ack));
                 // Within a generation labels only fall and holders only join, so the sender's label is the only
                 // news for the others: tell those it links to when it improves their best offer or explanation.
                 for (Map.Entry<String, Holder> e : holders.entrySet()) {
@@ -132,13 +146,18 @@ final class IdentifierNodes {
                     } else {
                         Anchor best = s.label().compareTo(h.offered()) < 0 ? s.label() : h.offered();
                         String via = h.via() == null || sender.compareTo(h.via()) < 0 ? sender : h.via();
-                        if (best.equals(h.offered()) && via.equals(h.via())) {
+                        List<Anchor> more = lower(h.offeredMore(), s.more(), tier - 1);
+                        int dirty = h.offeredDirty() | (s.dirty() & mask(tier));
+                        if (best.equals(h.offered())
+                                && via.equals(h.via())
+                                && more.equals(h.offeredMore())
+                                && dirty == h.offeredDirty()) {
                             continue;
                         }
-                        news = new ToRecord(e.getKey(), id, node.gen, false, false, best, via);
+                        news = new ToRecord(e.getKey(), id, node.gen, false, false, best, via, more, dirty);
                     }
                     mail.send(news);
-                    e.setValue(h.offered(news.label(), news.via()));
+                    e.setValue(h.offered(news));
                 }
             }
         }
@@ -161,11 +180,17 @@ final class IdentifierNodes {
         return report != null && report.kind().equals("HUB");
     }
 
-    /** The best label among the holders {@code target} is linked to here, and the smallest of them. */
+    /**
+     * The best label among the holders {@code target} is linked to here, and the smallest of them; once a
+     * cannot-link applies, also their best labels at the levels up to this identifier's tier, and their dirty flags.
+     */
     private ToRecord offer(String id, long gen, String target, Map<String, Holder> holders, boolean ack) {
         Holder t = holders.get(target);
         Anchor best = null;
         String via = null;
+        List<Anchor> more = List.of();
+        int dirty = 0;
+        int tier = -1;
         for (Map.Entry<String, Holder> e : holders.entrySet()) {
             Holder h = e.getValue();
             if (e.getKey().equals(target) || !linking.linksPair(id, t.features(), h.features())) {
@@ -177,11 +202,82 @@ final class IdentifierNodes {
             if (h.label() != null && (best == null || h.label().compareTo(best) < 0)) {
                 best = h.label();
             }
+            if (h.label() != null && (!h.more().isEmpty() || h.dirty() != 0)) {
+                tier = tier < 0 ? linking.tier(id) : tier;
+                more = lower(more, h.more(), tier - 1);
+                dirty |= h.dirty() & mask(tier);
+            }
         }
-        return new ToRecord(target, id, gen, false, ack, best, via);
+        return new ToRecord(target, id, gen, false, ack, best, via, more, dirty);
+    }
+
+    /** The dirty flags an identifier of this tier passes on: D_j for the levels j up to its tier. */
+    private static int mask(int tier) {
+        return (1 << Math.min(tier, 3)) - 1 & RecordNodes.DIRTY;
+    }
+
+    /** Level by level, the smaller of two label vectors (one may be longer), at most {@code max} levels. */
+    private static List<Anchor> lower(List<Anchor> a, List<Anchor> b, int max) {
+        int n = Math.min(Math.max(a.size(), b.size()), Math.max(0, max));
+        if (n == a.size() && b.isEmpty()) {
+            return a;
+        }
+        List<Anchor> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Anchor x = i < a.size() ? a.get(i) : null;
+            Anchor y = i < b.size() ? b.get(i) : null;
+            out.add(x == null ? y : y == null || x.compareTo(y) <= 0 ? x : y);
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * A cannot-link's node links nothing: it compares its holders' labels level by level. Two holders with the
+     * same label L_j in one generation are in one component over the tiers j and up (a label only ever falls to the
+     * anchor of a record linked to it at those tiers), so both are told D_j, and pass it on to that whole
+     * component; equal L_4 is a conflict with must-links, reported on customers.quality.
+     */
+    private void cannotLink(String id, IdentifierNode node, String sender, Mailbox mail) {
+        Map<String, Holder> holders = node.holders;
+        ToRecord ack = new ToRecord(sender, id, node.gen, false, true, null, null, List.of(), clash(sender, holders));
+        mail.send(ack);
+        holders.put(sender, holders.get(sender).offered(ack));
+        for (Map.Entry<String, Holder> e : holders.entrySet()) {
+            Holder h = e.getValue();
+            if (e.getKey().equals(sender) || h.label() == null) {
+                continue;
+            }
+            int dirty = clash(e.getKey(), holders) | h.offeredDirty();
+            if (dirty != h.offeredDirty()) {
+                ToRecord news = new ToRecord(e.getKey(), id, node.gen, false, false, null, null, List.of(), dirty);
+                mail.send(news);
+                e.setValue(h.offered(news));
+            }
+        }
+    }
+
+    /** The levels at which {@code holder} has the same label as another holder of a cannot-link (bit j-1: L_j). */
+    private static int clash(String holder, Map<String, Holder> holders) {
+        Holder a = holders.get(holder);
+        int out = 0;
+        for (Map.Entry<String, Holder> e : holders.entrySet()) {
+            Holder b = e.getValue();
+            if (e.getKey().equals(holder) || a.label() == null || b.label() == null) {
+                continue;
+            }
+            out |= a.label().equals(b.label()) ? 1 : 0;
+            for (int i = 0; i < a.more().size() && i < b.more().size(); i++) {
+                out |= a.more().get(i).equals(b.more().get(i)) ? 1 << (i + 1) : 0;
+            }
+        }
+        return out;
     }
 
     private QualityReport quality(String id, Map<String, Holder> holders) {
+        if (Identifiers.isCannotLink(id)) {
+            // Its records are together at level 4: held by must-links, which no cannot-link cuts.
+            return (clash4(holders)) ? IdentityGraph.conflict(id, holders.keySet()) : null;
+        }
         String key = Identifiers.keyName(id);
         if (key == null || holders.isEmpty()) {
             return null;
@@ -197,5 +293,15 @@ final class IdentifierNodes {
                 holders.size(),
                 linking.limit(id),
                 holders.keySet().stream().limit(QualityReport.SAMPLE).toList());
+    }
+
+    /** Whether two holders of a cannot-link have the same label L_4 (their component over must-links alone). */
+    private static boolean clash4(Map<String, Holder> holders) {
+        for (String holder : holders.keySet()) {
+            if ((clash(holder, holders) & 0b1000) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 }

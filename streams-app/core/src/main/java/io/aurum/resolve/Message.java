@@ -7,6 +7,7 @@ import io.aurum.canonical.SourceChange;
 import io.aurum.canonical.SourceRecord;
 import io.aurum.identity.Anchor;
 import io.aurum.survivorship.Steward;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -181,10 +182,27 @@ public sealed interface Message {
         }
     }
 
-    /** Label propagation, record → identifier: a record joins, relabels or leaves (see {@link IdentifierNodes}). */
+    /**
+     * Label propagation, record → identifier: a record joins, relabels or leaves (see {@link IdentifierNodes}).
+     * {@code label} is its label L_1 over every tier; {@code more} its labels L_2.. over the stronger tiers and
+     * {@code dirty} its dirty flags (bit j-1: D_j), both only there once a cannot-link applies (see
+     * docs/identity-resolution.md, *Cannot-link*); empty and 0 otherwise.
+     */
     record ToIdentifier(
-            Kind kind, String identifier, String recordId, long gen, Anchor label, Map<String, String> features)
+            Kind kind,
+            String identifier,
+            String recordId,
+            long gen,
+            Anchor label,
+            Map<String, String> features,
+            List<Anchor> more,
+            int dirty)
             implements Message {
+        public ToIdentifier(
+                Kind kind, String identifier, String recordId, long gen, Anchor label, Map<String, String> features) {
+            this(kind, identifier, recordId, gen, label, features, List.of(), 0);
+        }
+
         public enum Kind {
             JOIN,
             LABEL,
@@ -204,10 +222,25 @@ public sealed interface Message {
      * Label propagation, identifier → record. {@code reset} pulls the record into generation {@code gen}; otherwise
      * it is an offer: the best label among the co-holders the identifier links the record to ({@code label} null
      * when there are none) and the smallest such co-holder ({@code via}), for explanations. {@code ack} marks the
-     * reply to the record's own JOIN or LABEL.
+     * reply to the record's own JOIN or LABEL. {@code more} offers the best labels at levels 2.. and {@code dirty}
+     * the dirty flags, once a cannot-link applies (see {@link ToIdentifier}); empty and 0 otherwise.
      */
-    record ToRecord(String recordId, String identifier, long gen, boolean reset, boolean ack, Anchor label, String via)
+    record ToRecord(
+            String recordId,
+            String identifier,
+            long gen,
+            boolean reset,
+            boolean ack,
+            Anchor label,
+            String via,
+            List<Anchor> more,
+            int dirty)
             implements Message {
+        public ToRecord(
+                String recordId, String identifier, long gen, boolean reset, boolean ack, Anchor label, String via) {
+            this(recordId, identifier, gen, reset, ack, label, via, List.of(), 0);
+        }
+
         public Target target() {
             return Target.RECORD;
         }

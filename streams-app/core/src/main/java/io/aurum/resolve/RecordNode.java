@@ -21,8 +21,10 @@ final class RecordNode {
     StoredRow row;
     /** Child rows by child source, then child key. */
     final Map<String, Map<String, ChildRecord>> children = new TreeMap<>();
-    /** Steward assertions that name this record. */
+    /** Steward must-link assertions that name this record. */
     final Set<String> assertions = new TreeSet<>();
+    /** Steward cannot-link assertions that name this record. */
+    final Set<String> cannotLinks = new TreeSet<>();
     /** Steward overrides aimed at this record, by override id; they go wherever the record goes. */
     final Map<String, Steward> overrides = new TreeMap<>();
 
@@ -40,6 +42,16 @@ final class RecordNode {
     final Map<String, Anchor> offers = new TreeMap<>();
     /** Per identifier, the smallest linked co-holder (for the explanation). */
     final Map<String, String> via = new TreeMap<>();
+    /**
+     * Once a cannot-link applies (see docs/identity-resolution.md, *Cannot-link*): the labels L_2..L_k over the
+     * stronger tiers of evidence, k being 1 + the highest level marked {@link #dirty} (at most 4), as last sent;
+     * empty otherwise.
+     */
+    List<Anchor> more = List.of();
+    /** Per level 2..4, the best label identifiers offered at that level in the current generation, or null. */
+    final Anchor[] heard = new Anchor[3];
+    /** The dirty flags D_1..D_3 (bit j-1): the record's component over tiers j and up holds a cannot-link. */
+    int dirty;
     /** Identifiers whose reply to the last JOIN or LABEL has not arrived. */
     final Set<String> pending = new TreeSet<>();
     /** The membership last published (null before the first). */
@@ -113,6 +125,7 @@ final class RecordNode {
         return row == null
                 && children.isEmpty()
                 && assertions.isEmpty()
+                && cannotLinks.isEmpty()
                 && overrides.isEmpty()
                 && anchor == null
                 && ancestors.isEmpty()

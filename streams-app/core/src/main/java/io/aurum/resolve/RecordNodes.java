@@ -71,8 +71,8 @@ final class RecordNodes {
     }
 
     void assertion(String rid, RecordNode n, AssertionChange change, Mailbox mail) {
-        boolean changedSet =
-                change.present() ? n.assertions.add(change.assertionId()) : n.assertions.remove(change.assertionId());
+        java.util.Set<String> set = change.cannotLink() ? n.cannotLinks : n.assertions;
+        boolean changedSet = change.present() ? set.add(change.assertionId()) : set.remove(change.assertionId());
         if (changedSet) {
             changed(rid, n, mail);
         }
@@ -81,7 +81,7 @@ final class RecordNodes {
     void override(String rid, RecordNode n, String id, Steward override, Mailbox mail) {
         Steward before = override == null ? n.overrides.remove(id) : n.overrides.put(id, override);
         if (!Objects.equals(before, override)) {
-            content(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
+            content(rid, n, view(rid, n), mail);
         }
     }
 
@@ -95,7 +95,11 @@ final class RecordNodes {
         }
         n.held = false;
         n.heldMembership = false;
-        syncMember(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
+        syncMember(rid, n, view(rid, n), mail);
+    }
+
+    private SourceRecord view(String rid, RecordNode n) {
+        return RecordView.of(config, rid, n.row, n.children, n.assertions, n.cannotLinks);
     }
 
     /** The record's content may have changed: its cluster node hears of it now, or when the hold ends. */
@@ -116,7 +120,7 @@ final class RecordNodes {
     }
 
     private void changed(String rid, RecordNode n, Mailbox mail) {
-        SourceRecord view = RecordView.of(config, rid, n.row, n.children, n.assertions);
+        SourceRecord view = view(rid, n);
         identity(rid, n, view, mail);
         content(rid, n, view, mail);
     }
@@ -165,6 +169,7 @@ final class RecordNodes {
             n.ids = List.of();
             n.gen = n.gen + 1;
             n.label = n.anchor;
+            forget(n);
             n.offers.clear();
             n.via.clear();
             n.pending.clear();
@@ -224,18 +229,20 @@ final class RecordNodes {
             }
             n.offers.clear();
             n.via.clear();
+            forget(n);
         } else {
             gen = n.gen;
             label = min(anchor, n.offers);
-        }
-        for (String id : ids) {
-            mail.send(new ToIdentifier(Kind.JOIN, id, rid, gen, label, features));
         }
         n.ids = ids;
         n.anchor = anchor;
         n.features = features;
         n.gen = gen;
         n.label = label;
+        n.more = more(n);
+        for (String id : ids) {
+            mail.send(new ToIdentifier(Kind.JOIN, id, rid, gen, label, features, n.more, n.dirty));
+        }
         n.pending.clear();
         n.pending.addAll(ids);
     }
@@ -252,6 +259,7 @@ final class RecordNodes {
             n.offers.clear();
             n.via.clear();
             n.label = n.anchor;
+            forget(n);
             announce = true;
         } else if (m.reset()) {
             return;
@@ -267,16 +275,33 @@ final class RecordNodes {
                 }
                 n.via.put(m.identifier(), m.via());
             }
+            // Cannot-links: the best label offered at each level beyond 1, and the dirty flags.
+            for (int i = 0; i < m.more().size() && i < n.heard.length; i++) {
+                Anchor a = m.more().get(i);
+                if (n.heard[i] == null || a.compareTo(n.heard[i]) < 0) {
+                    n.heard[i] = a;
+                }
+            }
+            int dirty = n.dirty | (m.dirty() & DIRTY);
             Anchor best = min(n.anchor, n.offers);
             if (best.compareTo(n.label) < 0) {
                 n.label = best;
+                announce = true;
+            }
+            if (dirty != n.dirty) {
+                n.dirty = dirty;
+                announce = true;
+            }
+            List<Anchor> more = more(n);
+            if (!more.equals(n.more)) {
+                n.more = more;
                 announce = true;
             }
         }
         if (announce) {
             n.pending.addAll(n.ids);
             for (String id : n.ids) {
-                mail.send(new ToIdentifier(Kind.LABEL, id, rid, n.gen, n.label, null));
+                mail.send(new ToIdentifier(Kind.LABEL, id, rid, n.gen, n.label, null, n.more, n.dirty));
             }
         }
         if (n.pending.isEmpty()) {
@@ -286,7 +311,8 @@ final class RecordNodes {
 
     /** Every identifier answered the latest label: publish the membership if it changed. */
     private void settle(String rid, RecordNode n, Mailbox mail) {
-        String g = GoldenIds.of(n.label.recordId());
+        Anchor cluster = published(n);
+        String g = GoldenIds.of(cluster.recordId());
         String r = reason(rid, n);
         if (!Objects.equals(g, n.goldenId) || !Objects.equals(r, n.reason)) {
             String leftAnchor = n.anchorOf;
@@ -295,7 +321,7 @@ final class RecordNodes {
                     && !g.equals(n.goldenId)
                     && leftAnchor != null
                     && !leftAnchor.equals(rid)
-                    && !leftAnchor.equals(n.label.recordId())) {
+                    && !leftAnchor.equals(cluster.recordId())) {
                 // This record left the cluster anchored by leftAnchor: that anchor follows it from now on, so its
                 // id can say which clusters split off from it.
                 n.ancestors.add(leftAnchor);
@@ -312,9 +338,48 @@ final class RecordNodes {
             for (String ancestor : tell) {
                 mail.send(new Succession(ancestor, false, rid, g, false, rid));
             }
-            content(rid, n, RecordView.of(config, rid, n.row, n.children, n.assertions), mail);
+            content(rid, n, view(rid, n), mail);
         }
-        n.anchorOf = n.label.recordId();
+        n.anchorOf = cluster.recordId();
+    }
+
+    // ---- Cannot-links (docs/identity-resolution.md, *Cannot-link*).
+
+    /** The dirty flags a record keeps: D_1..D_3 (D_4 would change nothing: must-links are never cut). */
+    static final int DIRTY = 0b111;
+
+    /**
+     * How many levels of labels a record uses: 1 + the highest level whose component holds a cannot-link, at most
+     * 4 (k* in the docs). Its cluster is its component over the identifiers of that tier and up.
+     */
+    static int levels(int dirty) {
+        return Math.min(Linking.MUST_LINK, 33 - Integer.numberOfLeadingZeros(dirty & DIRTY));
+    }
+
+    /** L_2..L_k: at each level, the smallest of the record's anchor and the best label offered at that level. */
+    private static List<Anchor> more(RecordNode n) {
+        int k = levels(n.dirty);
+        if (k == 1) {
+            return List.of();
+        }
+        List<Anchor> out = new ArrayList<>(k - 1);
+        for (int j = 2; j <= k; j++) {
+            Anchor h = n.heard[j - 2];
+            out.add(h != null && h.compareTo(n.anchor) < 0 ? h : n.anchor);
+        }
+        return List.copyOf(out);
+    }
+
+    /** The label the record's golden id is the hash of: L_k, k = {@link #levels}. */
+    private static Anchor published(RecordNode n) {
+        return n.more.isEmpty() ? n.label : n.more.get(n.more.size() - 1);
+    }
+
+    /** A new generation: the labels beyond L_1 and the dirty flags start over, like L_1. */
+    private static void forget(RecordNode n) {
+        n.more = List.of();
+        java.util.Arrays.fill(n.heard, null);
+        n.dirty = 0;
     }
 
     /**
@@ -457,12 +522,14 @@ final class RecordNodes {
     /** The first identifier (in sorted order) that links the record to someone, as the reference model has it. */
     private String reason(String rid, RecordNode n) {
         String self = Identifiers.LINK_PREFIX + rid;
+        // Cut at tier k by a cannot-link: only identifiers of tier k and up link the record to its cluster.
+        int k = n.more.size() + 1;
         for (String id : n.ids) {
-            if (!id.equals(self) && n.offers.containsKey(id)) {
+            if (!id.equals(self) && n.offers.containsKey(id) && (k == 1 || linking.tier(id) >= k)) {
                 return Identifiers.masked(config, id);
             }
         }
-        return n.offers.containsKey(self) ? "linked from " + n.via.get(self) : null;
+        return n.offers.containsKey(self) && k <= Linking.LINK ? "linked from " + n.via.get(self) : null;
     }
 
     private static Anchor min(Anchor anchor, Map<String, Anchor> offers) {

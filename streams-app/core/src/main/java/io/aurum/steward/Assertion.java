@@ -9,12 +9,22 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * A steward's must-link assertion, as written to {@code customers.assertions} (compacted; key = the assertion's id,
- * any string; a tombstone retracts it):
+ * A steward's assertion, as written to {@code customers.assertions} (compacted; key = the assertion's id, any
+ * string; a tombstone retracts it). A must-link names two or more records that are one customer:
  * <pre>{"type": "must_link", "records": ["crm.contacts:42", "billing.customers:7"], "who": "ana", "why": "same person, confirmed by phone"}</pre>
+ * a cannot-link ({@code cannotLink}) names exactly two records that must never share a golden record:
+ * <pre>{"type": "cannot_link", "records": ["crm.contacts:42", "support.users:9"], "who": "ana", "why": "different people"}</pre>
  * Records are named {@code <database>.<table>:<key>}, as in customers.xref.
  */
-public record Assertion(List<String> records, String who, String why) {
+public record Assertion(List<String> records, String who, String why, boolean cannotLink) {
+    public static final String MUST_LINK = "must_link";
+    public static final String CANNOT_LINK = "cannot_link";
+
+    /** A must-link assertion. */
+    public Assertion(List<String> records, String who, String why) {
+        this(records, who, why, false);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static Assertion parse(PipelineConfig config, byte[] value) {
@@ -28,8 +38,9 @@ public record Assertion(List<String> records, String who, String why) {
             throw new MappingException("an assertion is a JSON object with type and records");
         }
         String type = node.path("type").asText("");
-        if (!type.equals("must_link")) {
-            throw new MappingException("unsupported assertion type '" + type + "': only must_link is supported");
+        if (!type.equals(MUST_LINK) && !type.equals(CANNOT_LINK)) {
+            throw new MappingException(
+                    "unsupported assertion type '" + type + "': only must_link and cannot_link are supported");
         }
         TreeSet<String> records = new TreeSet<>();
         for (JsonNode r : node.path("records")) {
@@ -43,12 +54,17 @@ public record Assertion(List<String> records, String who, String why) {
             }
             records.add(id);
         }
+        boolean cannotLink = type.equals(CANNOT_LINK);
+        if (cannotLink && (records.size() != 2 || node.path("records").size() != 2)) {
+            throw new MappingException("a cannot_link assertion names exactly two different records");
+        }
         if (records.size() < 2) {
             throw new MappingException("a must_link assertion names at least two different records");
         }
         return new Assertion(
                 List.copyOf(records),
                 node.path("who").asText(null),
-                node.path("why").asText(null));
+                node.path("why").asText(null),
+                cannotLink);
     }
 }

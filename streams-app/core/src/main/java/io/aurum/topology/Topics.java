@@ -157,8 +157,9 @@ public final class Topics {
                 serdes.serde(QualityIssue.class),
                 Spec.compacted(
                         Kind.PUBLIC,
-                        "identifier, e.g. `email=info@acme.com`",
-                        "`QualityIssue` (HUB or BLOCKLISTED, count, limit, sample); tombstone when it clears"));
+                        "identifier, e.g. `email=info@acme.com`, or `~<assertion id>`",
+                        "`QualityIssue` (HUB, BLOCKLISTED, or CANNOT_LINK_CONFLICT for a cannot-link that must-links"
+                                + " overrule; count, limit, sample); tombstone when it clears"));
         conflicts = new Topic<>(
                 CONFLICTS,
                 Serdes.String(),
@@ -174,8 +175,8 @@ public final class Topics {
                 Spec.compacted(
                         Kind.STEWARD_INPUT,
                         "assertion id",
-                        "steward must-link assertion, JSON (see docs/identity-resolution.md); tombstone"
-                                + " retracts"));
+                        "steward must-link or cannot-link assertion, JSON (see docs/identity-resolution.md);"
+                                + " tombstone retracts"));
         overrides = new Topic<>(
                 OVERRIDES,
                 Serdes.String(),

@@ -196,6 +196,87 @@ class IdentityStageTest {
         assertThat(t.golden()).hasSize(3);
     }
 
+    static Map<String, Object> user(long id, String email, String phone, String created) {
+        return row("id", id, "name", "U" + id, "email", email, "phone", phone, "created_at", created);
+    }
+
+    @Test
+    void aCannotLinkUndoesAWrongMergeAndItsRetractionRestoresIt() {
+        // Three records glued by a shared office phone; 1 and 2 also share an e-mail.
+        t.pipe(
+                cdc.insert(USERS, user(1, "kim@gmail.com", "+1 415 555 0101", "2020-01-01T00:00:00Z")),
+                cdc.insert(USERS, user(2, "kim@gmail.com", "+1 415 555 0101", "2021-01-01T00:00:00Z")),
+                cdc.insert(USERS, user(3, "lee@gmail.com", "+1 415 555 0101", "2022-01-01T00:00:00Z")));
+        String one = GoldenIds.of("support.users:1");
+        assertThat(t.golden()).containsOnlyKeys(one);
+        // 2 and 3 are different people: match keys are the weakest evidence here, and all of them go.
+        t.assertion(
+                "cl-1",
+                "{\"type\":\"cannot_link\",\"records\":[\"support.users:2\",\"support.users:3\"],\"who\":\"ana\"}");
+        assertThat(t.golden()).containsOnlyKeys(one, GoldenIds.of("support.users:2"), GoldenIds.of("support.users:3"));
+        assertThat(t.xref().get("support.users:2").getGoldenId()).isEqualTo(GoldenIds.of("support.users:2"));
+        assertThat(t.xref().get("support.users:3").getReason()).isNull();
+        assertThat(t.quality()).isEmpty();
+        // A must-link between 1 and 2 is stronger than match keys: it holds them together, 3 stays apart.
+        t.assertion("ml-1", "{\"type\":\"must_link\",\"records\":[\"support.users:1\",\"support.users:2\"]}");
+        assertThat(t.golden()).containsOnlyKeys(one, GoldenIds.of("support.users:3"));
+        assertThat(t.xref().get("support.users:2").getReason()).isEqualTo("assertion ml-1");
+        // Retracting the cannot-link restores the merge and the original ids.
+        t.assertion("cl-1", null);
+        assertThat(t.golden()).containsOnlyKeys(one);
+        assertThat(t.xref().get("support.users:3").getGoldenId()).isEqualTo(one);
+        assertThat(t.xref().get("support.users:3").getReason()).isEqualTo("phone=***101");
+    }
+
+    @Test
+    void aCannotLinkAgainstAMustLinkIsReportedAndTheMustLinkStands() {
+        t.pipe(
+                cdc.insert(USERS, user(1, "kim@gmail.com", null, "2020-01-01T00:00:00Z")),
+                cdc.insert(USERS, user(2, "kimberly@yahoo.com", null, "2021-01-01T00:00:00Z")));
+        t.assertion("ml-1", "{\"type\":\"must_link\",\"records\":[\"support.users:1\",\"support.users:2\"]}");
+        t.assertion("cl-1", "{\"type\":\"cannot_link\",\"records\":[\"support.users:1\",\"support.users:2\"]}");
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"));
+        QualityIssue conflict = t.quality().get("~cl-1");
+        assertThat(conflict.getKind()).isEqualTo(QualityIssueKind.CANNOT_LINK_CONFLICT);
+        assertThat(conflict.getMatchKey()).isEqualTo("cannot_link");
+        assertThat(conflict.getValue()).isEqualTo("cl-1");
+        assertThat(conflict.getRecords()).isEqualTo(2);
+        assertThat(conflict.getSample())
+                .extracting(r -> r.getSource() + ":" + r.getKey())
+                .containsExactly("support.users:1", "support.users:2");
+        assertThat(t.quality()).hasSize(1);
+        // Retracting the must-link resolves the conflict: the cannot-link applies.
+        t.assertion("ml-1", null);
+        assertThat(t.quality()).isEmpty();
+        assertThat(t.golden()).hasSize(2);
+    }
+
+    @Test
+    void anAssertionEditedFromMustLinkToCannotLinkKeepsItsRecordsApart() {
+        t.pipe(
+                cdc.insert(USERS, user(1, "kim@gmail.com", "+1 415 555 0101", "2020-01-01T00:00:00Z")),
+                cdc.insert(USERS, user(2, "lee@gmail.com", "+1 415 555 0101", "2021-01-01T00:00:00Z")));
+        t.assertion("a-1", "{\"type\":\"must_link\",\"records\":[\"support.users:1\",\"support.users:2\"]}");
+        assertThat(t.xref().get("support.users:2").getReason()).isEqualTo("assertion a-1");
+        t.assertion("a-1", "{\"type\":\"cannot_link\",\"records\":[\"support.users:1\",\"support.users:2\"]}");
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"), GoldenIds.of("support.users:2"));
+        t.assertion("a-1", "{\"type\":\"must_link\",\"records\":[\"support.users:1\",\"support.users:2\"]}");
+        assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"));
+        assertThat(t.xref().get("support.users:2").getReason()).isEqualTo("assertion a-1");
+    }
+
+    @Test
+    void aCannotLinkNamesExactlyTwoDifferentRecords() {
+        t.assertion(
+                "bad-1",
+                "{\"type\":\"cannot_link\",\"records\":[\"crm.contacts:1\",\"crm.contacts:2\",\"crm.contacts:3\"]}");
+        t.assertion("bad-2", "{\"type\":\"cannot_link\",\"records\":[\"crm.contacts:1\",\"crm.contacts:1\"]}");
+        t.assertion("bad-3", "{\"type\":\"cannot_link\",\"records\":[\"crm.contacts:1\"]}");
+        assertThat(t.deadLetters()).hasSize(3).allSatisfy(r -> assertThat(new String(
+                        r.headers().lastHeader("__streams.errors.message").value()))
+                .contains("a cannot_link assertion names exactly two different records"));
+    }
+
     @Test
     void aMalformedAssertionIsADeadLetter() {
         t.assertion("bad", "{\"type\":\"must_link\",\"records\":[\"crm.contacts:1\"]}");

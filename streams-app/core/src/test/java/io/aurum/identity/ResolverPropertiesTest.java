@@ -26,12 +26,16 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.statistics.Statistics;
 
 /**
- * Random histories of inserts, updates that add or remove identifiers, deletes and redeliveries, replayed in random
- * interleavings (each row's own events in order, as Debezium delivers them) with 1, 4 and 8 partitions. Once the
- * topology is idle, xref and the golden ids must equal the batch reference model on the final source state.
+ * Random histories of inserts, updates that add or remove identifiers, deletes and redeliveries, and steward
+ * assertions (must-links and cannot-links, edited between the two types, retracted, in conflict with each other),
+ * replayed in random interleavings (each row's and each assertion's own events in order, as Kafka delivers them)
+ * with 1, 4 and 8 partitions. Once the topology is idle, xref and the golden ids must equal the batch reference
+ * model on the final source state, and so must the cannot-links reported in conflict with must-links.
  */
 class ResolverPropertiesTest {
     static final AurumConfig CONFIG = AurumConfig.fromClasspath("config/demo.yaml");
@@ -55,6 +59,59 @@ class ResolverPropertiesTest {
         }
     }
 
+    /** Records assertions name when the final rows hold fewer than two records. */
+    static final List<String> NAMED = List.of("crm.contacts:1", "billing.customers:1");
+
+    /**
+     * A steward's assertion {@code a-<id>}: retracted (type 0), a must-link (1) or a cannot-link (2) of two
+     * different records: numbers {@code first} and {@code first + 1 + offset} (cyclically) of {@code pool}, the
+     * records of the final rows in id order, so that assertions mostly name records that exist and often the same
+     * pair twice (a cannot-link against a must-link).
+     */
+    record Steward(int id, int type, int first, int offset, List<String> pool) {
+        Steward(int id, int type, int first, int offset) {
+            this(id, type, first, offset, NAMED);
+        }
+
+        Steward in(List<String> records) {
+            return new Steward(id, type, first, offset, records.size() < 2 ? NAMED : records);
+        }
+
+        String key() {
+            return "a-" + id;
+        }
+
+        List<String> records() {
+            int n = pool.size();
+            return List.of(pool.get(first % n), pool.get((first + 1 + offset % (n - 1)) % n));
+        }
+
+        String json() {
+            return type == 0
+                    ? null
+                    : "{\"type\":\"" + (type == 1 ? "must_link" : "cannot_link") + "\",\"records\":[\""
+                            + records().get(0) + "\",\"" + records().get(1) + "\"]}";
+        }
+
+        @Override
+        public String toString() {
+            return type == 0 ? "retract " + key() : key() + " " + json();
+        }
+    }
+
+    @Provide
+    Arbitrary<List<Steward>> stewards() {
+        // Mostly cannot-links, on two assertion ids, so that edits and conflicts with must-links come up often.
+        return Combinators.combine(
+                        Arbitraries.integers().between(1, 2),
+                        Arbitraries.frequency(Tuple.of(1, 0), Tuple.of(2, 1), Tuple.of(4, 2)),
+                        Arbitraries.integers().between(0, 7),
+                        Arbitraries.frequency(Tuple.of(4, 0), Tuple.of(1, 1), Tuple.of(1, 2), Tuple.of(1, 3)))
+                .as(Steward::new)
+                .list()
+                .ofMaxSize(5);
+    }
+
     @Provide
     Arbitrary<List<Op>> histories() {
         Arbitrary<Op> op = Combinators.combine(
@@ -72,20 +129,35 @@ class ResolverPropertiesTest {
 
     @Property(tries = 400, shrinking = net.jqwik.api.ShrinkingMode.FULL)
     void oneTaskMatchesTheReference(
-            @ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
-        check(history, seed, 1);
+            @ForAll("histories") List<Op> history,
+            @ForAll("stewards") List<Steward> stewards,
+            @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        check(history, stewards, seed, 1);
+        exercised();
     }
 
     @Property(tries = 400, shrinking = net.jqwik.api.ShrinkingMode.FULL)
     void fourPartitionsMatchTheReference(
-            @ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
-        check(history, seed, 4);
+            @ForAll("histories") List<Op> history,
+            @ForAll("stewards") List<Steward> stewards,
+            @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        check(history, stewards, seed, 4);
+        exercised();
     }
 
     @Property(tries = 400, shrinking = net.jqwik.api.ShrinkingMode.FULL)
     void eightPartitionsMatchTheReference(
-            @ForAll("histories") List<Op> history, @ForAll @IntRange(min = 0, max = 1000) int seed) {
-        check(history, seed, 8);
+            @ForAll("histories") List<Op> history,
+            @ForAll("stewards") List<Steward> stewards,
+            @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        check(history, stewards, seed, 8);
+        exercised();
+    }
+
+    /** Enough of the histories cut clusters by cannot-links, and some put one in conflict with must-links. */
+    static void exercised() {
+        Statistics.label("cannot-link cuts").coverage(c -> c.check(true).percentage(p -> p >= 5));
+        Statistics.label("cannot-link conflicts").coverage(c -> c.check(true).count(n -> n >= 1));
     }
 
     static Map<String, Object> row(Op op) {
@@ -120,9 +192,10 @@ class ResolverPropertiesTest {
         return r;
     }
 
-    static void check(List<Op> history, int seed, int partitions) {
+    static void check(List<Op> history, List<Steward> stewards, int seed, int partitions) {
         Cdc cdc = new Cdc();
-        Map<String, ArrayDeque<Cdc.Event>> byRow = new LinkedHashMap<>();
+        // Each queue holds one row's events (Cdc.Event) or one assertion's versions (Steward), in their order.
+        Map<String, ArrayDeque<Object>> byRow = new LinkedHashMap<>();
         Map<String, Op> finalState = new TreeMap<>();
         Map<String, Boolean> exists = new HashMap<>();
         for (Op op : history) {
@@ -145,16 +218,25 @@ class ResolverPropertiesTest {
             }
             byRow.computeIfAbsent(rowKey, k -> new ArrayDeque<>()).addAll(events);
         }
+        Map<String, Steward> finalAssertions = new TreeMap<>();
+        List<String> pool = finalState.values().stream()
+                .map(op -> TOPICS[op.table()].replace(".public", "") + ":" + op.id())
+                .sorted()
+                .toList();
+        for (Steward a : stewards.stream().map(a -> a.in(pool)).toList()) {
+            byRow.computeIfAbsent(a.key(), k -> new ArrayDeque<>()).add(a);
+            finalAssertions.put(a.key(), a);
+        }
         Random random = new Random(seed);
         // Debezium redelivers after a restart: append a replay of a random suffix of some rows' events.
-        for (ArrayDeque<Cdc.Event> events : byRow.values()) {
+        for (ArrayDeque<Object> events : byRow.values()) {
             if (random.nextInt(3) == 0) {
-                List<Cdc.Event> all = new ArrayList<>(events);
+                List<Object> all = new ArrayList<>(events);
                 events.addAll(all.subList(random.nextInt(all.size()), all.size()));
             }
         }
-        List<ArrayDeque<Cdc.Event>> queues = new ArrayList<>(byRow.values());
-        List<Cdc.Event> interleaving = new ArrayList<>();
+        List<ArrayDeque<Object>> queues = new ArrayList<>(byRow.values());
+        List<Object> interleaving = new ArrayList<>();
         while (!queues.isEmpty()) {
             int i = random.nextInt(queues.size());
             interleaving.add(queues.get(i).poll());
@@ -163,9 +245,28 @@ class ResolverPropertiesTest {
             }
         }
 
-        Map<String, Membership> expected = reference(finalState.values());
+        Map<String, QualityReport> expectedConflicts = new TreeMap<>();
+        Map<String, Membership> expected = reference(finalState.values(), finalAssertions.values(), expectedConflicts);
+        // How often the histories exercise cannot-links: one that cuts a cluster, one in conflict with must-links.
+        boolean cuts = !expected.equals(reference(
+                finalState.values(),
+                finalAssertions.values().stream().filter(a -> a.type() != 2).toList(),
+                new TreeMap<>()));
+        Statistics.label("cannot-link cuts").collect(cuts);
+        Statistics.label("cannot-link conflicts").collect(!expectedConflicts.isEmpty());
         try (TopologyHarness t = new TopologyHarness(CONFIG, partitions)) {
-            t.pipe(interleaving.toArray(Cdc.Event[]::new));
+            List<Cdc.Event> batch = new ArrayList<>();
+            for (Object step : interleaving) {
+                if (step instanceof Cdc.Event e) {
+                    batch.add(e);
+                } else {
+                    t.pipe(batch.toArray(Cdc.Event[]::new));
+                    batch.clear();
+                    Steward a = (Steward) step;
+                    t.assertion(a.key(), a.json());
+                }
+            }
+            t.pipe(batch.toArray(Cdc.Event[]::new));
             Map<String, Membership> actual = new TreeMap<>();
             for (Map.Entry<String, XrefEntry> e : t.xref().entrySet()) {
                 actual.put(
@@ -205,11 +306,36 @@ class ResolverPropertiesTest {
             t.golden().forEach((id, g) -> assertThat(g.getSources()).allSatisfy(ref -> assertThat(
                             expected.get(ref.getSource() + ":" + ref.getKey()).goldenId())
                     .isEqualTo(id)));
+            Map<String, QualityReport> actualConflicts = new TreeMap<>();
+            t.quality().forEach((key, q) -> {
+                if (q.getKind() == io.aurum.schemas.QualityIssueKind.CANNOT_LINK_CONFLICT) {
+                    actualConflicts.put(
+                            key,
+                            new QualityReport(
+                                    q.getKind().name(),
+                                    q.getMatchKey(),
+                                    q.getValue(),
+                                    q.getRecords(),
+                                    q.getLimit(),
+                                    q.getSample().stream()
+                                            .map(r -> r.getSource() + ":" + r.getKey())
+                                            .toList()));
+                }
+            });
+            assertThat(actualConflicts).as("cannot-links in conflict").isEqualTo(expectedConflicts);
         }
     }
 
     /** The reference model on the final rows, mapped exactly as the pipeline maps them. */
     static Map<String, Membership> reference(java.util.Collection<Op> rows) {
+        return reference(rows, List.of(), new TreeMap<>());
+    }
+
+    /** As {@link #reference(java.util.Collection)}, with the final assertions; puts the conflicts in {@code conflicts}. */
+    static Map<String, Membership> reference(
+            java.util.Collection<Op> rows,
+            java.util.Collection<Steward> assertions,
+            Map<String, QualityReport> conflicts) {
         CdcMapper mapper = new CdcMapper(CONFIG.pipeline());
         Cdc cdc = new Cdc();
         List<SourceRecord> records = new ArrayList<>();
@@ -217,10 +343,17 @@ class ResolverPropertiesTest {
             Cdc.Event e = cdc.insert(TOPICS[op.table()], row(op));
             SourceChange change = mapper.map(e.topic(), e.key(), e.value());
             StoredRow stored = StoredRow.apply(null, change);
+            java.util.Set<String> mustLinks = new java.util.TreeSet<>();
+            java.util.Set<String> cannotLinks = new java.util.TreeSet<>();
+            for (Steward a : assertions) {
+                if (a.type() != 0 && a.records().contains(change.recordId())) {
+                    (a.type() == 1 ? mustLinks : cannotLinks).add(a.key());
+                }
+            }
             records.add(RecordView.of(
-                    CONFIG.pipeline(), change.recordId(), stored, java.util.Map.of(), java.util.Set.of()));
+                    CONFIG.pipeline(), change.recordId(), stored, java.util.Map.of(), mustLinks, cannotLinks));
         }
-        return new ReferenceResolver(CONFIG.pipeline()).resolve(records);
+        return new ReferenceResolver(CONFIG.pipeline()).resolve(records, conflicts);
     }
 
     @SuppressWarnings("unused")

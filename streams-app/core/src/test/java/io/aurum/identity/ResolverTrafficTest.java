@@ -50,6 +50,36 @@ class ResolverTrafficTest {
         }
     }
 
+    @Test
+    void aCannotLinkThatCutsAMergeAndItsRetractionCostBoundedTrafficAndThenStop() {
+        Cdc cdc = new Cdc();
+        try (TopologyHarness t = new TopologyHarness()) {
+            // Two clusters of ten (one shared phone each), bridged by user 11 taking user 1's address.
+            for (int i = 1; i <= 2 * SIDE; i++) {
+                String phone = i <= SIDE ? "+1 415 555 0101" : "+1 415 555 0102";
+                String email = i == SIDE + 1 ? "u1@gmail.com" : "u" + i + "@gmail.com";
+                t.pipe(cdc.insert(USERS, user(i, email, phone, i)));
+            }
+            assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"));
+            long before = messages(t);
+
+            // A cannot-link between the two anchors: match keys are cut, every record is a customer of its own.
+            t.assertion("cl-1", "{\"type\":\"cannot_link\",\"records\":[\"support.users:1\",\"support.users:11\"]}");
+            assertThat(t.golden()).hasSize(2 * SIDE);
+            long cut = messages(t) - before;
+
+            // Retracted: a new generation merges everything back under the oldest anchor.
+            t.assertion("cl-1", null);
+            assertThat(t.golden()).containsOnlyKeys(GoldenIds.of("support.users:1"));
+            long restore = messages(t) - before - cut;
+
+            System.out.printf("resolver traffic: cannot-link cut = %d; retraction = %d%n", cut, restore);
+            // The same bound as a merge or a split, for the one component of 2n records (451 and 599 messages).
+            assertThat(cut).isPositive().isLessThan(40L * (2 * SIDE) * (2 * SIDE));
+            assertThat(restore).isPositive().isLessThan(40L * (2 * SIDE) * (2 * SIDE));
+        }
+    }
+
     /** Messages between resolver nodes so far, local and remote, over every task. */
     static long messages(TopologyHarness t) {
         double total = 0;

@@ -131,6 +131,28 @@ class CodecsTest {
                 new Message.ToRecord("crm.contacts:7", "email=jane@x.com", 3, true, false, null, null),
                 new Message.Succession("crm.contacts:1", true, "crm.contacts:7", null, false, null),
                 new Message.Succession("crm.contacts:1", false, "crm.contacts:7", "gc_1", false, "crm.contacts:9"),
+                // Cannot-links: labels beyond L_1 and dirty flags, a cannot-link assertion.
+                new Message.ToIdentifier(
+                        Message.ToIdentifier.Kind.LABEL,
+                        "~cl-1",
+                        "crm.contacts:7",
+                        3,
+                        anchor,
+                        null,
+                        List.of(anchor, new Anchor(2000, 1, "crm.contacts", "9")),
+                        0b11),
+                new Message.ToRecord("crm.contacts:7", "~cl-1", 3, false, true, null, null, List.of(), 0b1),
+                new Message.ToRecord(
+                        "crm.contacts:7",
+                        "@crm.contacts:1",
+                        3,
+                        false,
+                        false,
+                        anchor,
+                        "crm.contacts:1",
+                        List.of(anchor),
+                        0b101),
+                new Message.Assertion("crm.contacts:7", new io.aurum.canonical.AssertionChange("cl-1", false, true)),
                 new Message.Member("gc_1", record(), Map.of("o-1", steward())),
                 new Message.Leave("gc_1", "crm.contacts:7"),
                 new Message.Batch(
@@ -192,6 +214,24 @@ class CodecsTest {
         n.announced = List.of("gc_2", "gc_3");
         RecordNode back = Codecs.RECORD_NODE.decode(Codecs.RECORD_NODE.encode(n));
         assertThat(back).usingRecursiveComparison().isEqualTo(n);
+        // Stored by the previous release (format 2, its own link identifier's node in format 1): reads the same.
+        // (what format 3 added about its published id, live and announced, format 2 nodes work out from state)
+        assertThat(Codecs.RECORD_NODE.decode(recordNodeFormat2(n)))
+                .usingRecursiveComparison()
+                .ignoringFields("live", "announced")
+                .isEqualTo(n);
+        // Cannot-links.
+        n.cannotLinks.add("cl-1");
+        n.more = List.of(n.anchor, n.anchor);
+        n.heard[1] = n.label;
+        n.dirty = 0b11;
+        n.self.holders.put(
+                "crm.contacts:3",
+                new IdentifierNode.Holder(
+                        n.label, Map.of(), n.anchor, "crm.contacts:1", List.of(n.anchor), 1, List.of(n.label), 3));
+        assertThat(Codecs.RECORD_NODE.decode(Codecs.RECORD_NODE.encode(n)))
+                .usingRecursiveComparison()
+                .isEqualTo(n);
 
         IdentifierNode i = new IdentifierNode();
         i.gen = 7;
@@ -200,6 +240,19 @@ class CodecsTest {
                 "crm.contacts:7",
                 new IdentifierNode.Holder(n.label, Map.of("organization", "acme"), n.anchor, "crm.contacts:1"));
         i.holders.put("crm.contacts:8", new IdentifierNode.Holder(null, Map.of()));
+        assertThat(Codecs.IDENTIFIER_NODE.decode(Codecs.IDENTIFIER_NODE.encode(i)))
+                .usingRecursiveComparison()
+                .isEqualTo(i);
+        Binary.Writer old = new Binary.Writer();
+        old.u8(1);
+        identifierNodeFormat1(old, i);
+        assertThat(Codecs.IDENTIFIER_NODE.decode(old.toByteArray()))
+                .usingRecursiveComparison()
+                .isEqualTo(i);
+        i.holders.put(
+                "crm.contacts:9",
+                new IdentifierNode.Holder(
+                        n.label, Map.of(), null, null, List.of(n.anchor, n.label), 0b10, List.of(), 0));
         assertThat(Codecs.IDENTIFIER_NODE.decode(Codecs.IDENTIFIER_NODE.encode(i)))
                 .usingRecursiveComparison()
                 .isEqualTo(i);
@@ -229,7 +282,7 @@ class CodecsTest {
         anchor.departed.put("crm.contacts:8", "gc_b");
         anchor.departed.put("crm.contacts:9", "gc_a");
         anchor.departed.put("crm.contacts:10", "gc_a");
-        RecordNode back = Codecs.RECORD_NODE.decode(format2(anchor));
+        RecordNode back = Codecs.RECORD_NODE.decode(recordNodeFormat2(anchor));
         assertThat(back.live).isTrue();
         assertThat(back.announced).containsExactly("gc_a", "gc_b");
 
@@ -238,18 +291,67 @@ class CodecsTest {
         member.label = new Anchor(1, 1, "crm.contacts", "1");
         member.goldenId = io.aurum.identity.GoldenIds.of("crm.contacts:1");
         member.redirected = true;
-        back = Codecs.RECORD_NODE.decode(format2(member));
+        back = Codecs.RECORD_NODE.decode(recordNodeFormat2(member));
         assertThat(back.live).isFalse();
         assertThat(back.announced).isEmpty();
     }
 
-    /** The node as format 2 wrote it: format 3 appended {@code live} and an (here empty) {@code announced}. */
-    static byte[] format2(RecordNode n) {
-        byte[] v3 = Codecs.RECORD_NODE.encode(n);
-        byte[] v2 = java.util.Arrays.copyOf(v3, v3.length - 2);
-        assertThat(v2[0]).isEqualTo((byte) 3);
-        v2[0] = 2;
-        return v2;
+    /** A record node as the previous release wrote it (format 2), without the fields cannot-links added. */
+    static byte[] recordNodeFormat2(RecordNode n) {
+        Binary.Writer w = new Binary.Writer();
+        w.u8(2);
+        w.opt(n.row, Codecs::storedRow);
+        w.map(n.children, (x, rows) -> x.map(rows, Codecs::childRecord));
+        w.list(List.copyOf(n.assertions), Binary.Writer::str);
+        w.map(n.overrides, Codecs::steward);
+        w.list(n.ids, Binary.Writer::str).opt(n.anchor, Codecs::anchor);
+        Codecs.strings(w, n.features);
+        w.zlong(n.gen).opt(n.label, Codecs::anchor);
+        w.map(n.offers, Codecs::anchor);
+        Codecs.strings(w, n.via);
+        w.list(List.copyOf(n.pending), Binary.Writer::str);
+        w.str(n.goldenId).str(n.reason).bool(n.ghost).str(n.heir).str(n.target);
+        w.list(List.copyOf(n.ancestors), Binary.Writer::str).str(n.anchorOf);
+        Codecs.strings(w, n.departed);
+        w.str(n.memberOf).zlong(n.sentDigest).bool(n.held).bool(n.heldMembership);
+        identifierNodeFormat1(w, n.self);
+        w.bool(n.redirected);
+        return w.toByteArray();
+    }
+
+    /** An identifier node as the previous release wrote it (format 1). */
+    static void identifierNodeFormat1(Binary.Writer w, IdentifierNode n) {
+        w.zlong(n.gen).bool(n.active);
+        w.map(n.holders, (x, h) -> {
+            x.opt(h.label(), Codecs::anchor);
+            Codecs.strings(x, h.features());
+            x.opt(h.offered(), Codecs::anchor).str(h.via());
+        });
+    }
+
+    @Test
+    void messagesWithoutCannotLinksAreWrittenAsBefore() {
+        Anchor anchor = new Anchor(1000, 1, "crm.contacts", "7");
+        // The tags of the previous release (7: ToIdentifier, 8: ToRecord, 3: Assertion), nothing appended.
+        byte[] label = Codecs.MESSAGE.encode(new Message.ToIdentifier(
+                Message.ToIdentifier.Kind.LABEL, "email=jane@x.com", "crm.contacts:7", 3, anchor, null));
+        assertThat(label[1]).isEqualTo((byte) 7);
+        byte[] offer = Codecs.MESSAGE.encode(
+                new Message.ToRecord("crm.contacts:7", "email=jane@x.com", 3, false, true, anchor, "crm.contacts:1"));
+        assertThat(offer[1]).isEqualTo((byte) 8);
+        Binary.Writer before = new Binary.Writer();
+        before.u8(Codecs.MESSAGE.version())
+                .u8(8)
+                .str("crm.contacts:7")
+                .str("email=jane@x.com")
+                .zlong(3)
+                .bool(false)
+                .bool(true);
+        before.opt(anchor, Codecs::anchor).str("crm.contacts:1");
+        assertThat(offer).isEqualTo(before.toByteArray());
+        byte[] assertion = Codecs.MESSAGE.encode(
+                new Message.Assertion("crm.contacts:7", new io.aurum.canonical.AssertionChange("a-1", true)));
+        assertThat(assertion[1]).isEqualTo((byte) 3);
     }
 
     @Test

@@ -24,4 +24,17 @@ class GoldenSchemaCompatibilityTest {
                         .getType())
                 .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
     }
+
+    /** customers.quality-value gained CANNOT_LINK_CONFLICT: the current schema still reads what the released wrote. */
+    @Test
+    void theCurrentQualitySchemaReadsTheReleasedOne() throws Exception {
+        Schema released;
+        try (InputStream in = getClass().getResourceAsStream("/schemas/released/QualityIssue-1.avsc")) {
+            released = new Schema.Parser().parse(in);
+        }
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(
+                                io.aurum.schemas.QualityIssue.getClassSchema(), released)
+                        .getType())
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    }
 }

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aurum.config.AurumConfig;
+import io.aurum.identity.GoldenIds;
+import io.aurum.schemas.XrefEntry;
 import io.aurum.topology.Topics;
 import java.io.File;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,15 +118,43 @@ class StewardConsoleBrowserTest {
         shot("04-double-billing-closed");
 
         // 5. Luis's support account shares only the ops line with the billing account: keep them apart. The
-        //    resolver side of cannot-link is not there yet, so this checks only that the assertion is written.
+        //    resolver cuts the weakest evidence of Acme's component first: the company-domain rule, and since the
+        //    phone still joins them, every match key of the component. What explicit links and the must-link hold
+        //    stays Acme (CRM contact 1008, billing 2002 that links to it, 2089 must-linked to 2002); Luis, the
+        //    "Acme Ops" support account (which shared 2089's e-mail), Priya (CRM contact and support account, still
+        //    joined by their own e-mail) and Dana's CRM contact each become a customer of their own.
         tick("support.users:3050");
         tick("billing.customers:2089");
         type("#link-why", "shares only the ops phone line with the billing account");
         click("#cannot-link");
-        // Done when the resolver keeps them apart; until then the page says the pipeline has not applied it (or
-        // refused it, naming the dead letter).
-        waitFor(() -> text("#decisions").contains("cannot_link")
-                && (text("#status").contains("kept apart") || text("#decisions").contains("refused")));
+        // Done when the page finds the two records under different golden ids.
+        waitFor(() ->
+                text("#decisions").contains("cannot_link") && text("#status").contains("kept apart"));
+        assertThat(text("#decisions")).doesNotContain("refused");
+        waitFor(() -> {
+            ((ChromeDriver) browser).executeScript("return refresh()"); // the page's own reload of the customer
+            return rows("#members tbody tr").size() == 3;
+        });
+        assertThat(text("#customer-id")).isEqualTo(acme);
+        assertThat(rows("#members tbody tr"))
+                .extracting(r -> r.getAttribute("data-record"))
+                .containsExactlyInAnyOrder("crm.contacts:1008", "billing.customers:2002", "billing.customers:2089");
+        assertThat(memberReason("billing.customers:2089")).startsWith("assertion ml-");
+        // customers.xref says so too: Luis is a customer of his own, Priya's two records are one.
+        waitFor(() -> {
+            Map<String, XrefEntry> x = EndToEndTest.xref(p);
+            return x.get("support.users:3050").getGoldenId().equals(GoldenIds.of("support.users:3050"))
+                    && x.get("support.users:3015").getGoldenId().equals(GoldenIds.of("crm.contacts:1054"));
+        });
+        Map<String, XrefEntry> xref = EndToEndTest.xref(p);
+        assertThat(xref.get("billing.customers:2089").getGoldenId()).isEqualTo(acme);
+        assertThat(xref.get("support.users:3050").getGoldenId())
+                .isNotEqualTo(acme)
+                .isEqualTo(GoldenIds.of("support.users:3050"));
+        assertThat(xref.get("support.users:3050").getReason()).isNull();
+        assertThat(xref.get("support.users:3015").getGoldenId())
+                .isEqualTo(xref.get("crm.contacts:1054").getGoldenId())
+                .isNotEqualTo(acme);
         shot("05-cannot-link-written");
         List<ConsumerRecord<String, byte[]>> assertions = readAll(p, Topics.ASSERTIONS);
         JsonNode cannot = assertions.stream()
@@ -148,7 +179,8 @@ class StewardConsoleBrowserTest {
         // 7. Data health: merges per system, conflicts by field, hubs, dead letters.
         click("#tab-health");
         waitFor(() -> rows("#chart-systems svg rect").size() == 3);
-        assertThat(text("#totals")).startsWith("300");
+        // The 300 customers of the demo, plus the four that the cannot-link split off Acme.
+        assertThat(text("#totals")).startsWith("304");
         assertThat(rows("#chart-conflicts svg rect")).isNotEmpty();
         assertThat(text("#hubs")).contains("BLOCKLISTED");
         shot("07-data-health");

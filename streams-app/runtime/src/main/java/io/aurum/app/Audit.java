@@ -67,11 +67,11 @@ public final class Audit {
     }
 
     /** Steward assertions as the pipeline reads them (a malformed one is a dead letter there: left out here too). */
-    public Map<String, List<String>> assertions(Map<String, byte[]> topic) {
-        Map<String, List<String>> out = new TreeMap<>();
+    public Map<String, Assertion> assertions(Map<String, byte[]> topic) {
+        Map<String, Assertion> out = new TreeMap<>();
         topic.forEach((id, value) -> {
             try {
-                out.put(id, Assertion.parse(config, value).records());
+                out.put(id, Assertion.parse(config, value));
             } catch (MappingException e) {
                 // not an assertion the pipeline applies
             }

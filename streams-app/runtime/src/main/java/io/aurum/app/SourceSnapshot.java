@@ -71,11 +71,12 @@ public final class SourceSnapshot {
     /**
      * Reads every configured source table of every database in {@code capture.databases}.
      *
-     * @param assertions the current steward assertions (assertion id → records it names)
+     * @param assertions the current steward assertions (must-links and cannot-links), by assertion id
      * @param progress   told what is being read, every 10,000 rows and per table
      */
     public static SourceSnapshot read(
-            AurumConfig config, Map<String, List<String>> assertions, Consumer<String> progress) throws SQLException {
+            AurumConfig config, Map<String, io.aurum.steward.Assertion> assertions, Consumer<String> progress)
+            throws SQLException {
         CdcMapper mapper = new CdcMapper(config.pipeline());
         Map<String, Pending> states = new TreeMap<>();
         List<Position> positions = new ArrayList<>();
@@ -116,14 +117,16 @@ public final class SourceSnapshot {
                 c.rollback();
             }
         }
-        for (Map.Entry<String, List<String>> a : assertions.entrySet()) {
-            for (String recordId : a.getValue()) {
-                states.computeIfAbsent(recordId, id -> new Pending()).assertions.add(a.getKey());
+        for (Map.Entry<String, io.aurum.steward.Assertion> a : assertions.entrySet()) {
+            for (String recordId : a.getValue().records()) {
+                Pending state = states.computeIfAbsent(recordId, id -> new Pending());
+                (a.getValue().cannotLink() ? state.cannotLinks : state.assertions).add(a.getKey());
             }
         }
         List<SourceRecord> records = new ArrayList<>();
         states.forEach((id, state) -> {
-            SourceRecord r = RecordView.of(config.pipeline(), id, state.parent, state.children, state.assertions);
+            SourceRecord r = RecordView.of(
+                    config.pipeline(), id, state.parent, state.children, state.assertions, state.cannotLinks);
             if (r != null) {
                 records.add(r);
             }
@@ -214,6 +217,7 @@ public final class SourceSnapshot {
         StoredRow parent;
         final Map<String, Map<String, ChildRecord>> children = new TreeMap<>();
         final java.util.Set<String> assertions = new java.util.TreeSet<>();
+        final java.util.Set<String> cannotLinks = new java.util.TreeSet<>();
     }
 
     /** A column value as Debezium's JsonConverter writes it by default (see the class comment). */

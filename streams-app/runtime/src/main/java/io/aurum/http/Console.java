@@ -385,6 +385,9 @@ public final class Console {
             if (records.size() < 2) {
                 throw new IllegalArgumentException("name two different records");
             }
+            if (type.equals("cannot_link") && records.size() != 2) {
+                throw new IllegalArgumentException("a cannot-link names exactly two different records");
+            }
             ObjectNode value = GoldenJson.JSON.createObjectNode();
             value.put("type", type);
             ArrayNode arr = value.putArray("records");
