@@ -229,8 +229,22 @@ public final class Audit {
         return out;
     }
 
-    private static String str(Object v) {
-        return v == null ? null : v.toString();
+    /**
+     * A value as text for comparing: a live value arrives as its branch of the public value union (a timestamp as a
+     * {@code TimestampValue} record, a decimal as a {@code DecimalValue}), the model's may be the canonical Java value
+     * itself (an {@code Instant}, a {@code BigDecimal}); both are compared as the canonical value a reader sees.
+     */
+    static String str(Object v) {
+        if (v == null) {
+            return null;
+        }
+        Object canonical;
+        try {
+            canonical = io.aurum.values.AvroValues.fromAvro(v);
+        } catch (IllegalArgumentException alreadyCanonical) {
+            canonical = v;
+        }
+        return canonical instanceof byte[] b ? java.util.HexFormat.of().formatHex(b) : String.valueOf(canonical);
     }
 
     /** Whether a snapshot can decide the field: false when commit times (which it cannot see) may decide it. */
@@ -292,7 +306,7 @@ public final class Audit {
         if (f.getValues() != null) {
             return collected(f).toString();
         }
-        return f.getValue() == null ? "(none)" : f.getValue() + " [" + f.getRule() + "]";
+        return f.getValue() == null ? "(none)" : str(f.getValue()) + " [" + f.getRule() + "]";
     }
 
     /** Records by id, for the time-decided check. */
