@@ -36,6 +36,14 @@ $("#search-form").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   const q = $("#search").value.trim();
   if (!q) return;
+  const r = await listResults(q);
+  if (r.results.length === 1) openCustomer(r.results[0].id);
+});
+
+// The result list of the last search; refreshed with the customer, so that counts stay current after an action.
+let lastQuery = null;
+async function listResults(q) {
+  lastQuery = q;
   const r = await api("/api/search?q=" + encodeURIComponent(q));
   $("#search-info").textContent = `${r.results.length} found by ${r.by}${r.loading ? " (still loading the view)" : ""}`;
   const body = $("#results tbody");
@@ -47,8 +55,8 @@ $("#search-form").addEventListener("submit", async (ev) => {
       el("td", {}, c.systems), el("td", {}, String(c.openConflicts))));
   }
   $("#results").classList.toggle("hidden", r.results.length === 0);
-  if (r.results.length === 1) openCustomer(r.results[0].id);
-});
+  return r;
+}
 
 // ---- One customer ----
 async function openCustomer(id) {
@@ -65,6 +73,9 @@ async function refresh() {
     return null;
   }
   render();
+  if (lastQuery) {
+    try { await listResults(lastQuery); } catch (e) { /* the customer view is what matters here */ }
+  }
   return current;
 }
 
