@@ -137,14 +137,11 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private static final int MAX_BATCH = 256;
 
     /**
-     * Label propagation and succession messages are small; a record's content for its cluster ({@code Member}) can
-     * be large and goes alone, as do coordination messages (kept as they were for the quiescence argument).
+     * Node messages (those {@link Quiescence} counts) are small, except a record's content for its cluster
+     * ({@code Member}), which can be large and goes alone, as do coordination messages.
      */
     private static boolean combinable(Message m) {
-        return m instanceof Message.ToIdentifier
-                || m instanceof Message.ToRecord
-                || m instanceof Message.Succession
-                || m instanceof Message.Leave;
+        return Quiescence.counted(m) && !(m instanceof Message.Member);
     }
 
     private final StoreNames stores;

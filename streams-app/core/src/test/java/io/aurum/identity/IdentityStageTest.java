@@ -46,6 +46,11 @@ class IdentityStageTest {
     }
 
     static Map<String, Object> customer(long id, String name, String email, String created) {
+        return customer(id, name, email, null, created);
+    }
+
+    /** A billing customer; {@code crmContact} is its explicit link to a CRM contact (null: none). */
+    static Map<String, Object> customer(long id, String name, String email, Long crmContact, String created) {
         return row(
                 "id",
                 id,
@@ -64,7 +69,7 @@ class IdentityStageTest {
                 "country",
                 "US",
                 "crm_contact_id",
-                null,
+                crmContact,
                 "created_at",
                 created,
                 "updated_at",

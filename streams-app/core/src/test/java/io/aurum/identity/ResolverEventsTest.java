@@ -1,6 +1,5 @@
 package io.aurum.identity;
 
-import static io.aurum.testing.Cdc.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aurum.config.AurumConfig;
@@ -80,64 +79,17 @@ class ResolverEventsTest {
         assertThat(moved(before, t)).isEqualTo(expected);
     }
 
+    // Rows of the demo's tables, as IdentityStageTest builds them.
     static Map<String, Object> user(int id, String email, String phone) {
-        return row(
-                "id",
-                id,
-                "name",
-                "U" + id,
-                "email",
-                email,
-                "phone",
-                phone,
-                "created_at",
-                String.format("2020-01-%02dT00:00:00Z", Math.min(28, id)));
+        return IdentityStageTest.user(id, email, phone, String.format("2020-01-%02dT00:00:00Z", Math.min(28, id)));
     }
 
     static Map<String, Object> customer(long id, Long crmContact, String created) {
-        return row(
-                "id",
-                id,
-                "name",
-                "C" + id,
-                "email",
-                "c" + id + "@corp.io",
-                "phone",
-                null,
-                "address_line1",
-                null,
-                "city",
-                null,
-                "postal_code",
-                null,
-                "country",
-                "US",
-                "crm_contact_id",
-                crmContact,
-                "created_at",
-                created,
-                "updated_at",
-                created);
+        return IdentityStageTest.customer(id, "C" + id, "c" + id + "@corp.io", crmContact, created);
     }
 
     static Map<String, Object> contact(long id, String created) {
-        return row(
-                "id",
-                id,
-                "first_name",
-                "F" + id,
-                "last_name",
-                "L" + id,
-                "email",
-                "f" + id + "@home.net",
-                "phone",
-                null,
-                "company",
-                null,
-                "created_at",
-                created,
-                "updated_at",
-                created);
+        return IdentityStageTest.contact(id, "f" + id + "@home.net", null, created);
     }
 
     @ParameterizedTest
