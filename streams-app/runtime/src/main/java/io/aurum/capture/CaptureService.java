@@ -6,8 +6,11 @@ import io.debezium.embedded.Connect;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.Connection;
@@ -16,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -33,6 +37,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,6 +53,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.header.Header;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -93,7 +100,7 @@ public final class CaptureService implements AutoCloseable {
 
     private ExecutorService executor;
     /** Waits out the backoff before an engine that lost its database starts again. */
-    private java.util.concurrent.ScheduledExecutorService restarts;
+    private ScheduledExecutorService restarts;
 
     private KafkaProducer<byte[], byte[]> producer;
     private Admin admin;
@@ -347,10 +354,10 @@ public final class CaptureService implements AutoCloseable {
      */
     static boolean connectionLost(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof java.net.SocketException
-                    || t instanceof java.net.SocketTimeoutException
-                    || t instanceof java.io.EOFException
-                    || t instanceof org.apache.kafka.connect.errors.RetriableException) {
+            if (t instanceof SocketException
+                    || t instanceof SocketTimeoutException
+                    || t instanceof EOFException
+                    || t instanceof RetriableException) {
                 return true;
             }
             if (t instanceof SQLException sql && sql.getSQLState() != null) {
@@ -592,8 +599,7 @@ public final class CaptureService implements AutoCloseable {
         }
 
         private boolean scheduleReconnect(String reason) {
-            Duration waited = Duration.between(
-                    stats.reconnectingSince().orElseGet(java.time.Instant::now), java.time.Instant.now());
+            Duration waited = Duration.between(stats.reconnectingSince().orElseGet(Instant::now), Instant.now());
             if (waited.compareTo(settings.reconnectFor()) > 0) {
                 LOG.error(
                         "Capture of {} could not reconnect to {}:{}/{} within {} s; giving up",
@@ -622,7 +628,7 @@ public final class CaptureService implements AutoCloseable {
             try {
                 restarts.schedule(this::relaunch, delayMs, TimeUnit.MILLISECONDS);
                 return true;
-            } catch (java.util.concurrent.RejectedExecutionException closed) {
+            } catch (RejectedExecutionException closed) {
                 return false; // the service is closing
             }
         }
@@ -659,7 +665,7 @@ public final class CaptureService implements AutoCloseable {
                             "Capture of {} reconnected after {} attempt(s), {} s",
                             source.name(),
                             attempts,
-                            Duration.between(since, java.time.Instant.now()).toSeconds()));
+                            Duration.between(since, Instant.now()).toSeconds()));
             attempts = 0;
         }
 
