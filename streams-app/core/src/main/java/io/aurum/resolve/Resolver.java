@@ -33,6 +33,7 @@ import org.apache.kafka.common.metrics.stats.Value;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -93,6 +94,35 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private long lastSnapshotRead;
     static final Duration SNAPSHOT_QUIET = Duration.ofSeconds(60);
 
+    /**
+     * After a snapshot, a partition may hold back tens of thousands of records, and then tens of thousands of
+     * clusters wait to publish. Done in one input, that is more work than fits in a transaction (Streams' 10 s
+     * transaction timeout fenced the task, which redid it all, at 1M rows). So both go in steps of at most
+     * {@link #step} nodes, one step per input that ends a hold and then one per punctuation ({@link #STEP_EVERY})
+     * until done, each step committed with the inputs around it; a step scans at most {@link #SCAN_FACTOR} times
+     * that many stored nodes.
+     */
+    public static final int STEP = 500;
+
+    static final Duration STEP_EVERY = Duration.ofMillis(10);
+    private static final int SCAN_FACTOR = 8;
+    private final int step;
+    /**
+     * Set while this partition releases what it held back: it still counts as holding for every other partition
+     * (its {@code Hold(false)} goes out after the last record released), and the marker survives a restart, which
+     * releases from the start again (released records are no longer held, so only the rest are found).
+     */
+    static final String RELEASING = "#releasing";
+
+    private boolean releasing;
+    private String releaseCursor;
+    /** Set while clusters changed meanwhile publish, in steps; also kept across a restart. */
+    static final String PUBLISHING_HELD = "#publishing-held";
+
+    private boolean publishingHeld;
+    private String publishCursor;
+    private Cancellable stepper;
+
     // The work of one input: the nodes it touched, and the messages still to hand to nodes of this task.
     private final Map<String, RecordNode> recordWork = new HashMap<>();
     private final Map<String, IdentifierNode> identifierWork = new HashMap<>();
@@ -148,8 +178,17 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
 
     /** @param partitions of the records and resolver topics: where each node lives follows from it */
     public Resolver(PipelineConfig config, int partitions, StoreNames stores) {
+        this(config, partitions, stores, STEP);
+    }
+
+    /** @param step how many held records or clusters one step releases or publishes (see {@link #STEP}) */
+    public Resolver(PipelineConfig config, int partitions, StoreNames stores, int step) {
+        if (step < 1) {
+            throw new IllegalArgumentException("step must be at least 1: " + step);
+        }
         this.partitions = partitions;
         this.stores = stores;
+        this.step = step;
         this.records = new RecordNodes(config);
         this.identifiers = new IdentifierNodes(config);
         this.clusters = new ClusterNodes(config);
@@ -176,6 +215,11 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         }
         quiescence = new Quiescence(partition);
         quiescence.load(stateStore);
+        releasing = stateStore.get(RELEASING) != null && snapshots.isEmpty();
+        publishingHeld = stateStore.get(PUBLISHING_HELD) != null;
+        releaseCursor = null;
+        publishCursor = null;
+        stepper = null;
         lastSnapshotRead = context.currentSystemTimeMs();
         String task = context.taskId().toString();
         localMessages =
@@ -196,6 +240,13 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         danglingGauge = gauge(context, task, "dangling-links", "Explicit links to records that do not exist");
         danglingGauge.record(danglingLinks);
         context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::tick);
+        if (releasing || publishingHeld) {
+            LOG.info(
+                    "Resolver partition {} goes on {} after a restart",
+                    partition,
+                    releasing ? "releasing the records it held back" : "publishing the clusters that changed");
+            scheduleSteps();
+        }
     }
 
     /**
@@ -238,7 +289,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         input = new Record<>(null, null, context().currentSystemTimeMs());
         try {
             releaseStalledSnapshots(now);
-            if (snapshots.isEmpty() && heldBy.isEmpty()) {
+            if (!announced() && heldBy.isEmpty()) {
                 quiescence.start(now, mailbox); // after a restart of the coordinator, or a lost wave
             }
             quiescence.tick(now, mailbox);
@@ -357,14 +408,14 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         } else if (message instanceof Message.Hold m) {
             hold(m);
         } else if (message instanceof Message.Probe m) {
-            quiescence.probe(m, !heldBy.isEmpty() || !snapshots.isEmpty(), mailbox);
+            quiescence.probe(m, !heldBy.isEmpty() || announced(), mailbox);
         } else if (message instanceof Message.Status m) {
             quiescence.status(m, mailbox);
         } else if (message instanceof Message.Quiet m) {
             boolean wasPublishing = publishing();
             quiescence.quiet(m);
             if (!wasPublishing && publishing()) {
-                publishHeldClusters();
+                startPublishingHeld();
             }
         }
     }
@@ -407,6 +458,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
      */
     private void snapshot(Message.Snapshot m) {
         boolean wasHolding = holding();
+        boolean wasAnnounced = announced();
         boolean wasPublishing = publishing();
         if (m.running() ? snapshots.add(m.database()) : snapshots.remove(m.database())) {
             if (m.running()) {
@@ -415,15 +467,22 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
                 stateStore.delete(SNAPSHOT + m.database());
             }
         }
-        if (!wasHolding && holding()) {
+        if (holding() && releasing) {
+            // Another snapshot began before the release ended: the rest stays held, and goes when that one ends.
+            releasing = false;
+            stateStore.delete(RELEASING);
+        }
+        if (!wasAnnounced && announced()) {
             quiescence.disturbed();
             mailbox.send(new Message.Hold(partition, true));
         } else if (wasHolding && !holding()) {
-            releaseHeldRecords();
-            mailbox.send(new Message.Hold(partition, false));
+            releasing = true;
+            releaseCursor = null;
+            stateStore.put(RELEASING, 1L);
+            releaseStep();
         }
         if (!wasPublishing && publishing()) {
-            publishHeldClusters();
+            startPublishingHeld();
         }
     }
 
@@ -440,62 +499,134 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         if (m.holding()) {
             quiescence.met(m.partition());
             quiescence.disturbed();
-        } else if (heldBy.isEmpty() && snapshots.isEmpty()) {
+        } else if (heldBy.isEmpty() && !announced()) {
             quiescence.start(context().currentSystemTimeMs(), mailbox);
         }
         if (!wasPublishing && publishing()) {
-            publishHeldClusters();
+            startPublishingHeld();
         }
     }
 
-    /** Every record node that held something back publishes it; written back in batches to bound memory. */
-    private void releaseHeldRecords() {
-        flush();
-        List<String> held = new ArrayList<>();
-        try (KeyValueIterator<String, RecordNode> it = recordStore.all()) {
-            it.forEachRemaining(kv -> {
-                if (kv.value.held) {
-                    held.add(kv.key);
-                }
-            });
+    private void startPublishingHeld() {
+        publishingHeld = true;
+        publishCursor = null;
+        stateStore.put(PUBLISHING_HELD, 1L);
+        publishStep();
+    }
+
+    /** A punctuation while a release or publication in steps goes on: the next step of each. */
+    private void steps(long now) {
+        input = new Record<>(null, null, context().currentSystemTimeMs());
+        try {
+            if (releasing) {
+                releaseStep();
+            }
+            if (publishingHeld) {
+                publishStep();
+            }
+            mailbox.forwardBatches();
+            flush();
+        } finally {
+            batches.clear();
+            input = null;
         }
-        int n = 0;
-        for (String rid : held) {
-            records.release(rid, record(rid), mailbox);
+    }
+
+    /** Steps go on by punctuation until both are done (and only then: a punctuation makes a commit). */
+    private void scheduleSteps() {
+        if (stepper == null && (releasing || publishingHeld)) {
+            stepper = context().schedule(STEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::steps);
+        } else if (stepper != null && !releasing && !publishingHeld) {
+            stepper.cancel();
+            stepper = null;
+        }
+    }
+
+    /**
+     * Releases up to {@link #step} of the records held back; after the last, this partition no longer holds, and
+     * tells every partition so, behind every message the release sent.
+     */
+    private void releaseStep() {
+        flush();
+        Progress p =
+                sweepStep(recordStore, releaseCursor, n -> n.held, rid -> records.release(rid, record(rid), mailbox));
+        releaseCursor = p.cursor();
+        if (p.done()) {
+            releasing = false;
+            stateStore.delete(RELEASING);
+            LOG.info("Snapshots done: resolver partition {} published the records it held back", partition);
+            boolean wasPublishing = publishing();
+            mailbox.send(new Message.Hold(partition, false));
+            if (!wasPublishing && publishing()) {
+                startPublishingHeld();
+            }
+        }
+        scheduleSteps();
+    }
+
+    /** Publishes up to {@link #step} of the clusters that changed while publishing was held back. */
+    private void publishStep() {
+        if (!publishing()) {
+            // Held back again: whatever is still dirty publishes when the next hold ends, from the start.
+            publishingHeld = false;
+            stateStore.delete(PUBLISHING_HELD);
+            scheduleSteps();
+            return;
+        }
+        flush();
+        Progress p =
+                sweepStep(clusterStore, publishCursor, c -> c.dirty, g -> clusters.publish(g, cluster(g), mailbox));
+        publishCursor = p.cursor();
+        if (p.done()) {
+            publishingHeld = false;
+            stateStore.delete(PUBLISHING_HELD);
+            LOG.info("No partition holds back: resolver partition {} published the clusters that changed", partition);
+        }
+        scheduleSteps();
+    }
+
+    /** Where a sweep in steps got to: the last key it looked at, and whether it reached the end of the store. */
+    private record Progress(String cursor, boolean done) {}
+
+    /**
+     * One step of a sweep over a store in key order: after {@code cursor} (from the start when null), looks at up to
+     * {@link #SCAN_FACTOR}{@code × step} nodes and acts on up to {@code step} of those {@code wanted}, each with what
+     * it sets off in this task, then writes back.
+     */
+    private <N> Progress sweepStep(
+            KeyValueStore<String, N> store,
+            String cursor,
+            java.util.function.Predicate<N> wanted,
+            java.util.function.Consumer<String> act) {
+        List<String> found = new ArrayList<>();
+        String last = cursor;
+        boolean done = true;
+        int scanned = 0;
+        try (KeyValueIterator<String, N> it = store.range(cursor, null)) {
+            while (it.hasNext()) {
+                KeyValue<String, N> kv = it.next();
+                if (kv.key.equals(cursor)) {
+                    continue; // the range starts at the cursor itself, which the last step looked at
+                }
+                if (found.size() == step || scanned == SCAN_FACTOR * step) {
+                    done = false;
+                    break;
+                }
+                scanned++;
+                last = kv.key;
+                if (wanted.test(kv.value)) {
+                    found.add(kv.key);
+                }
+            }
+        }
+        for (String key : found) {
+            act.accept(key);
             while (!local.isEmpty()) {
                 handle(local.poll());
             }
-            if (++n % 1000 == 0) {
-                flush();
-            }
         }
         flush();
-        LOG.info("Snapshots done: resolver partition {} published the {} records it held back", partition, n);
-    }
-
-    /** Every cluster that changed while publishing was held back publishes once. */
-    private void publishHeldClusters() {
-        flush();
-        List<String> dirty = new ArrayList<>();
-        try (KeyValueIterator<String, ClusterNode> it = clusterStore.all()) {
-            it.forEachRemaining(kv -> {
-                if (kv.value.dirty) {
-                    dirty.add(kv.key);
-                }
-            });
-        }
-        int n = 0;
-        for (String g : dirty) {
-            clusters.publish(g, cluster(g), mailbox);
-            if (++n % 1000 == 0) {
-                flush();
-            }
-        }
-        flush();
-        LOG.info(
-                "No partition holds back: resolver partition {} published the {} clusters that changed meanwhile",
-                partition,
-                dirty.size());
+        return new Progress(last, done);
     }
 
     /** Whether this partition's record nodes hold back what they publish. */
@@ -503,12 +634,17 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         return !snapshots.isEmpty();
     }
 
+    /** Whether the other partitions count this one as holding: while it holds, and until it released it all. */
+    private boolean announced() {
+        return holding() || releasing;
+    }
+
     /**
      * Whether cluster nodes publish: nothing holds back here, no partition said it does, and since the last hold the
      * resolver came to rest ({@link Quiescence}).
      */
     private boolean publishing() {
-        return snapshots.isEmpty() && heldBy.isEmpty() && quiescence.quiet();
+        return snapshots.isEmpty() && !releasing && heldBy.isEmpty() && quiescence.quiet();
     }
 
     private RecordNode record(String rid) {

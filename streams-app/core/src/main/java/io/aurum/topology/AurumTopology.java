@@ -58,6 +58,11 @@ public final class AurumTopology {
      *                  memory for short-lived test drivers (restored from changelogs when used for real)
      */
     public static Topology build(PipelineConfig config, Topics topics, int partitions, StoreType storeType) {
+        return build(config, topics, partitions, storeType, Resolver.STEP);
+    }
+
+    /** @param step how much held-back work the resolver does per step after a snapshot ({@link Resolver#STEP}) */
+    public static Topology build(PipelineConfig config, Topics topics, int partitions, StoreType storeType, int step) {
         StreamsBuilder builder = new StreamsBuilder();
         StoreBuilders stores = new StoreBuilders(storeType);
         Topic<String, Message> records = topics.records();
@@ -123,7 +128,7 @@ public final class AurumTopology {
                 topics.resolver().name());
         Resolver.StoreNames names = new Resolver.StoreNames(
                 Stores.RECORDS.name(), Stores.IDENTIFIERS.name(), Stores.CLUSTERS.name(), Stores.RESOLVER_STATE.name());
-        topology.addProcessor("resolve", () -> new Resolver(config, partitions, names), "resolver-in");
+        topology.addProcessor("resolve", () -> new Resolver(config, partitions, names, step), "resolver-in");
         for (Store<?> store :
                 new Store<?>[] {Stores.RECORDS, Stores.IDENTIFIERS, Stores.CLUSTERS, Stores.RESOLVER_STATE}) {
             topology.addStateStore(stores.builder(store), "resolve");

@@ -50,6 +50,11 @@ public final class TopologyHarness implements AutoCloseable {
     }
 
     public TopologyHarness(AurumConfig config, int partitions) {
+        this(config, partitions, io.aurum.resolve.Resolver.STEP);
+    }
+
+    /** @param step how much held-back work the resolver does per step (see {@code Resolver.STEP}) */
+    public TopologyHarness(AurumConfig config, int partitions, int step) {
         this.config = config;
         Topics topics = new Topics(
                 new Topics.AvroSerdes() {
@@ -81,7 +86,8 @@ public final class TopologyHarness implements AutoCloseable {
                         config.pipeline(),
                         topics,
                         partitions,
-                        org.apache.kafka.streams.kstream.Materialized.StoreType.IN_MEMORY),
+                        org.apache.kafka.streams.kstream.Materialized.StoreType.IN_MEMORY,
+                        step),
                 props);
         topics.cdc()
                 .forEach(t -> inputs.put(
