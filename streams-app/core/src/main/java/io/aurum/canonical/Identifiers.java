@@ -95,9 +95,37 @@ public final class Identifiers {
         return identifier.startsWith(CANNOT_LINK_PREFIX);
     }
 
+    /**
+     * A link a compound rule found between two records of one of its blocks: {@code &<length of a>:<a><b>} for
+     * records {@code a < b}, held by exactly those two. The block compares its holders where it lives and sends each
+     * record only the links that result; label propagation then runs over these pairs, never through the block
+     * itself, so a block of n records costs no O(n) messages per change, and what a change resets stays within the
+     * records it linked (see docs/identity-resolution.md).
+     */
+    public static final String RULE_LINK_PREFIX = "&";
+
+    public static String ruleLink(String a, String b) {
+        String lo = a.compareTo(b) <= 0 ? a : b;
+        String hi = lo == a ? b : a;
+        return RULE_LINK_PREFIX + lo.length() + ":" + lo + hi;
+    }
+
+    public static boolean isRuleLink(String identifier) {
+        return identifier.startsWith(RULE_LINK_PREFIX);
+    }
+
+    /** The record a rule link links {@code recordId} to. */
+    public static String ruleLinkOther(String identifier, String recordId) {
+        int colon = identifier.indexOf(':');
+        int length = Integer.parseInt(identifier.substring(RULE_LINK_PREFIX.length(), colon));
+        String lo = identifier.substring(colon + 1, colon + 1 + length);
+        String hi = identifier.substring(colon + 1 + length);
+        return lo.equals(recordId) ? hi : lo;
+    }
+
     /** The match key or rule an identifier belongs to, or null for links and assertions. */
     public static String keyName(String identifier) {
-        if (isLink(identifier) || isAssertion(identifier) || isCannotLink(identifier)) {
+        if (isLink(identifier) || isAssertion(identifier) || isCannotLink(identifier) || isRuleLink(identifier)) {
             return null;
         }
         return identifier.substring(0, identifier.indexOf('='));
@@ -128,6 +156,9 @@ public final class Identifiers {
         }
         if (isCannotLink(identifier)) {
             return "cannot-link " + identifier.substring(CANNOT_LINK_PREFIX.length());
+        }
+        if (isRuleLink(identifier)) {
+            return "rule link";
         }
         int eq = identifier.indexOf('=');
         String name = identifier.substring(0, eq);

@@ -80,7 +80,19 @@ public final class Linking {
         if (Identifiers.isCannotLink(identifier)) {
             return 0;
         }
-        return config.matchRules().containsKey(Identifiers.keyName(identifier)) ? RULE : MATCH_KEY;
+        if (Identifiers.isRuleLink(identifier)) {
+            return RULE;
+        }
+        return isBlock(identifier) ? RULE : MATCH_KEY;
+    }
+
+    /**
+     * Whether the identifier is a compound rule's block ({@code rule=block}): it links no one itself, it compares
+     * its holders and hands out rule links ({@link Identifiers#ruleLink}).
+     */
+    public boolean isBlock(String identifier) {
+        String name = Identifiers.keyName(identifier);
+        return name != null && config.matchRules().containsKey(name);
     }
 
     /** Whether an identifier held by {@code holders} records links them at all. */

@@ -261,10 +261,11 @@ public final class Codecs {
     }
 
     private static final int BATCH = 19;
+    private static final int RULE_LINKS = 20;
 
     public static final Codec<Message> MESSAGE = new Codec<>() {
         public int version() {
-            return 3; // 2: the origin of a succession's golden id; 3: batches
+            return 4; // 2: the origin of a succession's golden id; 3: batches; 4: rule links
         }
 
         public void write(Writer w, Message message) {
@@ -316,6 +317,9 @@ public final class Codecs {
                     anchors(w, m.more());
                     w.varint(m.dirty());
                 }
+            } else if (message instanceof Message.RuleLinks m) {
+                w.u8(RULE_LINKS).str(m.recordId()).str(m.block()).bool(m.full());
+                w.list(m.linked(), Writer::str).list(m.unlinked(), Writer::str);
             } else if (message instanceof Message.Batch m) {
                 w.u8(BATCH).varint(m.partition());
                 w.list(m.messages(), this::write);
@@ -396,6 +400,8 @@ public final class Codecs {
                 case PROBE -> new Message.Probe(r.zlong());
                 case STATUS -> new Message.Status(r.zlong(), r.varint(), r.zlong(), r.zlong(), r.bool());
                 case QUIET -> new Message.Quiet(r.zlong());
+                case RULE_LINKS ->
+                    new Message.RuleLinks(r.str(), r.str(), r.bool(), r.list(Reader::str), r.list(Reader::str));
                 case BATCH -> new Message.Batch(r.varint(), r.list(x -> read(x, version)));
                 default -> throw new IllegalArgumentException("unknown message tag " + tag);
             };
@@ -421,8 +427,9 @@ public final class Codecs {
             // 2: whether the record's own id has a published redirect; 3: whether its own id is live, the splits
             // its redirect announced (what the resolver's event counters compare with), the origin of a ghost's
             // target; cannot-links naming it, labels beyond L_1, the best offered at each level, dirty flags (and its
-            // own link identifier's node in format 2)
-            return 3;
+            // own link identifier's node in format 2); 4: compound rules' blocks apart from the identifiers, and the
+            // records each links it to
+            return 4;
         }
 
         public void write(Writer w, RecordNode n) {
@@ -448,6 +455,8 @@ public final class Codecs {
             anchors(w, n.more);
             w.list(java.util.Arrays.asList(n.heard), (x, a) -> x.opt(a, Codecs::anchor));
             w.varint(n.dirty);
+            w.list(n.blocks, Writer::str);
+            w.map(n.partners, (x, set) -> x.list(List.copyOf(set), Writer::str));
         }
 
         public RecordNode read(Reader r, int version) {
@@ -494,6 +503,11 @@ public final class Codecs {
                     n.heard[i] = heard.get(i);
                 }
                 n.dirty = r.varint();
+                if (version >= 4) {
+                    n.blocks = r.list(Reader::str);
+                    r.sorted(x -> x.list(Reader::str))
+                            .forEach((block, records) -> n.partners.put(block, new java.util.TreeSet<>(records)));
+                }
             } else if (n.present() && !n.heldMembership && n.goldenId != null) {
                 // Before version 3 nothing said: what the record published follows from its state, unless a
                 // snapshot held it back (then count no merge and announce anew).

@@ -16,11 +16,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What an identifier node does: it holds its holders' labels in its generation and offers each holder the best
- * label among the holders it links it to (none when the value is a hub or blocklisted; only the pairs that pass a
- * compound rule's comparisons inside its block). Anything that can make a label stale here (a holder leaving, a
- * holder's compared attributes changing, the value becoming a hub) starts a new generation, which resets every
- * holder. The comparisons of a rule's block happen here, where the block lives: only their results travel.
+ * What an identifier node does. A match key, link, assertion or rule link holds its holders' labels in its
+ * generation and offers each holder the best label among the others (none when the value is a hub or blocklisted).
+ * Anything that can make a label stale here (a holder leaving, the value becoming a hub) starts a new generation,
+ * which resets every holder. A compound rule's block takes no part in labels: it compares its holders where they
+ * all are, and hands out rule links, only the links that result ({@link #block}).
  */
 final class IdentifierNodes {
     private final Linking linking;
@@ -30,38 +30,22 @@ final class IdentifierNodes {
     }
 
     void handle(String id, IdentifierNode node, ToIdentifier m, Mailbox mail) {
+        if (linking.isBlock(id)) {
+            block(id, node, m, mail);
+            return;
+        }
         Map<String, Holder> holders = node.holders;
         boolean wasActive = holders.isEmpty() || node.active;
         if (holders.isEmpty()) {
             node.gen = m.gen();
         }
         QualityReport qualityBefore = quality(id, holders);
-        if (m.kind() == Kind.LEAVE
-                || (m.kind() == Kind.JOIN
-                        && holders.containsKey(m.recordId())
-                        && !Objects.equals(holders.get(m.recordId()).features(), m.features()))) {
-            // A holder left, or changed what it is compared on: labels that crossed here may be stale.
-            if (m.kind() == Kind.LEAVE) {
-                holders.remove(m.recordId());
-            } else {
-                holders.put(m.recordId(), new Holder(m.label(), m.features()).heard(m.label(), m.more(), m.dirty()));
-            }
+        if (m.kind() == Kind.LEAVE) {
+            // A holder left: labels that crossed here may be stale.
+            holders.remove(m.recordId());
             node.gen = Math.max(node.gen + 1, m.gen());
-            reset(id, node, m.kind() == Kind.JOIN ? m.recordId() : null, mail);
-            String sender = null;
-            if (m.kind() == Kind.JOIN) {
-                holders.put(
-                        m.recordId(),
-                        m.gen() == node.gen
-                                ? new Holder(m.label(), m.features()).heard(m.label(), m.more(), m.dirty())
-                                : new Holder(null, m.features()));
-                if (m.gen() != node.gen) {
-                    mail.send(new ToRecord(m.recordId(), id, node.gen, true, false, null, null));
-                } else {
-                    sender = m.recordId();
-                }
-            }
-            finish(id, node, qualityBefore, sender, mail);
+            reset(id, node, null, mail);
+            finish(id, node, qualityBefore, null, mail);
             return;
         }
         if (m.gen() > node.gen) {
@@ -69,13 +53,8 @@ final class IdentifierNodes {
             reset(id, node, m.recordId(), mail);
         } else if (m.gen() < node.gen) {
             // The sender lags behind this identifier's generation: pull it in; its label is from an older one.
-            Map<String, String> features = m.kind() == Kind.JOIN
-                    ? m.features()
-                    : holders.containsKey(m.recordId())
-                            ? holders.get(m.recordId()).features()
-                            : null;
-            if (features != null) {
-                holders.put(m.recordId(), new Holder(null, features));
+            if (m.kind() == Kind.JOIN || holders.containsKey(m.recordId())) {
+                holders.put(m.recordId(), new Holder(null, Map.of()));
             }
             mail.send(new ToRecord(m.recordId(), id, node.gen, true, false, null, null));
             finish(id, node, qualityBefore, null, mail);
@@ -89,7 +68,7 @@ final class IdentifierNodes {
                 m.recordId(),
                 new Holder(
                         m.label(),
-                        m.kind() == Kind.JOIN ? m.features() : previous.features(),
+                        Map.of(),
                         previous == null ? null : previous.offered(),
                         previous == null ? null : previous.via(),
                         m.more(),
@@ -134,10 +113,7 @@ final class IdentifierNodes {
                 // news for the others: tell those it links to when it improves their best offer or explanation.
                 for (Map.Entry<String, Holder> e : holders.entrySet()) {
                     Holder h = e.getValue();
-                    if (e.getKey().equals(sender)
-                            || h.label() == null
-                            || s.label() == null
-                            || !linking.linksPair(id, h.features(), s.features())) {
+                    if (e.getKey().equals(sender) || h.label() == null || s.label() == null) {
                         continue;
                     }
                     ToRecord news;
@@ -162,6 +138,85 @@ final class IdentifierNodes {
             }
         }
         node.active = active;
+        report(id, qualityBefore, holders, mail);
+    }
+
+    /**
+     * A compound rule's block: its holders and the values the rule compares, nothing of labels. A record joins
+     * (or rejoins with other values) or leaves; the block compares it with the other holders, here, where they all
+     * are, and sends the records whose links changed only that: the joining record its whole list, each other
+     * record what changed for it. Label propagation then runs over the rule links ({@link Identifiers#ruleLink}),
+     * so relabelling a record costs its block nothing, and a change resets only the records it linked. When the
+     * block grows past its limit (a hub) or falls back under it, every link in it goes or comes back, once.
+     */
+    private void block(String id, IdentifierNode node, ToIdentifier m, Mailbox mail) {
+        if (m.kind() == Kind.LABEL) {
+            return; // blocks take no part in labels
+        }
+        Map<String, Holder> holders = node.holders;
+        String rid = m.recordId();
+        QualityReport qualityBefore = quality(id, holders);
+        boolean wasActive = !holders.isEmpty() && linking.active(id, holders.size());
+        Holder old = holders.get(rid);
+        Map<String, String> before = old == null ? null : old.features();
+        Map<String, String> after = m.kind() == Kind.JOIN ? m.features() : null;
+        if (after == null) {
+            holders.remove(rid);
+        } else {
+            holders.put(rid, new Holder(null, after));
+        }
+        boolean active = !holders.isEmpty() && linking.active(id, holders.size());
+        List<String> linked = new ArrayList<>();
+        Map<String, Delta> deltas = new java.util.TreeMap<>();
+        List<String> others = new ArrayList<>(holders.size());
+        for (Map.Entry<String, Holder> e : holders.entrySet()) {
+            if (e.getKey().equals(rid)) {
+                continue;
+            }
+            others.add(e.getKey());
+            Map<String, String> f = e.getValue().features();
+            boolean was = wasActive && before != null && linking.linksPair(id, before, f);
+            boolean is = active && after != null && linking.linksPair(id, after, f);
+            if (is) {
+                linked.add(e.getKey());
+            }
+            if (was != is) {
+                deltas.computeIfAbsent(e.getKey(), k -> new Delta()).add(is, rid);
+            }
+        }
+        if (wasActive != active) {
+            // Became a hub, or stopped being one: every other link of the block goes, or comes back.
+            for (int i = 0; i < others.size(); i++) {
+                Map<String, String> fi = holders.get(others.get(i)).features();
+                for (int j = i + 1; j < others.size(); j++) {
+                    if (linking.linksPair(id, fi, holders.get(others.get(j)).features())) {
+                        deltas.computeIfAbsent(others.get(i), k -> new Delta()).add(active, others.get(j));
+                        deltas.computeIfAbsent(others.get(j), k -> new Delta()).add(active, others.get(i));
+                    }
+                }
+            }
+        }
+        if (after != null) {
+            // Always, even unchanged: it replaces whatever the record had from this block, stale news included.
+            mail.send(new Message.RuleLinks(rid, id, true, linked, List.of()));
+        }
+        deltas.forEach((r, d) -> mail.send(new Message.RuleLinks(r, id, false, d.linked, d.unlinked)));
+        node.active = active;
+        report(id, qualityBefore, holders, mail);
+    }
+
+    /** What changed for one record of a block: links that came and links that went. */
+    private static final class Delta {
+        final List<String> linked = new ArrayList<>();
+        final List<String> unlinked = new ArrayList<>();
+
+        void add(boolean link, String other) {
+            (link ? linked : unlinked).add(other);
+        }
+    }
+
+    /** Reports a change of the identifier's quality (a hub found or cleared, a blocklisted value). */
+    private void report(String id, QualityReport qualityBefore, Map<String, Holder> holders, Mailbox mail) {
         QualityReport after = quality(id, holders);
         if (!Objects.equals(after, qualityBefore)) {
             // Hubs only: a blocklisted value is reported from its first holder on, by configuration, not found.
@@ -185,7 +240,6 @@ final class IdentifierNodes {
      * cannot-link applies, also their best labels at the levels up to this identifier's tier, and their dirty flags.
      */
     private ToRecord offer(String id, long gen, String target, Map<String, Holder> holders, boolean ack) {
-        Holder t = holders.get(target);
         Anchor best = null;
         String via = null;
         List<Anchor> more = List.of();
@@ -193,7 +247,7 @@ final class IdentifierNodes {
         int tier = -1;
         for (Map.Entry<String, Holder> e : holders.entrySet()) {
             Holder h = e.getValue();
-            if (e.getKey().equals(target) || !linking.linksPair(id, t.features(), h.features())) {
+            if (e.getKey().equals(target)) {
                 continue;
             }
             if (via == null) {

@@ -251,6 +251,28 @@ public sealed interface Message {
     }
 
     /**
+     * A compound rule's block → record: the records this block links {@code recordId} to (by comparing them where
+     * the block lives). {@code full}: the whole list, the reply to the record's JOIN (or a change of its compared
+     * values), which replaces what the record had from this block; otherwise what changed since, as another holder
+     * joined, changed or left, or the block became or stopped being a hub.
+     */
+    record RuleLinks(String recordId, String block, boolean full, List<String> linked, List<String> unlinked)
+            implements Message {
+        public RuleLinks {
+            linked = List.copyOf(linked);
+            unlinked = List.copyOf(unlinked);
+        }
+
+        public Target target() {
+            return Target.RECORD;
+        }
+
+        public String key() {
+            return recordId;
+        }
+    }
+
+    /**
      * Between record nodes, about ids that outlive their cluster: {@code adopt} asks the heir to take the deleted
      * record {@code from} as an ancestor; otherwise it tells an ancestor the golden id {@code from} now leads to
      * ({@code departure}: the first such report from a record that left the receiver's cluster). {@code origin} is

@@ -115,6 +115,7 @@ final class Quiescence {
     static boolean counted(Message m) {
         return m instanceof Message.ToIdentifier
                 || m instanceof Message.ToRecord
+                || m instanceof Message.RuleLinks
                 || m instanceof Message.Succession
                 || m instanceof Message.Member
                 || m instanceof Message.Leave;

@@ -29,12 +29,19 @@ final class RecordNode {
     final Map<String, Steward> overrides = new TreeMap<>();
 
     // Label propagation (see docs/identity-resolution.md). Absent (anchor null) until the row first arrives.
-    /** Identifiers, sorted, including the record's own link identifier {@code @<record id>}. */
+    /**
+     * Identifiers that take part in label propagation, sorted: match keys, links, assertions, the record's own link
+     * identifier {@code @<record id>}, and the rule links its blocks gave it ({@link #partners}).
+     */
     List<String> ids = List.of();
 
     Anchor anchor;
-    /** Attribute values compound rules compare. */
+    /** Attribute values compound rules compare, as last sent to its {@link #blocks}. */
     Map<String, String> features = Map.of();
+    /** The compound rules' blocks the record is in, sorted: they compare, they take no part in labels. */
+    List<String> blocks = List.of();
+    /** Per block, the records it links this one to, as the block last said ({@code Message.RuleLinks}). */
+    final Map<String, Set<String>> partners = new TreeMap<>();
 
     long gen;
     Anchor label;

@@ -159,6 +159,12 @@ final class RecordNodes {
             for (String id : n.ids) {
                 mail.send(new ToIdentifier(Kind.LEAVE, id, rid, n.gen + 1, null, null));
             }
+            for (String block : n.blocks) {
+                mail.send(new ToIdentifier(Kind.LEAVE, block, rid, 0, null, null));
+            }
+            n.blocks = List.of();
+            n.partners.clear();
+            n.features = Map.of();
             mail.xref(rid, null);
             n.live = false; // a deleted record's id is handed on (below), not merged
             // The deleted record's id is handed to its smallest linked neighbour, whose cluster it then follows.
@@ -205,16 +211,61 @@ final class RecordNodes {
             n.anchorOf = null;
             n.departed.clear();
         }
-        List<String> ids = new ArrayList<>(view.identifiers());
+        List<String> ids = new ArrayList<>();
+        List<String> blocks = new ArrayList<>();
+        for (String id : view.identifiers()) {
+            (linking.isBlock(id) ? blocks : ids).add(id);
+        }
         ids.add(Identifiers.LINK_PREFIX + rid);
-        ids.sort(null);
         Anchor anchor = IdNode.of(config, linking, view).anchor();
-        Map<String, String> features = linking.features(view);
-        if (!fresh && n.ids.equals(ids) && n.anchor.equals(anchor) && n.features.equals(features)) {
+        blocks(rid, n, blocks, blocks.isEmpty() ? Map.of() : linking.features(view), fresh, mail);
+        relink(rid, n, withRuleLinks(rid, n, ids), anchor, fresh, ghostGen, mail);
+    }
+
+    /**
+     * The record's blocks: it leaves those it is no longer in (and drops their links), and joins those it is new to,
+     * or all of them when the values they compare changed. Each answers a join with the links it gives the record
+     * ({@link #ruleLinks}); until then the block counts as unanswered, so a record that joins an existing customer
+     * through a rule never settles, and shows, on its own first.
+     */
+    private void blocks(
+            String rid, RecordNode n, List<String> blocks, Map<String, String> features, boolean fresh, Mailbox mail) {
+        boolean compared = fresh || !features.equals(n.features);
+        for (String block : n.blocks) {
+            if (!blocks.contains(block)) {
+                mail.send(new ToIdentifier(Kind.LEAVE, block, rid, 0, null, null));
+                n.partners.remove(block);
+                n.pending.remove(block);
+            }
+        }
+        for (String block : blocks) {
+            if (compared || !n.blocks.contains(block)) {
+                mail.send(new ToIdentifier(Kind.JOIN, block, rid, 0, null, features));
+                n.pending.add(block);
+            }
+        }
+        n.blocks = List.copyOf(blocks);
+        n.features = features;
+    }
+
+    /** The identifiers {@code ids} (no rule links among them) with the rule links the record's blocks gave it. */
+    private static List<String> withRuleLinks(String rid, RecordNode n, List<String> ids) {
+        java.util.TreeSet<String> out = new java.util.TreeSet<>(ids);
+        n.partners.values().forEach(records -> records.forEach(r -> out.add(Identifiers.ruleLink(rid, r))));
+        return new ArrayList<>(out);
+    }
+
+    /**
+     * The record's identifiers or anchor may have changed: label propagation takes them up. A change that can make
+     * its old label stale somewhere (an identifier or rule link dropped, its anchor getting later) starts a new
+     * generation.
+     */
+    private void relink(
+            String rid, RecordNode n, List<String> ids, Anchor anchor, boolean fresh, long ghostGen, Mailbox mail) {
+        if (!fresh && n.ids.equals(ids) && n.anchor.equals(anchor)) {
             return;
         }
-        boolean stale =
-                !fresh && (!ids.containsAll(n.ids) || anchor.compareTo(n.anchor) > 0 || !features.equals(n.features));
+        boolean stale = !fresh && (!ids.containsAll(n.ids) || anchor.compareTo(n.anchor) > 0);
         long gen;
         Anchor label;
         if (fresh || stale) {
@@ -236,15 +287,43 @@ final class RecordNodes {
         }
         n.ids = ids;
         n.anchor = anchor;
-        n.features = features;
         n.gen = gen;
         n.label = label;
         n.more = more(n);
         for (String id : ids) {
-            mail.send(new ToIdentifier(Kind.JOIN, id, rid, gen, label, features, n.more, n.dirty));
+            mail.send(new ToIdentifier(Kind.JOIN, id, rid, gen, label, null, n.more, n.dirty));
         }
-        n.pending.clear();
+        n.pending.removeIf(id -> !linking.isBlock(id)); // blocks that have not answered yet still count
         n.pending.addAll(ids);
+    }
+
+    /** A block's answer to the record's join, or news of links that came or went in it as other records changed. */
+    void ruleLinks(String rid, RecordNode n, Message.RuleLinks m, Mailbox mail) {
+        if (!n.present() || !n.blocks.contains(m.block())) {
+            return; // news from a block the record has left since: its links went with it
+        }
+        java.util.Set<String> records = new java.util.TreeSet<>(
+                m.full() ? java.util.Set.of() : n.partners.getOrDefault(m.block(), java.util.Set.of()));
+        records.removeAll(m.unlinked());
+        records.addAll(m.linked());
+        if (records.isEmpty()) {
+            n.partners.remove(m.block());
+        } else {
+            n.partners.put(m.block(), records);
+        }
+        boolean answered = m.full() && n.pending.remove(m.block());
+        List<String> ids = new ArrayList<>();
+        for (String id : n.ids) {
+            if (!Identifiers.isRuleLink(id)) {
+                ids.add(id);
+            }
+        }
+        ids = withRuleLinks(rid, n, ids);
+        if (!ids.equals(n.ids)) {
+            relink(rid, n, ids, n.anchor, false, -1, mail);
+        } else if (answered && n.pending.isEmpty()) {
+            settle(rid, n, mail);
+        }
     }
 
     /** An identifier's reset, offer or acknowledgement. */
@@ -524,12 +603,30 @@ final class RecordNodes {
         String self = Identifiers.LINK_PREFIX + rid;
         // Cut at tier k by a cannot-link: only identifiers of tier k and up link the record to its cluster.
         int k = n.more.size() + 1;
+        String first = null;
         for (String id : n.ids) {
             if (!id.equals(self) && n.offers.containsKey(id) && (k == 1 || linking.tier(id) >= k)) {
-                return Identifiers.masked(config, id);
+                // A rule link stands for the block that made it (the smallest, if several did).
+                String named = Identifiers.isRuleLink(id) ? blockOf(n, Identifiers.ruleLinkOther(id, rid)) : id;
+                if (named != null && (first == null || named.compareTo(first) < 0)) {
+                    first = named;
+                }
             }
         }
+        if (first != null) {
+            return Identifiers.masked(config, first);
+        }
         return n.offers.containsKey(self) && k <= Linking.LINK ? "linked from " + n.via.get(self) : null;
+    }
+
+    /** The smallest of the record's blocks that links it to {@code other}. */
+    private static String blockOf(RecordNode n, String other) {
+        for (Map.Entry<String, java.util.Set<String>> e : n.partners.entrySet()) {
+            if (e.getValue().contains(other)) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     private static Anchor min(Anchor anchor, Map<String, Anchor> offers) {

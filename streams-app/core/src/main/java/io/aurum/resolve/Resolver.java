@@ -395,6 +395,8 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             identifiers.handle(m.key(), identifier(m.key()), m, mailbox);
         } else if (message instanceof Message.ToRecord m) {
             records.offer(m.key(), record(m.key()), m, mailbox);
+        } else if (message instanceof Message.RuleLinks m) {
+            records.ruleLinks(m.key(), record(m.key()), m, mailbox);
         } else if (message instanceof Message.Succession m) {
             records.succession(m.key(), record(m.key()), m, mailbox);
         } else if (message instanceof Message.Member m) {

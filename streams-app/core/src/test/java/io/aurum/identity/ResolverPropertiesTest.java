@@ -39,6 +39,26 @@ import net.jqwik.api.statistics.Statistics;
  */
 class ResolverPropertiesTest {
     static final AurumConfig CONFIG = AurumConfig.fromClasspath("config/demo.yaml");
+    /**
+     * The demo config with the company-domain rule's blocks limited to 2 records: histories then make blocks
+     * cross their limit both ways (all their rule links go, and come back), which the demo's 200 never sees.
+     */
+    static final AurumConfig SMALL_BLOCKS = smallBlocks();
+
+    static AurumConfig smallBlocks() {
+        try (java.io.InputStream in = ResolverPropertiesTest.class.getResourceAsStream("/config/demo.yaml")) {
+            String yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            if (!yaml.contains("max_records: 200")) {
+                throw new IllegalStateException("the demo config's company_domain rule no longer has max_records 200");
+            }
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("small-blocks", ".yaml");
+            java.nio.file.Files.writeString(file, yaml.replace("max_records: 200", "max_records: 2"));
+            return AurumConfig.load(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static final String[] TOPICS = {"crm.public.contacts", "billing.public.customers", "support.public.users"};
     static final String[] EMAILS = {
         null, "a@gmail.com", "b@gmail.com", " A@Gmail.com", "c@yahoo.com", "x@acme.com", "y@acme.com", "info@acme.com"
@@ -154,6 +174,15 @@ class ResolverPropertiesTest {
         exercised();
     }
 
+    @Property(tries = 300, shrinking = net.jqwik.api.ShrinkingMode.FULL)
+    void ruleBlocksPastTheirLimitMatchTheReference(
+            @ForAll("histories") List<Op> history,
+            @ForAll("stewards") List<Steward> stewards,
+            @ForAll @IntRange(min = 0, max = 1000) int seed) {
+        check(SMALL_BLOCKS, history, stewards, seed, 4);
+        Statistics.label("block limit decides").coverage(c -> c.check(true).percentage(p -> p >= 5));
+    }
+
     /** Enough of the histories cut clusters by cannot-links, and some put one in conflict with must-links. */
     static void exercised() {
         Statistics.label("cannot-link cuts").coverage(c -> c.check(true).percentage(p -> p >= 5));
@@ -193,6 +222,10 @@ class ResolverPropertiesTest {
     }
 
     static void check(List<Op> history, List<Steward> stewards, int seed, int partitions) {
+        check(CONFIG, history, stewards, seed, partitions);
+    }
+
+    static void check(AurumConfig config, List<Op> history, List<Steward> stewards, int seed, int partitions) {
         Cdc cdc = new Cdc();
         // Each queue holds one row's events (Cdc.Event) or one assertion's versions (Steward), in their order.
         Map<String, ArrayDeque<Object>> byRow = new LinkedHashMap<>();
@@ -246,15 +279,23 @@ class ResolverPropertiesTest {
         }
 
         Map<String, QualityReport> expectedConflicts = new TreeMap<>();
-        Map<String, Membership> expected = reference(finalState.values(), finalAssertions.values(), expectedConflicts);
+        Map<String, Membership> expected =
+                reference(config, finalState.values(), finalAssertions.values(), expectedConflicts);
         // How often the histories exercise cannot-links: one that cuts a cluster, one in conflict with must-links.
         boolean cuts = !expected.equals(reference(
+                config,
                 finalState.values(),
                 finalAssertions.values().stream().filter(a -> a.type() != 2).toList(),
                 new TreeMap<>()));
         Statistics.label("cannot-link cuts").collect(cuts);
+        if (config != CONFIG) {
+            // How often a block past its limit decides the outcome (else the small limit proves nothing).
+            Statistics.label("block limit decides")
+                    .collect(!expected.equals(
+                            reference(CONFIG, finalState.values(), finalAssertions.values(), new TreeMap<>())));
+        }
         Statistics.label("cannot-link conflicts").collect(!expectedConflicts.isEmpty());
-        try (TopologyHarness t = new TopologyHarness(CONFIG, partitions)) {
+        try (TopologyHarness t = new TopologyHarness(config, partitions)) {
             List<Cdc.Event> batch = new ArrayList<>();
             for (Object step : interleaving) {
                 if (step instanceof Cdc.Event e) {
@@ -336,7 +377,15 @@ class ResolverPropertiesTest {
             java.util.Collection<Op> rows,
             java.util.Collection<Steward> assertions,
             Map<String, QualityReport> conflicts) {
-        CdcMapper mapper = new CdcMapper(CONFIG.pipeline());
+        return reference(CONFIG, rows, assertions, conflicts);
+    }
+
+    static Map<String, Membership> reference(
+            AurumConfig config,
+            java.util.Collection<Op> rows,
+            java.util.Collection<Steward> assertions,
+            Map<String, QualityReport> conflicts) {
+        CdcMapper mapper = new CdcMapper(config.pipeline());
         Cdc cdc = new Cdc();
         List<SourceRecord> records = new ArrayList<>();
         for (Op op : rows) {
@@ -351,9 +400,9 @@ class ResolverPropertiesTest {
                 }
             }
             records.add(RecordView.of(
-                    CONFIG.pipeline(), change.recordId(), stored, java.util.Map.of(), mustLinks, cannotLinks));
+                    config.pipeline(), change.recordId(), stored, java.util.Map.of(), mustLinks, cannotLinks));
         }
-        return new ReferenceResolver(CONFIG.pipeline()).resolve(records, conflicts);
+        return new ReferenceResolver(config.pipeline()).resolve(records, conflicts);
     }
 
     @SuppressWarnings("unused")
