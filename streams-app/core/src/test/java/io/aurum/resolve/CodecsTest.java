@@ -161,6 +161,14 @@ class CodecsTest {
                                 new Message.ToRecord(
                                         "crm.contacts:7", "email=jane@x.com", 3, false, true, anchor, "crm.contacts:1"),
                                 new Message.Leave("gc_1", "crm.contacts:7"))),
+                new Message.RuleLinks(
+                        "crm.contacts:7",
+                        "company_domain=acme.com",
+                        true,
+                        List.of("billing.customers:2", "support.users:4"),
+                        List.of()),
+                new Message.RuleLinks(
+                        "crm.contacts:7", "company_domain=acme.com", false, List.of(), List.of("support.users:4")),
                 new Message.Hold(3, true),
                 new Message.Probe(7),
                 new Message.Status(7, 2, 100, 99, true),
@@ -225,6 +233,10 @@ class CodecsTest {
         n.more = List.of(n.anchor, n.anchor);
         n.heard[1] = n.label;
         n.dirty = 0b11;
+        // Compound rules' blocks and the rule links they gave (format 4).
+        n.blocks = List.of("company_domain=acme.com");
+        n.features = Map.of("organization", "acme corp");
+        n.partners.put("company_domain=acme.com", new java.util.TreeSet<>(Set.of("billing.customers:2")));
         n.self.holders.put(
                 "crm.contacts:3",
                 new IdentifierNode.Holder(
