@@ -15,8 +15,9 @@ import java.util.TreeMap;
 
 /**
  * What a cluster node does: it keeps its members' content as their record nodes send it, and publishes its golden
- * record and open conflicts whenever they change, never a repeat. While a snapshot holds publishing back, it only
- * marks itself changed, and publishes once when the snapshot is over.
+ * record and open conflicts when they changed, never a repeat. A change only marks the node ({@code dirty}); the
+ * resolver publishes it once at the end of the input that changed it, or, while a snapshot holds publishing back,
+ * once when the hold is over.
  */
 final class ClusterNodes {
     private final Survivorship survivorship;
@@ -25,31 +26,23 @@ final class ClusterNodes {
         this.survivorship = new Survivorship(config);
     }
 
-    void member(String goldenId, ClusterNode c, Message.Member m, boolean publish, Mailbox mail) {
+    void member(ClusterNode c, Message.Member m) {
         MemberState next = new MemberState(m.record(), m.overrides());
         if (!next.equals(c.members.put(m.record().recordId(), next))) {
-            changed(goldenId, c, publish, mail);
+            c.dirty = true;
         }
     }
 
-    void leave(String goldenId, ClusterNode c, Message.Leave m, boolean publish, Mailbox mail) {
+    void leave(ClusterNode c, Message.Leave m) {
         if (c.members.remove(m.recordId()) != null) {
-            changed(goldenId, c, publish, mail);
+            c.dirty = true;
         }
     }
 
     /** An override aimed at the golden id itself. */
-    void override(String goldenId, ClusterNode c, String id, Steward override, boolean publish, Mailbox mail) {
+    void override(ClusterNode c, String id, Steward override) {
         Steward before = override == null ? c.overrides.remove(id) : c.overrides.put(id, override);
         if (!Objects.equals(before, override)) {
-            changed(goldenId, c, publish, mail);
-        }
-    }
-
-    private void changed(String goldenId, ClusterNode c, boolean publish, Mailbox mail) {
-        if (publish) {
-            publish(goldenId, c, mail);
-        } else {
             c.dirty = true;
         }
     }

@@ -389,7 +389,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             if (m.target() == Message.Target.RECORD) {
                 records.override(m.key(), record(m.key()), m.id(), m.override(), mailbox);
             } else {
-                clusters.override(m.key(), cluster(m.key()), m.id(), m.override(), publishing(), mailbox);
+                clusters.override(cluster(m.key()), m.id(), m.override());
             }
         } else if (message instanceof Message.ToIdentifier m) {
             identifiers.handle(m.key(), identifier(m.key()), m, mailbox);
@@ -400,9 +400,9 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         } else if (message instanceof Message.Succession m) {
             records.succession(m.key(), record(m.key()), m, mailbox);
         } else if (message instanceof Message.Member m) {
-            clusters.member(m.key(), cluster(m.key()), m, publishing(), mailbox);
+            clusters.member(cluster(m.key()), m);
         } else if (message instanceof Message.Leave m) {
-            clusters.leave(m.key(), cluster(m.key()), m, publishing(), mailbox);
+            clusters.leave(cluster(m.key()), m);
         } else if (message instanceof Message.Sweep m) {
             sweep(m);
         } else if (message instanceof Message.Snapshot m) {
@@ -412,7 +412,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         } else if (message instanceof Message.Probe m) {
             quiescence.probe(m, !heldBy.isEmpty() || announced(), mailbox);
         } else if (message instanceof Message.Status m) {
-            quiescence.status(m, mailbox);
+            quiescence.status(m, mailbox, context().currentSystemTimeMs());
         } else if (message instanceof Message.Quiet m) {
             boolean wasPublishing = publishing();
             quiescence.quiet(m);
@@ -676,8 +676,19 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         });
     }
 
-    /** Writes back every node the input touched: once each, or a delete when nothing is left in it. */
+    /**
+     * Writes back every node the input touched: once each, or a delete when nothing is left in it. A cluster that
+     * changed publishes first, once for the whole input however many of its members changed in it (a Batch, or a
+     * record's messages set off here), while publishing; otherwise it stays marked until a hold ends.
+     */
     private void flush() {
+        if (publishing()) {
+            clusterWork.forEach((g, c) -> {
+                if (c.dirty) {
+                    clusters.publish(g, c, mailbox);
+                }
+            });
+        }
         long dangling = danglingLinks;
         for (Map.Entry<String, RecordNode> e : recordWork.entrySet()) {
             String k = e.getKey();
