@@ -2,6 +2,7 @@ package io.aurum.resolve;
 
 import io.aurum.canonical.Identifiers;
 import io.aurum.canonical.RecordIds;
+import io.aurum.canonical.SourceRecord;
 import io.aurum.config.PipelineConfig;
 import io.aurum.identity.GoldenIds;
 import io.aurum.identity.Membership;
@@ -161,17 +162,40 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
 
     private Record<String, Message> input;
     private final Outbox mailbox = new Outbox();
-    /** Per other partition, the small messages this input sent there so far, in order (see {@link Message.Batch}). */
-    private final Map<Integer, List<Message>> batches = new HashMap<>();
-    /** Keeps a batch well under the broker's record size limit (the messages combined are small). */
+    /** Per other partition, the node messages this input sent there so far, in order (see {@link Message.Batch}). */
+    private final Map<Integer, PendingBatch> batches = new HashMap<>();
+    /** Keeps a batch well under the broker's 1 MB record size limit: at most this many messages, ... */
     private static final int MAX_BATCH = 256;
-
     /**
-     * Node messages (those {@link Quiescence} counts) are small, except a record's content for its cluster
-     * ({@code Member}), which can be large and goes alone, as do coordination messages.
+     * ... and at most this many values of records' content ({@code Member}: attributes, identifiers and child
+     * values, some tens of bytes each). A record's content is what makes a message large; batched, the members a
+     * cluster gains in one step reach it as one input, which reads and writes the cluster node once instead of once
+     * per member (a cluster of n members cost O(n²) decoding). A member larger than this goes alone.
      */
-    private static boolean combinable(Message m) {
-        return Quiescence.counted(m) && !(m instanceof Message.Member);
+    static final int MAX_BATCH_VALUES = 8192;
+
+    /** The node messages bound for one partition, and how many values of records' content they carry. */
+    private static final class PendingBatch {
+        final List<Message> messages = new ArrayList<>();
+        int values;
+    }
+
+    /** The values of records' content a message carries (0 for every message but {@code Member}). */
+    static int values(Message m) {
+        if (!(m instanceof Message.Member member)) {
+            return 0;
+        }
+        SourceRecord r = member.record();
+        int n = 1
+                + r.attributes().size()
+                + r.identifiers().size()
+                + member.overrides().size();
+        for (List<SourceRecord.ChildRecord> rows : r.children().values()) {
+            for (SourceRecord.ChildRecord child : rows) {
+                n += 1 + child.attributes().size();
+            }
+        }
+        return n;
     }
 
     private final StoreNames stores;
@@ -756,14 +780,19 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
                     return;
                 }
                 int to = partition(message.target(), message.key(), partitions);
-                List<Message> batch = batches.computeIfAbsent(to, p -> new ArrayList<>());
-                if (!combinable(message)) {
+                PendingBatch batch = batches.computeIfAbsent(to, p -> new PendingBatch());
+                int values = values(message);
+                if (!Quiescence.counted(message) || values > MAX_BATCH_VALUES) {
                     forwardBatch(to, batch); // after what went before it on the same path
                     forward(message);
                     return;
                 }
-                batch.add(message);
-                if (batch.size() >= MAX_BATCH) {
+                if (batch.values + values > MAX_BATCH_VALUES) {
+                    forwardBatch(to, batch);
+                }
+                batch.messages.add(message);
+                batch.values += values;
+                if (batch.messages.size() >= MAX_BATCH) {
                     forwardBatch(to, batch);
                 }
             }
@@ -773,13 +802,14 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             context().forward(input.withKey(message.key()).withValue(message), TO_RESOLVER);
         }
 
-        private void forwardBatch(int to, List<Message> batch) {
-            if (batch.size() == 1) {
-                forward(batch.get(0));
-            } else if (!batch.isEmpty()) {
-                forward(new Message.Batch(to, batch));
+        private void forwardBatch(int to, PendingBatch batch) {
+            if (batch.messages.size() == 1) {
+                forward(batch.messages.get(0));
+            } else if (!batch.messages.isEmpty()) {
+                forward(new Message.Batch(to, batch.messages));
             }
-            batch.clear();
+            batch.messages.clear();
+            batch.values = 0;
         }
 
         /** Sends what this input left in the batches: called at the end of every input, before its write-back. */
