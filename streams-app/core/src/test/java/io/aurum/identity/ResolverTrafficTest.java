@@ -80,6 +80,72 @@ class ResolverTrafficTest {
         }
     }
 
+    /**
+     * A compound rule's block compares where it lives and sends only the links that result: a record joining it
+     * costs the same messages whether the block holds 10 records or 60, and so does one that links to a member (the
+     * demo's company-domain rule: the same e-mail domain and a similar organisation name).
+     */
+    @Test
+    void joiningARuleBlockCostsTheSameWhateverItsSize() {
+        Cdc cdc = new Cdc();
+        try (TopologyHarness t = new TopologyHarness()) {
+            long[] alone = new long[2];
+            long[] linked = new long[2];
+            int next = 1;
+            for (int round = 0; round < 2; round++) {
+                int size = round == 0 ? 10 : 60;
+                while (next <= size) {
+                    t.pipe(cdc.insert(CONTACTS, contact(next, organisation(next))));
+                    next++;
+                }
+                long before = messages(t);
+                t.pipe(cdc.insert(CONTACTS, contact(1000 + round, organisation(1000 + round))));
+                alone[round] = messages(t) - before;
+                before = messages(t);
+                // The same organisation as member 3 (then 5): linked to it by the rule, and to nothing else.
+                int member = 3 + 2 * round;
+                t.pipe(cdc.insert(CONTACTS, contact(2000 + round, organisation(member))));
+                linked[round] = messages(t) - before;
+                assertThat(t.xref().get("crm.contacts:" + (2000 + round)).getGoldenId())
+                        .isEqualTo(t.xref().get("crm.contacts:" + member).getGoldenId());
+                assertThat(t.xref().get("crm.contacts:" + (1000 + round)).getGoldenId())
+                        .isEqualTo(GoldenIds.of("crm.contacts:" + (1000 + round)));
+            }
+            System.out.printf(
+                    "resolver traffic: joining a block of 10 / 60 alone = %d / %d, linked to one member = %d / %d%n",
+                    alone[0], alone[1], linked[0], linked[1]);
+            assertThat(alone[1]).isEqualTo(alone[0]);
+            assertThat(linked[1]).isEqualTo(linked[0]);
+        }
+    }
+
+    static final String CONTACTS = "crm.public.contacts";
+
+    /** Organisation names far apart (Jaro-Winkler well under the rule's 0.9) unless the numbers are equal. */
+    static String organisation(int i) {
+        return Integer.toHexString(Integer.reverse(i * 0x9E3779B1));
+    }
+
+    static Map<String, Object> contact(int id, String company) {
+        return row(
+                "id",
+                (long) id,
+                "first_name",
+                "F",
+                "last_name",
+                "L" + id,
+                "email",
+                "p" + id + "@bigco.com",
+                "phone",
+                null,
+                "company",
+                company,
+                "created_at",
+                String.format("2020-01-%02dT00:00:00Z", 1 + id % 28),
+                "updated_at",
+                "2020-02-01T00:00:00Z");
+    }
+
     /** Messages between resolver nodes so far, local and remote, over every task. */
     static long messages(TopologyHarness t) {
         double total = 0;
