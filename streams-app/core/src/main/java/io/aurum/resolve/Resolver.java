@@ -123,6 +123,14 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private boolean publishingHeld;
     private String publishCursor;
     private Cancellable stepper;
+    /**
+     * Gauge {@code held-work}: how many of the two kinds of work in steps (a release, a publication) this task has
+     * left. The work goes on by punctuation, after its inputs are committed, so "every input committed" is not yet
+     * idle while it is above 0 ({@code AurumRuntime.awaitIdle} waits for both).
+     */
+    public static final String HELD_WORK = "held-work";
+
+    private Sensor heldWorkGauge;
 
     // The work of one input: the nodes it touched, and the messages still to hand to nodes of this task.
     private final Map<String, RecordNode> recordWork = new HashMap<>();
@@ -263,6 +271,8 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         danglingLinks = dangling;
         danglingGauge = gauge(context, task, "dangling-links", "Explicit links to records that do not exist");
         danglingGauge.record(danglingLinks);
+        heldWorkGauge = gauge(context, task, HELD_WORK, "Work this task does in steps after a snapshot and has left");
+        heldWorkGauge.record((releasing ? 1 : 0) + (publishingHeld ? 1 : 0));
         context.schedule(Duration.ofSeconds(5), PunctuationType.WALL_CLOCK_TIME, this::tick);
         if (releasing || publishingHeld) {
             LOG.info(
@@ -305,6 +315,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     public void close() {
         if (danglingGauge != null) {
             danglingGauge.record(0);
+            heldWorkGauge.record(0);
         }
     }
 
@@ -560,6 +571,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
 
     /** Steps go on by punctuation until both are done (and only then: a punctuation makes a commit). */
     private void scheduleSteps() {
+        heldWorkGauge.record((releasing ? 1 : 0) + (publishingHeld ? 1 : 0));
         if (stepper == null && (releasing || publishingHeld)) {
             stepper = context().schedule(STEP_EVERY, PunctuationType.WALL_CLOCK_TIME, this::steps);
         } else if (stepper != null && !releasing && !publishingHeld) {

@@ -283,9 +283,23 @@ public final class AurumRuntime implements AutoCloseable {
             }
         }
         try (Admin admin = streams.admin()) {
-            Duration left = timeout.minusNanos(System.nanoTime() - start);
-            streams.idleProbe(admin)
-                    .awaitIdle(left.isNegative() ? Duration.ofSeconds(1) : left, Duration.ofMillis(500));
+            // Idle: every input committed, and no resolver task with work left in steps (which goes on by
+            // punctuation after its inputs are committed, and sends more; see Resolver.HELD_WORK).
+            do {
+                Duration left = timeout.minusNanos(System.nanoTime() - start);
+                if (left.isNegative()) {
+                    throw new TimeoutException("the resolver still has work left in steps after " + timeout);
+                }
+                streams.idleProbe(admin).awaitIdle(left, Duration.ofMillis(500));
+                while (resolverMetrics().getOrDefault(io.aurum.resolve.Resolver.HELD_WORK, 0.0) > 0) {
+                    if (System.nanoTime() - start > timeout.toNanos()) {
+                        throw new TimeoutException("the resolver still has work left in steps after " + timeout);
+                    }
+                    Thread.sleep(100);
+                }
+            } while (!streams.idleProbe(admin).backlog().isEmpty());
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not read the job's offsets", e);
         }
         failIfBroken();
     }
