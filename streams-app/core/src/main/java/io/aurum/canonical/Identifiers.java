@@ -114,6 +114,13 @@ public final class Identifiers {
         return identifier.startsWith(RULE_LINK_PREFIX);
     }
 
+    /** The first (smaller) of the two records a rule link links. */
+    public static String ruleLinkFirst(String identifier) {
+        int colon = identifier.indexOf(':');
+        int length = Integer.parseInt(identifier.substring(RULE_LINK_PREFIX.length(), colon));
+        return identifier.substring(colon + 1, colon + 1 + length);
+    }
+
     /** The record a rule link links {@code recordId} to. */
     public static String ruleLinkOther(String identifier, String recordId) {
         int colon = identifier.indexOf(':');

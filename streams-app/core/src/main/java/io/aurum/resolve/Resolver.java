@@ -357,12 +357,19 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         }
     }
 
-    /** The partition of a node: a record and the cluster it anchors by the anchor's golden id. */
+    /**
+     * The partition of a node: a record and the cluster it anchors by the anchor's golden id; a record's own link
+     * identifier, and a rule link, with (the first of) its record(s).
+     */
     public static int partition(Message.Target target, String key, int partitions) {
         String route =
                 switch (target) {
                     case RECORD -> GoldenIds.of(key);
-                    case IDENTIFIER -> key.startsWith("@") ? GoldenIds.of(key.substring(1)) : key;
+                    case IDENTIFIER ->
+                        key.startsWith("@")
+                                ? GoldenIds.of(key.substring(1))
+                                // A rule link goes with the first of its two records: its messages are local there.
+                                : Identifiers.isRuleLink(key) ? GoldenIds.of(Identifiers.ruleLinkFirst(key)) : key;
                     case CLUSTER, EVERY_PARTITION -> key;
                     case PARTITION -> null;
                 };
