@@ -126,24 +126,10 @@ class ResolverTrafficTest {
         return Integer.toHexString(Integer.reverse(i * 0x9E3779B1));
     }
 
+    /** A CRM contact of the same company domain, older the smaller its day of month. */
     static Map<String, Object> contact(int id, String company) {
-        return row(
-                "id",
-                (long) id,
-                "first_name",
-                "F",
-                "last_name",
-                "L" + id,
-                "email",
-                "p" + id + "@bigco.com",
-                "phone",
-                null,
-                "company",
-                company,
-                "created_at",
-                String.format("2020-01-%02dT00:00:00Z", 1 + id % 28),
-                "updated_at",
-                "2020-02-01T00:00:00Z");
+        return IdentityStageTest.contact(
+                id, "p" + id + "@bigco.com", company, String.format("2020-01-%02dT00:00:00Z", 1 + id % 28));
     }
 
     /** Messages between resolver nodes so far, local and remote, over every task. */
