@@ -20,9 +20,12 @@ import org.slf4j.LoggerFactory;
  * flight at the end of the first: the coordinator tells every partition ({@link Message.Quiet}). Probes and answers
  * travel through the same topic and are not counted. Holding back is about churn, never about correctness, so the
  * coordinator gives up and releases anyway when the messages in flight (sent minus received) have not reached a new
- * low for {@link #LIMIT} (changes keep streaming in, say), or after {@link #CAP} in all. While a large load drains
- * (at 1M rows, minutes of backlog after a snapshot) the count keeps falling, and clusters wait for rest: a fixed
- * 30 s published 3.3% of the golden ids of that load before their clusters settled.
+ * low in {@link #STALL_WAVES} waves in a row that took at least {@link #LIMIT} (changes keep streaming in, say), or
+ * after {@link #CAP} in all. Both, because neither alone tells a stall from a backlog: while a large load drains
+ * (at 1M rows, minutes of backlog after a snapshot) a wave's probes queue behind that backlog, so a wave can take
+ * longer than {@code LIMIT} and no new low can show in that time; and without a backlog waves complete in
+ * milliseconds, so a few of them without progress say nothing either. (A fixed 30 s published 3.3% of the golden ids
+ * of a 1M-row load before their clusters settled; 30 s without a new low, 6%.)
  *
  * <p>A wave asks the partitions known to exist: those that ever held back. Every partition holds back while a
  * snapshot runs (the snapshot's start and end reach every partition), so by the end of a snapshot the coordinator
@@ -37,6 +40,8 @@ final class Quiescence {
 
     static final int COORDINATOR = 0;
     static final Duration LIMIT = Duration.ofSeconds(30);
+
+    static final int STALL_WAVES = 3;
 
     static final Duration CAP = Duration.ofMinutes(10);
 
@@ -75,6 +80,8 @@ final class Quiescence {
     private long fewestInFlight;
 
     private long progressMs;
+    /** Waves completed since the last new low. */
+    private int wavesWithoutProgress;
 
     Quiescence(int partition) {
         this.partition = partition;
@@ -168,6 +175,7 @@ final class Quiescence {
         waveStartMs = nowMs;
         fewestInFlight = Long.MAX_VALUE;
         progressMs = nowMs;
+        wavesWithoutProgress = 0;
         previousSent = -1;
         previousReceived = -1;
         nextWave(mail);
@@ -211,6 +219,9 @@ final class Quiescence {
         if (totalSent - totalReceived < fewestInFlight) {
             fewestInFlight = totalSent - totalReceived;
             progressMs = nowMs;
+            wavesWithoutProgress = 0;
+        } else {
+            wavesWithoutProgress++;
         }
         if (totalSent == totalReceived && totalSent == previousSent && totalReceived == previousReceived) {
             waving = false;
@@ -238,15 +249,17 @@ final class Quiescence {
         if (!waving) {
             return;
         }
-        boolean stalled = nowMs - progressMs > LIMIT.toMillis();
+        boolean stalled = wavesWithoutProgress >= STALL_WAVES && nowMs - progressMs > LIMIT.toMillis();
         if (stalled || nowMs - waveStartMs > CAP.toMillis()) {
             waving = false;
             LOG.warn(
                     stalled
                             ? "The resolver found no rest after a snapshot, and the messages in flight stopped "
-                                    + "falling {} s ago (changes keep arriving?): clusters publish now"
+                                    + "falling {} waves and over {} s ago (changes keep arriving?): clusters publish "
+                                    + "now"
                             : "The resolver found no rest within {} s after a snapshot: clusters publish now",
-                    stalled ? LIMIT.toSeconds() : CAP.toSeconds());
+                    stalled ? wavesWithoutProgress : CAP.toSeconds(),
+                    LIMIT.toSeconds());
             mail.send(new Message.Quiet(round));
         }
     }
