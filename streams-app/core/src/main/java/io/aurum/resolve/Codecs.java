@@ -428,8 +428,8 @@ public final class Codecs {
             // its redirect announced (what the resolver's event counters compare with), the origin of a ghost's
             // target; cannot-links naming it, labels beyond L_1, the best offered at each level, dirty flags (and its
             // own link identifier's node in format 2); 4: compound rules' blocks apart from the identifiers, and the
-            // records each links it to
-            return 4;
+            // records each links it to; 5: the nodes of the rule links whose first record it is
+            return 5;
         }
 
         public void write(Writer w, RecordNode n) {
@@ -457,6 +457,7 @@ public final class Codecs {
             w.varint(n.dirty);
             w.list(n.blocks, Writer::str);
             w.map(n.partners, (x, set) -> x.list(List.copyOf(set), Writer::str));
+            w.map(n.ruleLinks, IDENTIFIER_NODE::write);
         }
 
         public RecordNode read(Reader r, int version) {
@@ -507,6 +508,10 @@ public final class Codecs {
                     n.blocks = r.list(Reader::str);
                     r.sorted(x -> x.list(Reader::str))
                             .forEach((block, records) -> n.partners.put(block, new java.util.TreeSet<>(records)));
+                }
+                if (version >= 5) {
+                    // Before version 5 rule links were nodes of the identifier store (`aurum reset` rebuilds them).
+                    n.ruleLinks.putAll(r.sorted(x -> IDENTIFIER_NODE.read(x, IDENTIFIER_NODE.version())));
                 }
             } else if (n.present() && !n.heldMembership && n.goldenId != null) {
                 // Before version 3 nothing said: what the record published follows from its state, unless a

@@ -122,6 +122,14 @@ final class RecordNode {
      */
     final IdentifierNode self = new IdentifierNode();
 
+    /**
+     * The nodes of the rule links ({@code Identifiers.ruleLink}) whose first record this is, by pair id. A rule link
+     * lives on its first record's partition anyway (its messages stay in the task); kept here, the messages between
+     * the link and that record read and write one node instead of two, and a link costs no store entry of its own.
+     * A node leaves the map when it has no holder left.
+     */
+    final Map<String, IdentifierNode> ruleLinks = new TreeMap<>();
+
     /** Whether the record takes part in label propagation (its row is present). */
     boolean present() {
         return anchor != null && !ghost;
@@ -138,6 +146,7 @@ final class RecordNode {
                 && ancestors.isEmpty()
                 && memberOf == null
                 && !held
-                && self.holders.isEmpty();
+                && self.holders.isEmpty()
+                && ruleLinks.isEmpty();
     }
 }

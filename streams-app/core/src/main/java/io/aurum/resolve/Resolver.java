@@ -706,6 +706,10 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             // A record's own link identifier is kept in the record's node (same partition, see RecordNode.self).
             return record(Identifiers.linkTarget(id)).self;
         }
+        if (Identifiers.isRuleLink(id)) {
+            // So is a rule link, in its first record's node (same partition, see RecordNode.ruleLinks).
+            return record(Identifiers.ruleLinkFirst(id)).ruleLinks.computeIfAbsent(id, k -> new IdentifierNode());
+        }
         return identifierWork.computeIfAbsent(id, k -> {
             IdentifierNode n = identifierStore.get(k);
             return n == null ? new IdentifierNode() : n;
@@ -737,6 +741,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             String k = e.getKey();
             RecordNode n = e.getValue();
             dangling += RecordNodes.danglingLinks(k, n) - danglingRead.getOrDefault(k, 0);
+            n.ruleLinks.values().removeIf(link -> link.holders.isEmpty());
             if (n.isEmpty()) {
                 recordStore.delete(k);
             } else {

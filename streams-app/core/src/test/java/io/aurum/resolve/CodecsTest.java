@@ -244,6 +244,17 @@ class CodecsTest {
         assertThat(Codecs.RECORD_NODE.decode(Codecs.RECORD_NODE.encode(n)))
                 .usingRecursiveComparison()
                 .isEqualTo(n);
+        // The nodes of the rule links whose first record it is (format 5).
+        IdentifierNode link = new IdentifierNode();
+        link.gen = 2;
+        link.holders.put("crm.contacts:7", new IdentifierNode.Holder(n.label, Map.of(), n.anchor, "crm.contacts:1"));
+        link.holders.put(
+                "billing.customers:2",
+                new IdentifierNode.Holder(n.label, Map.of(), null, null, List.of(n.anchor), 1, List.of(), 0));
+        n.ruleLinks.put(io.aurum.canonical.Identifiers.ruleLink("crm.contacts:7", "billing.customers:2"), link);
+        assertThat(Codecs.RECORD_NODE.decode(Codecs.RECORD_NODE.encode(n)))
+                .usingRecursiveComparison()
+                .isEqualTo(n);
 
         IdentifierNode i = new IdentifierNode();
         i.gen = 7;
