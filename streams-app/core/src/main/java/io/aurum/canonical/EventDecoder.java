@@ -101,7 +101,9 @@ public final class EventDecoder {
     }
 
     private JsonNode read(SourceDef source, byte[] bytes, String what) {
-        JsonNode node = source.format() == Format.AVRO ? avro(bytes, what) : json(bytes, what);
+        JsonNode node = source.format() == Format.AVRO
+                ? avro(bytes, what)
+                : json(bytes, what, new Stream(source.topic(), what));
         if (!source.columnTypes().isEmpty()) {
             coerce(source, node, what);
         }
@@ -111,11 +113,11 @@ public final class EventDecoder {
     // ---------------------------------------------------------------------------------------------------------------
     // JSON
 
-    private JsonNode json(byte[] bytes, String what) {
+    private JsonNode json(byte[] bytes, String what, Stream stream) {
         if (bytes.length > WireFormat.HEADER_SIZE && bytes[0] == WireFormat.MAGIC_BYTE) {
             throw new MappingException("the " + what + " is not JSON" + avroHint(bytes));
         }
-        JsonNode known = knownSchemaPayload(bytes);
+        JsonNode known = knownSchemaPayload(bytes, stream);
         if (known != null) {
             return known;
         }
@@ -141,7 +143,7 @@ public final class EventDecoder {
                         int start = (int) parser.currentTokenLocation().getByteOffset();
                         parser.skipChildren();
                         int end = (int) parser.currentLocation().getByteOffset();
-                        shape = jsonShape(bytes, start, end);
+                        shape = jsonShape(bytes, start, end, stream);
                     }
                 } else {
                     JsonNode child = JSON.readTree(parser);
@@ -184,8 +186,8 @@ public final class EventDecoder {
      * after them. Anything else (other spacing or order, a new schema, a payload that is not exactly one JSON
      * value) returns null and goes the general way, which also gives the precise error.
      */
-    private JsonNode knownSchemaPayload(byte[] bytes) {
-        LastShape seen = last;
+    private JsonNode knownSchemaPayload(byte[] bytes, Stream stream) {
+        LastShape seen = last.get(stream);
         if (seen == null) {
             return null;
         }
@@ -218,13 +220,19 @@ public final class EventDecoder {
                 : "";
     }
 
-    /** The schema seen last and its shape: consecutive events of a table nearly always share their schema. */
-    private volatile LastShape last;
+    /**
+     * Per stream of events (a topic's keys, its values), the schema seen last and its shape: consecutive events of a
+     * stream nearly always share their schema. Per stream, because a task reads the keys and values of many tables
+     * in turn: one slot for all missed on nearly every event, which then lexed its whole schema.
+     */
+    private final Map<Stream, LastShape> last = new ConcurrentHashMap<>();
+
+    private record Stream(String topic, String what) {}
 
     private record LastShape(byte[] schema, Shape shape) {}
 
-    private Shape jsonShape(byte[] bytes, int start, int end) {
-        LastShape seen = last;
+    private Shape jsonShape(byte[] bytes, int start, int end, Stream stream) {
+        LastShape seen = last.get(stream);
         if (seen != null && Arrays.equals(seen.schema(), 0, seen.schema().length, bytes, start, end)) {
             return seen.shape(); // a vectorized compare: no hash over the schema's bytes
         }
@@ -243,7 +251,10 @@ public final class EventDecoder {
             }
             jsonShapes.put(probe.copy(), shape);
         }
-        last = new LastShape(Arrays.copyOfRange(bytes, start, end), shape);
+        if (last.size() >= MAX_CACHED_SCHEMAS) {
+            last.clear();
+        }
+        last.put(stream, new LastShape(Arrays.copyOfRange(bytes, start, end), shape));
         return shape;
     }
 
