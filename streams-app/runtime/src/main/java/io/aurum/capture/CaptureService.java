@@ -101,6 +101,8 @@ public final class CaptureService implements AutoCloseable {
     private ExecutorService executor;
     /** Waits out the backoff before an engine that lost its database starts again. */
     private ScheduledExecutorService restarts;
+    /** How long an engine may take to start (or stop) its task: Debezium's {@code task.management.timeout.ms}. */
+    static final Duration TASK_START_TIMEOUT = Duration.ofMinutes(5);
 
     private KafkaProducer<byte[], byte[]> producer;
     private Admin admin;
@@ -531,6 +533,11 @@ public final class CaptureService implements AutoCloseable {
                     p.put("heartbeat.action.query", settings.heartbeatActionQuery());
                 }
             }
+            // The engine gives a task 40 s to start by default (4 × executor.shutdown.timeout.ms), and then fails it
+            // as a setup problem. A start under load can take longer: the 1M-row bench saw support's task time out
+            // while the snapshots of crm and billing, on the same server, kept both cores busy. A start that is slow
+            // is not broken, and capture.debezium can still set another value.
+            p.put("task.management.timeout.ms", Long.toString(TASK_START_TIMEOUT.toMillis()));
             p.putAll(settings.debeziumProperties());
             // Pass-through properties may add channels but not take away the one snapshot tracking depends on.
             String channels = p.get("notification.enabled.channels");
