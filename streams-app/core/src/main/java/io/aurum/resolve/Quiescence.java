@@ -52,6 +52,7 @@ final class Quiescence {
     private static final String ANSWERED = "#answered";
     private static final String DISTURBED_AT = "#disturbed-at";
     private static final String KNOWN = "known/";
+    private static final String[] KEYS = {SENT, RECEIVED, QUIET, ROUND, ANSWERED, DISTURBED_AT};
 
     private final int partition;
     private KeyValueStore<String, Long> store;
@@ -69,6 +70,8 @@ final class Quiescence {
 
     private long disturbedAt;
     private boolean dirty;
+    /** The values as the store has them, in the order of {@link #KEYS}: save() writes only those that changed. */
+    private final long[] saved = new long[KEYS.length];
 
     // The coordinator's wave, in memory only: after a restart the next tick starts a new one.
     private boolean waving;
@@ -95,6 +98,7 @@ final class Quiescence {
         round = value(ROUND, 0);
         answered = value(ANSWERED, 0);
         disturbedAt = value(DISTURBED_AT, 0);
+        System.arraycopy(values(), 0, saved, 0, saved.length);
         known.clear();
         known.add(partition);
         try (var it = store.prefixScan(KNOWN, new org.apache.kafka.common.serialization.StringSerializer())) {
@@ -110,17 +114,26 @@ final class Quiescence {
         return v == null ? absent : v;
     }
 
-    /** Writes what changed back to the store (once per input, through the record cache). */
+    /**
+     * Writes what changed back to the store (once per input, through the record cache): as a rule one or two
+     * counters. Writing all six on every input was 4% of a stream thread's time.
+     */
     void save() {
         if (dirty) {
-            store.put(SENT, sent);
-            store.put(RECEIVED, received);
-            store.put(QUIET, quiet ? 1L : 0L);
-            store.put(ROUND, round);
-            store.put(ANSWERED, answered);
-            store.put(DISTURBED_AT, disturbedAt);
+            long[] now = values();
+            for (int i = 0; i < KEYS.length; i++) {
+                if (now[i] != saved[i]) {
+                    store.put(KEYS[i], now[i]);
+                    saved[i] = now[i];
+                }
+            }
             dirty = false;
         }
+    }
+
+    /** The persistent values, in the order of {@link #KEYS}. */
+    private long[] values() {
+        return new long[] {sent, received, quiet ? 1L : 0L, round, answered, disturbedAt};
     }
 
     boolean quiet() {

@@ -28,14 +28,8 @@ class QuiescenceTest {
 
     @BeforeEach
     void setUp() {
-        KeyValueStore<String, Long> store = Stores.keyValueStoreBuilder(
-                        Stores.inMemoryKeyValueStore("resolver-state"), Serdes.String(), Serdes.Long())
-                .withLoggingDisabled()
-                .withCachingDisabled()
-                .build();
-        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
         coordinator = new Quiescence(Quiescence.COORDINATOR);
-        coordinator.load(store);
+        coordinator.load(newStore());
         coordinator.met(1);
         coordinator.disturbed(); // a snapshot held every partition back
         coordinator.start(0, mail);
@@ -81,11 +75,47 @@ class QuiescenceTest {
         assertThat(quiets()).isEqualTo(1);
     }
 
+    /** What a partition counted and heard survives a restart: it saves only what changed, and that is enough. */
+    @Test
+    void aRestartedPartitionReadsBackItsCountsAndFlags() {
+        KeyValueStore<String, Long> own = newStore();
+        Quiescence p = new Quiescence(1);
+        p.load(own);
+        p.sent();
+        p.sent();
+        p.received();
+        p.disturbed(); // a snapshot began: not quiet until the next rest
+        p.save();
+        p.received();
+        p.save(); // only the received count changed
+        Quiescence restarted = new Quiescence(1);
+        restarted.load(own);
+        assertThat(restarted.quiet()).isFalse();
+        restarted.probe(new Message.Probe(8), false, mail);
+        assertThat(sent.get(sent.size() - 1)).isEqualTo(new Message.Status(8, 1, 2, 2, false));
+        // Rest found: the flag goes back, and so does that write.
+        assertThat(restarted.quiet(new Message.Quiet(8))).isTrue();
+        restarted.save();
+        Quiescence again = new Quiescence(1);
+        again.load(own);
+        assertThat(again.quiet()).isTrue();
+    }
+
     /** Both partitions answer the current wave; {@code inFlight} more messages were sent than received in all. */
     private void wave(long nowMs, long inFlight) {
         long round = lastProbe();
         coordinator.status(new Message.Status(round, 0, 1000, 1000, false), mail, nowMs);
         coordinator.status(new Message.Status(round, 1, 1000 + inFlight, 1000, false), mail, nowMs);
+    }
+
+    private static KeyValueStore<String, Long> newStore() {
+        KeyValueStore<String, Long> s = Stores.keyValueStoreBuilder(
+                        Stores.inMemoryKeyValueStore("resolver-state"), Serdes.String(), Serdes.Long())
+                .withLoggingDisabled()
+                .withCachingDisabled()
+                .build();
+        s.init(new MockProcessorContext<>().getStateStoreContext(), s);
+        return s;
     }
 
     private long lastProbe() {
