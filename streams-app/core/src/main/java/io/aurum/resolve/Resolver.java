@@ -135,6 +135,13 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     // The work of one input: the nodes it touched, and the messages still to hand to nodes of this task.
     private final Map<String, RecordNode> recordWork = new HashMap<>();
     private final Map<String, IdentifierNode> identifierWork = new HashMap<>();
+    /**
+     * The identifier nodes of {@link #identifierWork} as they were read (null: not stored): the write-back skips a
+     * node that ends the input as it began. One in six identifier writes rewrote an unchanged node (a label that
+     * was already known, a generation already reset), each a changelog record.
+     */
+    private final Map<String, IdentifierNode> identifierRead = new HashMap<>();
+
     private final Map<String, ClusterNode> clusterWork = new HashMap<>();
     private final ArrayDeque<Message> local = new ArrayDeque<>();
     /**
@@ -403,6 +410,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             recordWork.clear();
             danglingRead.clear();
             identifierWork.clear();
+            identifierRead.clear();
             clusterWork.clear();
             local.clear();
             input = null;
@@ -712,6 +720,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         }
         return identifierWork.computeIfAbsent(id, k -> {
             IdentifierNode n = identifierStore.get(k);
+            identifierRead.put(k, n == null ? null : n.copy());
             return n == null ? new IdentifierNode() : n;
         });
     }
@@ -758,9 +767,12 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             }
         }
         identifierWork.forEach((k, n) -> {
+            IdentifierNode before = identifierRead.get(k);
             if (n.holders.isEmpty()) {
-                identifierStore.delete(k);
-            } else {
+                if (before != null) {
+                    identifierStore.delete(k);
+                }
+            } else if (!n.sameAs(before)) {
                 identifierStore.put(k, n);
             }
         });
@@ -774,6 +786,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         recordWork.clear();
         danglingRead.clear();
         identifierWork.clear();
+        identifierRead.clear();
         clusterWork.clear();
         quiescence.save();
     }
