@@ -123,10 +123,8 @@ public final class Identifiers {
 
     /** The record a rule link links {@code recordId} to. */
     public static String ruleLinkOther(String identifier, String recordId) {
-        int colon = identifier.indexOf(':');
-        int length = Integer.parseInt(identifier.substring(RULE_LINK_PREFIX.length(), colon));
-        String lo = identifier.substring(colon + 1, colon + 1 + length);
-        String hi = identifier.substring(colon + 1 + length);
+        String lo = ruleLinkFirst(identifier);
+        String hi = identifier.substring(identifier.indexOf(':') + 1 + lo.length());
         return lo.equals(recordId) ? hi : lo;
     }
 

@@ -69,7 +69,6 @@ final class Quiescence {
     private long answered;
 
     private long disturbedAt;
-    private boolean dirty;
     /** The values as the store has them, in the order of {@link #KEYS}: save() writes only those that changed. */
     private final long[] saved = new long[KEYS.length];
 
@@ -98,13 +97,13 @@ final class Quiescence {
         round = value(ROUND, 0);
         answered = value(ANSWERED, 0);
         disturbedAt = value(DISTURBED_AT, 0);
-        System.arraycopy(values(), 0, saved, 0, saved.length);
+        long[] loaded = {sent, received, quiet ? 1L : 0L, round, answered, disturbedAt};
+        System.arraycopy(loaded, 0, saved, 0, saved.length);
         known.clear();
         known.add(partition);
         try (var it = store.prefixScan(KNOWN, new org.apache.kafka.common.serialization.StringSerializer())) {
             it.forEachRemaining(kv -> known.add(Integer.parseInt(kv.key.substring(KNOWN.length()))));
         }
-        dirty = false;
         waving = false;
         answers.clear();
     }
@@ -119,21 +118,19 @@ final class Quiescence {
      * counters. Writing all six on every input was 4% of a stream thread's time.
      */
     void save() {
-        if (dirty) {
-            long[] now = values();
-            for (int i = 0; i < KEYS.length; i++) {
-                if (now[i] != saved[i]) {
-                    store.put(KEYS[i], now[i]);
-                    saved[i] = now[i];
-                }
-            }
-            dirty = false;
-        }
+        save(0, sent);
+        save(1, received);
+        save(2, quiet ? 1L : 0L);
+        save(3, round);
+        save(4, answered);
+        save(5, disturbedAt);
     }
 
-    /** The persistent values, in the order of {@link #KEYS}. */
-    private long[] values() {
-        return new long[] {sent, received, quiet ? 1L : 0L, round, answered, disturbedAt};
+    private void save(int key, long value) {
+        if (saved[key] != value) {
+            store.put(KEYS[key], value);
+            saved[key] = value;
+        }
     }
 
     boolean quiet() {
@@ -152,12 +149,10 @@ final class Quiescence {
 
     void sent() {
         sent++;
-        dirty = true;
     }
 
     void received() {
         received++;
-        dirty = true;
     }
 
     /** Partition {@code other} holds back: it exists, and waves ask it from now on. */
@@ -175,7 +170,6 @@ final class Quiescence {
         // A Quiet of a wave this partition answered before it heard of the hold may still be on its way: that wave
         // did not see the hold, so its rest says nothing about what follows (see quiet()).
         disturbedAt = answered;
-        dirty = true;
         waving = false;
     }
 
@@ -196,14 +190,12 @@ final class Quiescence {
 
     private void nextWave(Mailbox mail) {
         round++;
-        dirty = true;
         answers.clear();
         mail.send(new Message.Probe(round));
     }
 
     void probe(Message.Probe p, boolean holding, Mailbox mail) {
         answered = Math.max(answered, p.round());
-        dirty = true;
         mail.send(new Message.Status(p.round(), partition, sent, received, holding));
     }
 
@@ -253,7 +245,6 @@ final class Quiescence {
             return false; // already quiet, or the rest of a wave that ran before the latest hold began
         }
         quiet = true;
-        dirty = true;
         return true;
     }
 
@@ -265,14 +256,17 @@ final class Quiescence {
         boolean stalled = wavesWithoutProgress >= STALL_WAVES && nowMs - progressMs > LIMIT.toMillis();
         if (stalled || nowMs - waveStartMs > CAP.toMillis()) {
             waving = false;
-            LOG.warn(
-                    stalled
-                            ? "The resolver found no rest after a snapshot, and the messages in flight stopped "
-                                    + "falling {} waves and over {} s ago (changes keep arriving?): clusters publish "
-                                    + "now"
-                            : "The resolver found no rest within {} s after a snapshot: clusters publish now",
-                    stalled ? wavesWithoutProgress : CAP.toSeconds(),
-                    LIMIT.toSeconds());
+            if (stalled) {
+                LOG.warn(
+                        "The resolver found no rest after a snapshot: the messages in flight have not fallen for {} "
+                                + "waves and over {} s (changes keep arriving?); clusters publish now",
+                        wavesWithoutProgress,
+                        LIMIT.toSeconds());
+            } else {
+                LOG.warn(
+                        "The resolver found no rest within {} s after a snapshot: clusters publish now",
+                        CAP.toSeconds());
+            }
             mail.send(new Message.Quiet(round));
         }
     }
