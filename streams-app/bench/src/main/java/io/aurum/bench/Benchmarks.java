@@ -204,8 +204,11 @@ final class Benchmarks {
                     + "; output topics: " + WorkCounts.perChange(first.work().outputs(), first.events())
                     + String.format(
                             "; resolver messages handed over inside a task (no record, but node reads and writes): "
-                                    + "%.2f.",
-                            (double) first.work().localMessages() / first.events()));
+                                    + "%.2f. Of its %.1f s, the stream threads waited in Kafka's clients (summed over "
+                                    + "threads; KIP-761 time metrics): %s.",
+                            (double) first.work().localMessages() / first.events(),
+                            first.seconds(),
+                            first.work().waits()));
             report.note(String.format(
                     "Generator: %,d rows in %.1f s (%,.0f rows/s), CSV for COPY; COPY into Postgres " + "%.1f s.",
                     data.rows(), genSeconds, data.rows() / genSeconds, loadSeconds));
@@ -334,8 +337,13 @@ final class Benchmarks {
             WorkCounts work =
                     WorkCounts.of(rt.streams().streams(), config.streams().applicationId());
             log(
-                    "%s: converged in %.1f s; per change: %.2f internal records, %.2f store writes",
-                    label, secs, (double) work.internalTotal() / events, (double) work.storeWritesTotal() / events);
+                    "%s: converged in %.1f s; per change: %.2f internal records, %.2f store writes; stream threads "
+                            + "waited: %s",
+                    label,
+                    secs,
+                    (double) work.internalTotal() / events,
+                    (double) work.storeWritesTotal() / events,
+                    work.waits());
             return new Phase(name, events, secs, s.peakHeapMb(), s.peakRssMb(), s.cores(), work);
         } finally {
             rt.close();

@@ -16,16 +16,39 @@ import org.apache.kafka.streams.KafkaStreams;
  * <p>Read it before the runtime closes: the counts live in the clients' metrics.
  */
 record WorkCounts(
-        Map<String, Long> internal, Map<String, Long> storeWrites, Map<String, Long> outputs, long localMessages) {
-    static final WorkCounts NONE = new WorkCounts(Map.of(), Map.of(), Map.of(), 0);
+        Map<String, Long> internal,
+        Map<String, Long> storeWrites,
+        Map<String, Long> outputs,
+        long localMessages,
+        Map<String, Long> waitNanos) {
+    static final WorkCounts NONE = new WorkCounts(Map.of(), Map.of(), Map.of(), 0, Map.of());
+
+    /**
+     * Where the stream threads waited, from the clients' cumulative time metrics (KIP-761), summed over threads:
+     * {@code blocked} is all the time a stream thread spent blocked in a Kafka client (the consumer's poll, the
+     * producer's flush and transaction calls); the producer parts are broken out. What is left of a thread's wall
+     * time is its own work: processing, punctuation, store flushes.
+     */
+    private static final Map<String, String> WAITS = Map.of(
+            "stream-thread-metrics/blocked-time-ns-total", "blocked",
+            "producer-metrics/flush-time-ns-total", "producer-flush",
+            "producer-metrics/txn-commit-time-ns-total", "txn-commit",
+            "producer-metrics/txn-send-offsets-time-ns-total", "txn-send-offsets",
+            "producer-metrics/txn-begin-time-ns-total", "txn-begin");
 
     private static final String CHANGELOG = "-changelog";
 
     static WorkCounts of(KafkaStreams streams, String applicationId) {
         Map<String, Long> perTopic = new TreeMap<>();
         long local = 0;
+        Map<String, Long> waits = new TreeMap<>();
         for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
             MetricName name = e.getKey();
+            String wait = WAITS.get(name.group() + "/" + name.name());
+            if (wait != null && e.getValue().metricValue() instanceof Number n) {
+                waits.merge(wait, (long) n.doubleValue(), Long::sum);
+                continue;
+            }
             if ("stream-aurum-resolver-metrics".equals(name.group()) && "local-message-total".equals(name.name())) {
                 // Messages between resolver nodes of one task: no record, but a node read and update each.
                 local += (long) ((Number) e.getValue().metricValue()).doubleValue();
@@ -53,7 +76,7 @@ record WorkCounts(
                 outputs.put(topic, n);
             }
         });
-        return new WorkCounts(internal, stores, outputs, local);
+        return new WorkCounts(internal, stores, outputs, local, waits);
     }
 
     /** What was done since {@code earlier} (a snapshot of the same runtime's counts). */
@@ -62,13 +85,24 @@ record WorkCounts(
                 diff(internal, earlier.internal),
                 diff(storeWrites, earlier.storeWrites),
                 diff(outputs, earlier.outputs),
-                localMessages - earlier.localMessages);
+                localMessages - earlier.localMessages,
+                diff(waitNanos, earlier.waitNanos));
     }
 
     private static Map<String, Long> diff(Map<String, Long> now, Map<String, Long> before) {
         Map<String, Long> d = new TreeMap<>();
         now.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0L)));
         return d;
+    }
+
+    /** {@code blocked 12.3 s, txn-commit 4.5 s, …}: where the stream threads waited. */
+    String waits() {
+        StringBuilder sb = new StringBuilder();
+        waitNanos.forEach((k, v) -> sb.append(sb.isEmpty() ? "" : ", ")
+                .append(k)
+                .append(' ')
+                .append(String.format(java.util.Locale.ROOT, "%.1f s", v / 1e9)));
+        return sb.isEmpty() ? "–" : sb.toString();
     }
 
     long internalTotal() {
