@@ -22,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serde;
 
 /**
  * The {@link Binary} form of the resolver's messages and node state, and of the canonical values they carry.
@@ -408,19 +407,7 @@ public final class Codecs {
         }
     };
 
-    // ---- Node state (the resolver's stores).
-
-    public static Serde<?> recordNodes() {
-        return RECORD_NODE.serde();
-    }
-
-    public static Serde<?> identifierNodes() {
-        return IDENTIFIER_NODE.serde();
-    }
-
-    public static Serde<?> clusterNodes() {
-        return CLUSTER_NODE.serde();
-    }
+    // ---- Node state (the resolver's stores hold these bytes; the resolver encodes and decodes, see NodeStore).
 
     static final Codec<RecordNode> RECORD_NODE = new Codec<>() {
         public int version() {

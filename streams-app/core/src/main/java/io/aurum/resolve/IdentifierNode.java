@@ -14,20 +14,6 @@ final class IdentifierNode {
     final Map<String, Holder> holders = new TreeMap<>();
     boolean active = true;
 
-    /** A copy that later changes to this node do not reach ({@link Holder} is immutable: its map is copied). */
-    IdentifierNode copy() {
-        IdentifierNode c = new IdentifierNode();
-        c.gen = gen;
-        c.active = active;
-        c.holders.putAll(holders);
-        return c;
-    }
-
-    /** Whether this node holds exactly what {@code other} does (null: nothing). */
-    boolean sameAs(IdentifierNode other) {
-        return other != null && gen == other.gen && active == other.active && holders.equals(other.holders);
-    }
-
     /**
      * A holder as the identifier knows it: its label in the identifier's generation (null: not yet heard), the
      * values compound rules compare, and the last offer and explanation sent to it in that generation, so that

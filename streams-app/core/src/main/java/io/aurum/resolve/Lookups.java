@@ -2,6 +2,7 @@ package io.aurum.resolve;
 
 import io.aurum.canonical.SourceRecord;
 import io.aurum.cluster.ClusterView;
+import io.aurum.codec.Codec;
 import io.aurum.config.PipelineConfig;
 import io.aurum.identity.Membership;
 import io.aurum.schemas.GoldenCustomer;
@@ -25,8 +26,8 @@ public final class Lookups {
 
     /** The record's published membership, or null (unknown here, or not settled yet). */
     public Membership membership(ReadOnlyKeyValueStore<String, ?> records, String recordId) {
-        Object node = records.get(recordId);
-        if (!(node instanceof RecordNode n) || n.goldenId == null || !n.present()) {
+        RecordNode n = decode(records.get(recordId), Codecs.RECORD_NODE);
+        if (n == null || n.goldenId == null || !n.present()) {
             return null;
         }
         return new Membership(n.goldenId, n.reason);
@@ -34,8 +35,8 @@ public final class Lookups {
 
     /** The cluster's golden record, or null when no cluster here has that id. */
     public GoldenCustomer golden(ReadOnlyKeyValueStore<String, ?> clusters, String goldenId) {
-        Object node = clusters.get(goldenId);
-        if (!(node instanceof ClusterNode c) || c.members.isEmpty()) {
+        ClusterNode c = decode(clusters.get(goldenId), Codecs.CLUSTER_NODE);
+        if (c == null || c.members.isEmpty()) {
             return null;
         }
         Map<String, SourceRecord> records = new TreeMap<>();
@@ -50,12 +51,18 @@ public final class Lookups {
                 .golden();
     }
 
+    /** A node from a resolver store's value (its codec's bytes, see {@code Stores}), or null. */
+    private static <N> N decode(Object value, Codec<N> codec) {
+        return value instanceof byte[] bytes ? codec.decode(bytes) : null;
+    }
+
     /** How many clusters this store holds that have members (counted exactly; for a progress line). */
     public static long clusters(ReadOnlyKeyValueStore<String, ?> clusters) {
         long n = 0;
         try (var it = clusters.all()) {
             while (it.hasNext()) {
-                if (it.next().value instanceof ClusterNode c && !c.members.isEmpty()) {
+                ClusterNode c = decode(it.next().value, Codecs.CLUSTER_NODE);
+                if (c != null && !c.members.isEmpty()) {
                     n++;
                 }
             }

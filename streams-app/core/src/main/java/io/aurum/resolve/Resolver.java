@@ -31,7 +31,6 @@ import java.util.stream.IntStream;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Value;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.Cancellable;
@@ -74,9 +73,9 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private final IdentifierNodes identifiers;
     private final ClusterNodes clusters;
 
-    private KeyValueStore<String, RecordNode> recordStore;
-    private KeyValueStore<String, IdentifierNode> identifierStore;
-    private KeyValueStore<String, ClusterNode> clusterStore;
+    private NodeStore<RecordNode> recordStore;
+    private NodeStore<IdentifierNode> identifierStore;
+    private NodeStore<ClusterNode> clusterStore;
     /** The partition's coordination state: running snapshots, partitions that hold back, {@link Quiescence}. */
     private KeyValueStore<String, Long> stateStore;
 
@@ -135,12 +134,6 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     // The work of one input: the nodes it touched, and the messages still to hand to nodes of this task.
     private final Map<String, RecordNode> recordWork = new HashMap<>();
     private final Map<String, IdentifierNode> identifierWork = new HashMap<>();
-    /**
-     * The identifier nodes of {@link #identifierWork} as they were read (null: not stored): the write-back skips a
-     * node that ends the input as it began. One in six identifier writes rewrote an unchanged node (a label that
-     * was already known, a generation already reset), each a changelog record.
-     */
-    private final Map<String, IdentifierNode> identifierRead = new HashMap<>();
 
     private final Map<String, ClusterNode> clusterWork = new HashMap<>();
     private final ArrayDeque<Message> local = new ArrayDeque<>();
@@ -236,9 +229,9 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     @Override
     public void init(ProcessorContext<String, Object> context) {
         super.init(context);
-        recordStore = context.getStateStore(stores.records());
-        identifierStore = context.getStateStore(stores.identifiers());
-        clusterStore = context.getStateStore(stores.clusters());
+        recordStore = new NodeStore<>(context.getStateStore(stores.records()), Codecs.RECORD_NODE);
+        identifierStore = new NodeStore<>(context.getStateStore(stores.identifiers()), Codecs.IDENTIFIER_NODE);
+        clusterStore = new NodeStore<>(context.getStateStore(stores.clusters()), Codecs.CLUSTER_NODE);
         stateStore = context.getStateStore(stores.state());
         partition = context.taskId().partition();
         snapshots.clear();
@@ -410,9 +403,9 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             recordWork.clear();
             danglingRead.clear();
             identifierWork.clear();
-            identifierRead.clear();
             clusterWork.clear();
             local.clear();
+            forgetReads();
             input = null;
         }
     }
@@ -476,7 +469,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
     private void sweep(Message.Sweep m) {
         List<String> gone = new ArrayList<>();
         try (KeyValueIterator<String, RecordNode> it =
-                recordStore.prefixScan(m.sweep().source() + ":", new StringSerializer())) {
+                recordStore.prefixScan(m.sweep().source() + ":")) {
             while (it.hasNext()) {
                 KeyValue<String, RecordNode> kv = it.next();
                 if (m.sweep().removes(kv.value.row)) {
@@ -647,7 +640,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
      * it sets off in this task, then writes back.
      */
     private <N> Progress sweepStep(
-            KeyValueStore<String, N> store,
+            NodeStore<N> store,
             String cursor,
             java.util.function.Predicate<N> wanted,
             java.util.function.Consumer<String> act) {
@@ -655,7 +648,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         String last = cursor;
         boolean done = true;
         int scanned = 0;
-        try (KeyValueIterator<String, N> it = store.range(cursor, null)) {
+        try (KeyValueIterator<String, N> it = store.range(cursor)) {
             while (it.hasNext()) {
                 KeyValue<String, N> kv = it.next();
                 if (kv.key.equals(cursor)) {
@@ -720,7 +713,6 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         }
         return identifierWork.computeIfAbsent(id, k -> {
             IdentifierNode n = identifierStore.get(k);
-            identifierRead.put(k, n == null ? null : n.copy());
             return n == null ? new IdentifierNode() : n;
         });
     }
@@ -767,12 +759,9 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
             }
         }
         identifierWork.forEach((k, n) -> {
-            IdentifierNode before = identifierRead.get(k);
             if (n.holders.isEmpty()) {
-                if (before != null) {
-                    identifierStore.delete(k);
-                }
-            } else if (!n.sameAs(before)) {
+                identifierStore.delete(k);
+            } else {
                 identifierStore.put(k, n);
             }
         });
@@ -786,9 +775,16 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
         recordWork.clear();
         danglingRead.clear();
         identifierWork.clear();
-        identifierRead.clear();
         clusterWork.clear();
+        forgetReads();
         quiescence.save();
+    }
+
+    /** The node stores skip a write-back that changes nothing, by what they read in this input; it ended. */
+    private void forgetReads() {
+        recordStore.forget();
+        identifierStore.forget();
+        clusterStore.forget();
     }
 
     /** Hands messages for this task's nodes to the local queue and sends the rest; publishes outputs. */

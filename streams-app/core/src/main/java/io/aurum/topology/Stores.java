@@ -5,6 +5,7 @@ import io.aurum.resolve.Codecs;
 import io.aurum.survivorship.Steward;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Every state store of the topology, by stage, with its value serde (keys are strings). Each store has a changelog
@@ -25,10 +26,12 @@ public final class Stores {
     public static final Store<StoredRow> CHILD_ROWS = new Store<>("child-rows", Codecs.STORED_ROW.serde(), false);
     public static final Store<List<String>> ASSERTIONS = new Store<>("assertions", Codecs.STRINGS.serde(), false);
     public static final Store<Steward> OVERRIDES = new Store<>("overrides", Codecs.STEWARD.serde(), false);
-    // 3. The resolver: record, identifier and cluster nodes (queryable: records and clusters, for lookups)
-    public static final Store<?> RECORDS = new Store<>("resolver-records", Codecs.recordNodes(), true);
-    public static final Store<?> IDENTIFIERS = new Store<>("resolver-identifiers", Codecs.identifierNodes(), true);
-    public static final Store<?> CLUSTERS = new Store<>("resolver-clusters", Codecs.clusterNodes(), true);
+    // 3. The resolver: record, identifier and cluster nodes (queryable: records and clusters, for lookups). Their
+    //    values are the nodes' Codecs bytes, which the resolver encodes and decodes itself: it compares them to tell
+    //    a write-back that changes nothing (resolve.NodeStore); lookups decode them (resolve.Lookups).
+    public static final Store<byte[]> RECORDS = new Store<>("resolver-records", Serdes.ByteArray(), true);
+    public static final Store<byte[]> IDENTIFIERS = new Store<>("resolver-identifiers", Serdes.ByteArray(), true);
+    public static final Store<byte[]> CLUSTERS = new Store<>("resolver-clusters", Serdes.ByteArray(), true);
     /** Snapshots running, partitions holding back, and the search for rest after them (resolve.Quiescence). */
     public static final Store<Long> RESOLVER_STATE = new Store<>("resolver-state", Codecs.LONG.serde(), true);
 
