@@ -337,12 +337,13 @@ final class Benchmarks {
             WorkCounts work =
                     WorkCounts.of(rt.streams().streams(), config.streams().applicationId());
             log(
-                    "%s: converged in %.1f s; per change: %.2f internal records, %.2f store writes; stream threads "
-                            + "waited: %s",
+                    "%s: converged in %.1f s; per change: %.2f internal records, %.2f store writes, %.0f µs of "
+                            + "stream-thread CPU; stream threads waited: %s",
                     label,
                     secs,
                     (double) work.internalTotal() / events,
                     (double) work.storeWritesTotal() / events,
+                    s.streamThreadCpuNanos() / 1e3 / events,
                     work.waits());
             return new Phase(name, events, secs, s.peakHeapMb(), s.peakRssMb(), s.cores(), work);
         } finally {

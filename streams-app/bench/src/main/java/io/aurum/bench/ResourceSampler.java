@@ -21,6 +21,7 @@ final class ResourceSampler implements AutoCloseable {
     private final long wallStart = System.nanoTime();
     private long cpuNanos;
     private long wallNanos;
+    private long streamThreadCpuNanos;
 
     ResourceSampler() {
         thread = new Thread(
@@ -87,5 +88,28 @@ final class ResourceSampler implements AutoCloseable {
         sample();
         cpuNanos = processCpuNanos() - cpuStart;
         wallNanos = System.nanoTime() - wallStart;
+        streamThreadCpuNanos = streamThreadCpu();
+    }
+
+    /**
+     * CPU time of the live stream threads (not their producers' I/O threads), read when the phase ends: a phase
+     * starts its own runtime, whose stream threads start with it. Unlike wall time it barely depends on what else
+     * the two cores were doing, so it compares the stream threads' own work between runs and builds.
+     */
+    long streamThreadCpuNanos() {
+        return streamThreadCpuNanos;
+    }
+
+    private static long streamThreadCpu() {
+        var threads = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null
+                    && info.getThreadName().contains("-StreamThread-")
+                    && !info.getThreadName().contains("producer")) {
+                sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
     }
 }

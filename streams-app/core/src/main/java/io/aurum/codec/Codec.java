@@ -19,7 +19,12 @@ public interface Codec<T> {
     T read(Binary.Reader in, int version);
 
     default byte[] encode(T value) {
-        Binary.Writer out = new Binary.Writer();
+        return encode(value, 256);
+    }
+
+    /** @param sizeHint the bytes it will likely take (e.g. what the value took last time): the buffer starts there */
+    default byte[] encode(T value, int sizeHint) {
+        Binary.Writer out = new Binary.Writer(sizeHint);
         out.u8(version());
         write(out, value);
         return out.toByteArray();

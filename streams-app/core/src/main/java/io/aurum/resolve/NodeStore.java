@@ -42,8 +42,10 @@ final class NodeStore<V> {
 
     /** Stores the node, unless it encodes exactly as it was read. */
     void put(String key, V node) {
-        byte[] bytes = codec.encode(node);
-        if (Arrays.equals(bytes, read.get(key))) {
+        byte[] before = read.get(key);
+        // A node rarely changes size by much: starting the buffer at its last size saves growing it step by step.
+        byte[] bytes = codec.encode(node, before == null ? 256 : before.length + 64);
+        if (Arrays.equals(bytes, before)) {
             return;
         }
         store.put(key, bytes);

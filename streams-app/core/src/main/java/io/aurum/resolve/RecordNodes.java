@@ -81,7 +81,7 @@ final class RecordNodes {
     void override(String rid, RecordNode n, String id, Steward override, Mailbox mail) {
         Steward before = override == null ? n.overrides.remove(id) : n.overrides.put(id, override);
         if (!Objects.equals(before, override)) {
-            content(rid, n, view(rid, n), mail);
+            content(rid, n, mail);
         }
     }
 
@@ -100,6 +100,18 @@ final class RecordNodes {
 
     private SourceRecord view(String rid, RecordNode n) {
         return RecordView.of(config, rid, n.row, n.children, n.assertions, n.cannotLinks);
+    }
+
+    /**
+     * As {@link #content(String, RecordNode, SourceRecord, Mailbox)}, working the record's view out only when it is
+     * sent now: while a snapshot holds (most of an initial load), the record is only marked.
+     */
+    private void content(String rid, RecordNode n, Mailbox mail) {
+        if (mail.holding()) {
+            n.held = true;
+        } else {
+            syncMember(rid, n, view(rid, n), mail);
+        }
     }
 
     /** The record's content may have changed: its cluster node hears of it now, or when the hold ends. */
@@ -417,7 +429,7 @@ final class RecordNodes {
             for (String ancestor : tell) {
                 mail.send(new Succession(ancestor, false, rid, g, false, rid));
             }
-            content(rid, n, view(rid, n), mail);
+            content(rid, n, mail);
         }
         n.anchorOf = cluster.recordId();
     }

@@ -321,22 +321,13 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
 
     /** Every few seconds of wall-clock time: stalled snapshots, and the coordinator's search for rest. */
     private void tick(long now) {
-        input = new Record<>(null, null, context().currentSystemTimeMs());
-        try {
+        unit(new Record<>(null, null, context().currentSystemTimeMs()), () -> {
             releaseStalledSnapshots(now);
             if (!announced() && heldBy.isEmpty()) {
                 quiescence.start(now, mailbox); // after a restart of the coordinator, or a lost wave
             }
             quiescence.tick(now, mailbox);
-            while (!local.isEmpty()) {
-                handle(local.poll());
-            }
-            mailbox.forwardBatches();
-            flush();
-        } finally {
-            batches.clear();
-            input = null;
-        }
+        });
     }
 
     /**
@@ -387,12 +378,22 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
 
     @Override
     public void process(Record<String, Message> record) {
-        input = record;
         if (Quiescence.counted(record.value())) {
             quiescence.received();
         }
+        unit(record, () -> handle(record.value()));
+    }
+
+    /**
+     * One unit of the resolver's work (an input, a tick, a step after a snapshot): does it, hands the messages it set
+     * off to this task's nodes in order, sends the rest, and writes back every node it touched, once. A unit that
+     * fails leaves nothing behind for the next (the processing exception handler may skip it and go on): the next
+     * unit reads its nodes from the stores.
+     */
+    private void unit(Record<String, Message> trigger, Runnable work) {
+        input = trigger;
         try {
-            handle(record.value());
+            work.run();
             while (!local.isEmpty()) {
                 handle(local.poll());
             }
@@ -561,20 +562,14 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
 
     /** A punctuation while a release or publication in steps goes on: the next step of each. */
     private void steps(long now) {
-        input = new Record<>(null, null, context().currentSystemTimeMs());
-        try {
+        unit(new Record<>(null, null, context().currentSystemTimeMs()), () -> {
             if (releasing) {
                 releaseStep();
             }
             if (publishingHeld) {
                 publishStep();
             }
-            mailbox.forwardBatches();
-            flush();
-        } finally {
-            batches.clear();
-            input = null;
-        }
+        });
     }
 
     /** Steps go on by punctuation until both are done (and only then: a punctuation makes a commit). */
