@@ -409,19 +409,41 @@ public final class Codecs {
 
     // ---- Node state (the resolver's stores hold these bytes; the resolver encodes and decodes, see NodeStore).
 
+    /** A record's row (or null) and child rows, as record nodes keep them until used ({@code RecordNode.source}). */
+    static byte[] source(StoredRow row, Map<String, Map<String, ChildRecord>> children) {
+        Writer w = new Writer(512);
+        w.opt(row, Codecs::storedRow);
+        w.map(children, (x, rows) -> x.map(rows, Codecs::childRecord));
+        return w.toByteArray();
+    }
+
+    /** Reads what {@link #source(StoredRow, Map)} wrote: the row goes to {@code row}, the child rows into {@code children}. */
+    static void source(
+            byte[] encoded,
+            java.util.function.Consumer<StoredRow> row,
+            Map<String, Map<String, ChildRecord>> children) {
+        sourceParts(new Reader(encoded), row, children);
+    }
+
+    private static void sourceParts(
+            Reader r, java.util.function.Consumer<StoredRow> row, Map<String, Map<String, ChildRecord>> children) {
+        row.accept(r.opt(Codecs::storedRow));
+        children.putAll(r.sorted(x -> x.sorted(Codecs::childRecord)));
+    }
+
     static final Codec<RecordNode> RECORD_NODE = new Codec<>() {
         public int version() {
             // 2: whether the record's own id has a published redirect; 3: whether its own id is live, the splits
             // its redirect announced (what the resolver's event counters compare with), the origin of a ghost's
             // target; cannot-links naming it, labels beyond L_1, the best offered at each level, dirty flags (and its
             // own link identifier's node in format 2); 4: compound rules' blocks apart from the identifiers, and the
-            // records each links it to; 5: the nodes of the rule links whose first record it is
-            return 5;
+            // records each links it to; 5: the nodes of the rule links whose first record it is; 6: the row and
+            // child rows as one length-prefixed part (source), read only when used
+            return 6;
         }
 
         public void write(Writer w, RecordNode n) {
-            w.opt(n.row, Codecs::storedRow);
-            w.map(n.children, (x, rows) -> x.map(rows, Codecs::childRecord));
+            w.bytes(n.source());
             w.list(List.copyOf(n.assertions), Writer::str);
             w.map(n.overrides, Codecs::steward);
             w.list(n.ids, Writer::str).opt(n.anchor, Codecs::anchor);
@@ -449,8 +471,11 @@ public final class Codecs {
 
         public RecordNode read(Reader r, int version) {
             RecordNode n = new RecordNode();
-            n.row = r.opt(Codecs::storedRow);
-            n.children.putAll(r.sorted(x -> x.sorted(Codecs::childRecord)));
+            if (version >= 6) {
+                n.source(r.bytes());
+            } else {
+                sourceParts(r, n::row, n.children());
+            }
             n.assertions.addAll(r.list(Reader::str));
             n.overrides.putAll(r.sorted(Codecs::steward));
             n.ids = r.list(Reader::str);

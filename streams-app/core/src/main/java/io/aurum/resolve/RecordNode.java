@@ -4,6 +4,7 @@ import io.aurum.canonical.SourceRecord.ChildRecord;
 import io.aurum.canonical.StoredRow;
 import io.aurum.identity.Anchor;
 import io.aurum.survivorship.Steward;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,9 +19,17 @@ import java.util.TreeSet;
 final class RecordNode {
     // The record.
     /** The parent row; null until it arrives (children and assertions may come first), deleted when gone. */
-    StoredRow row;
+    private StoredRow row;
     /** Child rows by child source, then child key. */
-    final Map<String, Map<String, ChildRecord>> children = new TreeMap<>();
+    private final Map<String, Map<String, ChildRecord>> children = new TreeMap<>();
+    /**
+     * The row and the child rows as stored ({@link Codecs#source}), until something uses them; null once decoded.
+     * They are most of a record node's bytes, and most inputs that touch a record do not look at them (the labels
+     * its identifiers offer, a release's flags): kept encoded, they are not decoded on read nor encoded on write.
+     */
+    private byte[] source;
+    /** {@link #source} of a record with neither row nor child rows. */
+    private static final byte[] NO_SOURCE = Codecs.source(null, Map.of());
     /** Steward must-link assertions that name this record. */
     final Set<String> assertions = new TreeSet<>();
     /** Steward cannot-link assertions that name this record. */
@@ -130,6 +139,40 @@ final class RecordNode {
      */
     final Map<String, IdentifierNode> ruleLinks = new TreeMap<>();
 
+    /** A node read from the store, with its row and child rows still encoded as {@link Codecs#source} wrote them. */
+    void source(byte[] encoded) {
+        source = encoded;
+    }
+
+    /** The row and child rows as {@link Codecs#source} writes them: as stored, if nothing used them since. */
+    byte[] source() {
+        return source != null ? source : Codecs.source(row, children);
+    }
+
+    StoredRow row() {
+        decode();
+        return row;
+    }
+
+    void row(StoredRow row) {
+        decode();
+        this.row = row;
+    }
+
+    /** Child rows by child source, then child key (mutable). */
+    Map<String, Map<String, ChildRecord>> children() {
+        decode();
+        return children;
+    }
+
+    private void decode() {
+        if (source != null) {
+            byte[] encoded = source;
+            source = null;
+            Codecs.source(encoded, this::row, children);
+        }
+    }
+
     /** Whether the record takes part in label propagation (its row is present). */
     boolean present() {
         return anchor != null && !ghost;
@@ -137,8 +180,7 @@ final class RecordNode {
 
     /** Nothing worth keeping: no row version to guard, nothing waiting, no history to hand on. */
     boolean isEmpty() {
-        return row == null
-                && children.isEmpty()
+        return (source != null ? Arrays.equals(source, NO_SOURCE) : row == null && children.isEmpty())
                 && assertions.isEmpty()
                 && cannotLinks.isEmpty()
                 && overrides.isEmpty()

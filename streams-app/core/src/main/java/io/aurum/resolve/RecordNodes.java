@@ -47,23 +47,23 @@ final class RecordNodes {
     // ---- The record changes.
 
     void row(String rid, RecordNode n, SourceChange change, Mailbox mail) {
-        StoredRow next = StoredRow.apply(n.row, change);
-        if (next == n.row) {
+        StoredRow next = StoredRow.apply(n.row(), change);
+        if (next == n.row()) {
             return;
         }
-        boolean sameVersion = next.sameVersion(n.row);
-        n.row = next;
+        boolean sameVersion = next.sameVersion(n.row());
+        n.row(next);
         if (!sameVersion) {
             changed(rid, n, mail);
         }
     }
 
     void child(String rid, RecordNode n, ChildChange change, Mailbox mail) {
-        Map<String, ChildRecord> rows = n.children.computeIfAbsent(change.childSource(), s -> new TreeMap<>());
+        Map<String, ChildRecord> rows = n.children().computeIfAbsent(change.childSource(), s -> new TreeMap<>());
         ChildRecord before =
                 change.child() == null ? rows.remove(change.childKey()) : rows.put(change.childKey(), change.child());
         if (rows.isEmpty()) {
-            n.children.remove(change.childSource());
+            n.children().remove(change.childSource());
         }
         if (!Objects.equals(before, change.child())) {
             changed(rid, n, mail);
@@ -99,7 +99,7 @@ final class RecordNodes {
     }
 
     private SourceRecord view(String rid, RecordNode n) {
-        return RecordView.of(config, rid, n.row, n.children, n.assertions, n.cannotLinks);
+        return RecordView.of(config, rid, n.row(), n.children(), n.assertions, n.cannotLinks);
     }
 
     /**
@@ -125,8 +125,8 @@ final class RecordNodes {
 
     /** A snapshot that did not see this record's row proves it deleted. */
     void sweep(String rid, RecordNode n, SnapshotSweep sweep, Mailbox mail) {
-        if (sweep.removes(n.row)) {
-            n.row = n.row.sweptBy(sweep);
+        if (sweep.removes(n.row())) {
+            n.row(n.row().sweptBy(sweep));
             changed(rid, n, mail);
         }
     }

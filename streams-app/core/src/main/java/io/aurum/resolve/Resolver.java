@@ -473,7 +473,7 @@ public final class Resolver extends ContextualProcessor<String, Message, String,
                 recordStore.prefixScan(m.sweep().source() + ":")) {
             while (it.hasNext()) {
                 KeyValue<String, RecordNode> kv = it.next();
-                if (m.sweep().removes(kv.value.row)) {
+                if (m.sweep().removes(kv.value.row())) {
                     gone.add(kv.key);
                 }
             }
