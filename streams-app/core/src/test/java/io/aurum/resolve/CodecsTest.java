@@ -183,20 +183,7 @@ class CodecsTest {
     @Test
     void nodeStateReadsBackEqual() {
         RecordNode n = new RecordNode();
-        n.row(new StoredRow(
-                Map.of("email", "a@b.c"),
-                Map.of("email", 1L),
-                Map.of(),
-                null,
-                5L,
-                new Position(10, false, 20),
-                false,
-                10,
-                0));
-        n.children()
-                .put(
-                        "billing.subscriptions",
-                        new java.util.TreeMap<>(Map.of("3", new ChildRecord("3", Map.of("status", "active"), 7L))));
+        withRows(n, Map.of("email", "a@b.c"));
         n.assertions.add("a-1");
         n.overrides.put("o-1", steward());
         n.ids = List.of("@crm.contacts:7", "email=a@b.c");
@@ -321,6 +308,17 @@ class CodecsTest {
     }
 
     /** A record node as the previous release wrote it (format 2), without the fields cannot-links added. */
+    /** Gives the node a row with these values (version 1 each) and one child row. */
+    private static void withRows(RecordNode n, Map<String, Object> values) {
+        Map<String, Long> versions = new java.util.HashMap<>();
+        values.keySet().forEach(k -> versions.put(k, 1L));
+        n.row(new StoredRow(values, versions, Map.of(), null, 5L, new Position(10, false, 20), false, 10, 0));
+        n.children()
+                .put(
+                        "billing.subscriptions",
+                        new java.util.TreeMap<>(Map.of("3", new ChildRecord("3", Map.of("status", "active"), 7L))));
+    }
+
     /** The node with its row and child rows decoded, as the resolver sees them when it uses them. */
     private static RecordNode used(RecordNode n) {
         n.row();
@@ -330,20 +328,7 @@ class CodecsTest {
     @Test
     void aRecordsRowsStayAsStoredUntilUsed() {
         RecordNode n = new RecordNode();
-        n.row(new StoredRow(
-                Map.of("email", "a@b.c", "name", "Zoë"),
-                Map.of("email", 1L, "name", 1L),
-                Map.of(),
-                null,
-                5L,
-                new Position(10, false, 20),
-                false,
-                10,
-                0));
-        n.children()
-                .put(
-                        "billing.subscriptions",
-                        new java.util.TreeMap<>(Map.of("3", new ChildRecord("3", Map.of("status", "active"), 7L))));
+        withRows(n, Map.of("email", "a@b.c", "name", "Zoë"));
         n.gen = 2;
         byte[] stored = Codecs.RECORD_NODE.encode(n);
 
