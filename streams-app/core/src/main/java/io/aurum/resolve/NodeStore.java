@@ -13,9 +13,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * One of the resolver's node stores as the resolver uses it: nodes are decoded when read and encoded when written,
  * by their {@link Codec}, over a store of bytes. It keeps the bytes of each node read until {@link #forget()}, so a
  * node written back exactly as it was read, or deleted when it was never stored, costs nothing: no RocksDB write and
- * no changelog record. Nodes are mutable and the resolver writes back every node an input touched; in about one
- * write in six nothing had changed (a label that was already known, a generation already reset, a released record
- * with nothing held), and comparing the encoding the write needs anyway is the one check that cannot miss a field.
+ * no changelog record. Nodes are mutable and the resolver writes back every node an input touched; an instrumented
+ * run found nothing changed in one identifier write in six and one record-node write in fourteen (a label that was
+ * already known, a generation already reset), and comparing the encoding the write needs anyway is the one check
+ * that cannot miss a field.
  *
  * <p>The stored bytes are the codec's format, the same as a serde over it would write: a store's contents and its
  * changelog do not depend on which of the two wrote them.
