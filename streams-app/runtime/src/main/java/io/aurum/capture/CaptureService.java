@@ -3,6 +3,7 @@ package io.aurum.capture;
 import io.aurum.canonical.SnapshotSweep;
 import io.aurum.infra.TopicAdmin;
 import io.debezium.embedded.Connect;
+import io.debezium.embedded.async.AsyncEngineConfig;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
@@ -101,8 +102,20 @@ public final class CaptureService implements AutoCloseable {
     private ExecutorService executor;
     /** Waits out the backoff before an engine that lost its database starts again. */
     private ScheduledExecutorService restarts;
-    /** How long an engine may take to start (or stop) its task: Debezium's {@code task.management.timeout.ms}. */
+    /** How long an engine may take to start (or stop) its task (see {@link #taskTimeout}). */
     static final Duration TASK_START_TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * The engine gives a task 40 s to start by default (4 × executor.shutdown.timeout.ms), and then fails it as a
+     * setup problem. A start under load can take longer: the 1M-row bench saw a task time out while the snapshots of
+     * the other databases on the same server kept both cores busy. A start that is slow is not broken, and
+     * capture.debezium can still set another value. The key comes from Debezium's own field: it is an internal one,
+     * {@code internal.task.management.timeout.ms}, and the bare name is silently ignored.
+     */
+    static void taskTimeout(Map<String, String> engineProperties) {
+        engineProperties.put(
+                AsyncEngineConfig.TASK_MANAGEMENT_TIMEOUT_MS.name(), Long.toString(TASK_START_TIMEOUT.toMillis()));
+    }
 
     private KafkaProducer<byte[], byte[]> producer;
     private Admin admin;
@@ -533,11 +546,7 @@ public final class CaptureService implements AutoCloseable {
                     p.put("heartbeat.action.query", settings.heartbeatActionQuery());
                 }
             }
-            // The engine gives a task 40 s to start by default (4 × executor.shutdown.timeout.ms), and then fails it
-            // as a setup problem. A start under load can take longer: the 1M-row bench saw support's task time out
-            // while the snapshots of crm and billing, on the same server, kept both cores busy. A start that is slow
-            // is not broken, and capture.debezium can still set another value.
-            p.put("task.management.timeout.ms", Long.toString(TASK_START_TIMEOUT.toMillis()));
+            taskTimeout(p);
             p.putAll(settings.debeziumProperties());
             // Pass-through properties may add channels but not take away the one snapshot tracking depends on.
             String channels = p.get("notification.enabled.channels");
